@@ -1,0 +1,55 @@
+//! Command-line interface: flags (clap derive), one module per subcommand.
+//!
+//! Exit codes: 0 success; 1 input problems (a fatal error, or warnings under
+//! `--strict`); 2 usage errors (bad flags, as clap reports them).
+
+pub mod render;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code for input problems: a fatal error, or warnings with `--strict`.
+pub const EXIT_INPUT: i32 = 1;
+/// Exit code for usage errors.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Turn captured HTTP traffic between services into MkDocs Material pages.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tracedoc",
+    version,
+    about,
+    long_about = "Turn captured HTTP traffic between services into MkDocs Material pages: \
+a mermaid sequence diagram, tabbed request/response headers and bodies, links to each \
+operation's official API reference, and tables of the tokens and ids that flow between calls.",
+    after_help = "Exit codes: 0 ok, 1 input problems (fatal, or warnings with --strict), 2 usage.\n\
+Example:\n  tracedoc render captures/openstack/image/create -o docs/openstack/image/create"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one capture into body.md, diagram.md and log.md.
+    Render(render::Args),
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Render(args) => render::run(args),
+    }
+}
+
+/// Prints warnings, one per line, to standard error.
+pub fn print_warnings(diagnostics: &[crate::Diagnostic], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for d in diagnostics {
+        eprintln!("warning: {d}");
+    }
+}

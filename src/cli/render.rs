@@ -1,0 +1,114 @@
+//! `tracedoc render`: one capture -> body.md, diagram.md, log.md.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::model::Page;
+use crate::render::{self, Templates};
+use crate::{capture, correlate, site};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+tracedoc render captures/image/create -o docs/image/create\n  \
+tracedoc render create/requestshook.log -o out --templates my-templates --strict\n  \
+tracedoc render create -o out --context > page.json   # the template context, as JSON")]
+pub struct Args {
+    /// A capture file, or a folder holding `requestshook.log` (or exactly one `*.log`).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+
+    /// Folder to write body.md, diagram.md and log.md into (created if missing).
+    #[arg(
+        short,
+        long,
+        value_name = "OUTDIR",
+        required_unless_present = "context"
+    )]
+    pub output: Option<PathBuf>,
+
+    /// Folder of template overrides: a file named like a built-in template
+    /// (body.md, diagram.md, log.md) replaces it; the others stay built in.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    /// Config file (default: `tracedoc.toml` in the capture's folder or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Treat warnings as errors: exit 1 and write nothing if any.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Overwrite output files even if they were edited by hand since tracedoc wrote them.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the template context (the page model) as JSON instead of writing files.
+    #[arg(long, conflicts_with = "from_context")]
+    pub context: bool,
+
+    /// Render from a context JSON file saved with --context (INPUT is then ignored
+    /// except for finding the config).
+    #[arg(long, value_name = "FILE")]
+    pub from_context: Option<PathBuf>,
+
+    /// Do not print warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(&args.input)?,
+    };
+    let templates = Templates::new(args.templates.as_deref())?;
+
+    let (page, warnings) = match &args.from_context {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| Error::read(file, e))?;
+            let page: Page = serde_json::from_str(&text)
+                .with_context(|| format!("`{}` is not a tracedoc page context", file.display()))?;
+            (page, Vec::new())
+        }
+        None => {
+            let path = capture::locate(&args.input)?;
+            let loaded = capture::load(&path)?;
+            let api = correlate::api_refs(&loaded.capture.records, &config);
+            let page =
+                render::build_page(&loaded.capture.name, &loaded.capture.records, &api, &config);
+            (page, loaded.diagnostics)
+        }
+    };
+    super::print_warnings(&warnings, args.quiet);
+    if args.strict && !warnings.is_empty() {
+        return Err(Error::Strict {
+            count: warnings.len(),
+        }
+        .into());
+    }
+    if args.context {
+        println!("{}", serde_json::to_string_pretty(&page)?);
+        return Ok(super::EXIT_OK);
+    }
+    let files = render::render_page(&page, &templates)?;
+    let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
+    let written = site::write_files(out, &files, args.force)?;
+    if !args.quiet {
+        let changed = written
+            .iter()
+            .filter(|(_, o)| *o != site::Outcome::Unchanged)
+            .count();
+        eprintln!(
+            "tracedoc: {} records -> {} ({} file(s) written, {} unchanged)",
+            page.steps.len(),
+            out.display(),
+            changed,
+            written.len() - changed
+        );
+    }
+    Ok(super::EXIT_OK)
+}

@@ -1,0 +1,27 @@
+//! Correlation: what each record means beyond its bytes.
+//!
+//! Which API operation a request denotes (`apiref`), and, from the call
+//! graph, which tokens and resource ids flow between calls.
+
+pub mod apiref;
+pub mod filter;
+pub mod redact;
+
+use crate::config::Config;
+use crate::model::Record;
+use apiref::{ApiRef, Catalog};
+
+/// The API operation of every request (`None` on responses and unknown calls).
+pub fn api_refs(records: &[Record], config: &Config) -> Vec<Option<ApiRef>> {
+    let catalog = Catalog::builtin();
+    records
+        .iter()
+        .map(|r| {
+            if !r.is_request() {
+                return None;
+            }
+            let service = config.service_type(&r.to)?;
+            catalog.lookup(service, r)
+        })
+        .collect()
+}

@@ -1,0 +1,100 @@
+//! Errors and warnings, always tied to a file and, where there is one, a line.
+//!
+//! Fatal problems are [`Error`]s. Problems that still let the rest of a
+//! capture render are [`Diagnostic`]s: printed as warnings, and turned into
+//! exit code 1 by `--strict`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A fatal error. Every variant names the file it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to read `{path}`")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to write `{path}`")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: invalid UTF-8; tracedoc reads UTF-8 captures only (convert the file, e.g. with `iconv -f latin1 -t utf-8`)")]
+    InvalidUtf8 {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
+    #[error("{}: no requestshook records found (a record starts with a line like `### (caller) REQ >>> (service) : GET http://...`)", path.display())]
+    NoRecords { path: PathBuf },
+    #[error("{}: no capture found in this folder (expected `requestshook.log` or a single `*.log` file)", path.display())]
+    NoCapture { path: PathBuf },
+    #[error("{}: more than one capture in this folder ({found}); name the file to render", path.display())]
+    AmbiguousCapture { path: PathBuf, found: String },
+    #[error("refusing to overwrite `{}`: it changed since tracedoc wrote it (hand edits?). Move it away, or pass --force to overwrite", path.display())]
+    HandEdited { path: PathBuf },
+    #[error("template `{name}` failed{}: {message}", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    Template {
+        name: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+    #[error("{count} warning(s) and --strict was given")]
+    Strict { count: usize },
+}
+
+impl Error {
+    pub fn read(path: &Path, source: std::io::Error) -> Self {
+        Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub fn write(path: &Path, source: std::io::Error) -> Self {
+        Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong in a recoverable way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// A line that starts like a head line but does not parse.
+    BadHead,
+    /// A header line without `": "`.
+    BadHeader,
+    /// The file ends inside a record.
+    Truncated,
+    /// Text before the first record.
+    Preamble,
+    /// A request with no response, or a response with no request.
+    Unpaired,
+    /// A request id seen on more than one request.
+    DuplicateId,
+}
+
+/// A warning about one place in one file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub kind: DiagnosticKind,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}

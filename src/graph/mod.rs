@@ -1,0 +1,1 @@
+//! The call graph: pairing requests with responses and nesting calls.

@@ -1,0 +1,21 @@
+//! tracedoc: captured HTTP traffic between services -> documentation.
+//!
+//! The pipeline, one module per stage:
+//!
+//! `capture` (formats -> records) -> `model` -> `graph` (pairing, nesting)
+//! -> `correlate` (tokens, ids, variables, api-ref) -> `render` (templates)
+//! -> `site` (folders, nav, writing files only when changed).
+//!
+//! `cli` holds one small module per subcommand; `main.rs` only dispatches.
+
+pub mod capture;
+pub mod cli;
+pub mod config;
+pub mod correlate;
+pub mod error;
+pub mod graph;
+pub mod model;
+pub mod render;
+pub mod site;
+
+pub use error::{Diagnostic, Error, Result};

@@ -15,6 +15,7 @@ pub mod correlate;
 pub mod error;
 pub mod graph;
 pub mod model;
+pub mod pipeline;
 pub mod render;
 pub mod site;
 

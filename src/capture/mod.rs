@@ -7,7 +7,7 @@
 pub mod requestshook;
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
@@ -60,7 +60,12 @@ pub fn locate(input: &Path) -> Result<PathBuf> {
 /// Reads a requestshook capture. A file without any record is an error.
 pub fn load(path: &Path) -> Result<Loaded> {
     let file = File::open(path).map_err(|e| Error::read(path, e))?;
-    let mut parser = requestshook::Parser::new(BufReader::with_capacity(1 << 16, file), path);
+    load_from(BufReader::with_capacity(1 << 16, file), path)
+}
+
+/// Reads a requestshook capture from any reader; `path` names it in messages.
+pub fn load_from<R: BufRead>(reader: R, path: &Path) -> Result<Loaded> {
+    let mut parser = requestshook::Parser::new(reader, path);
     let mut records = Vec::new();
     for record in parser.by_ref() {
         records.push(record?);

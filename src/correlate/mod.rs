@@ -6,6 +6,8 @@
 pub mod apiref;
 pub mod filter;
 pub mod redact;
+pub mod tokens;
+pub mod variables;
 
 use crate::config::Config;
 use crate::model::Record;

@@ -29,8 +29,18 @@ impl Default for Options {
 pub fn build(loaded: &Loaded, config: &Config, options: &Options) -> (Page, Vec<Diagnostic>) {
     let diagnostics = loaded.diagnostics.clone();
     let records = &loaded.capture.records;
-    let _ = options;
     let api = correlate::api_refs(records, config);
+    // Redaction comes after correlation (which needs the real values) and
+    // before the page is built. `token_names` (token value -> name) is where
+    // the correlation stage's names go; unnamed tokens get `{SHA256}...`.
+    let token_names = std::collections::HashMap::new();
+    let redacted;
+    let records = if options.redact {
+        redacted = correlate::redact::redact_or_withhold(&config.redact, &token_names, records);
+        &redacted
+    } else {
+        records
+    };
     let page = render::build_page(&loaded.capture.name, records, &api, config);
     (page, diagnostics)
 }

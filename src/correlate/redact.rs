@@ -108,6 +108,11 @@ pub const SANITIZE_KEYS: &[&str] = &[
 /// secret, serialized as a JSON string).
 pub const EXTRA_KEYS: &[&str] = &["temp_url_sig", "signature", "blob", "passwd"];
 
+/// Keys that hold a secret only when they are the whole key (a substring
+/// match would hit harmless neighbours such as `payload_content_type`):
+/// barbican's secret `payload`.
+pub const EXACT_KEYS: &[&str] = &["payload"];
+
 /// Headers whose value is a token, by exact name; any `*-Token` also is.
 pub const TOKEN_HEADERS: &[&str] = &["x-auth-token", "x-subject-token", "x-service-token"];
 
@@ -163,12 +168,13 @@ fn header_rule(name: &str, user: &[String]) -> Option<HeaderRule> {
     if TOKEN_HEADERS.contains(&lower.as_str()) || lower.ends_with("-token") {
         return Some(HeaderRule::Token);
     }
-    // `*-Key`, `*-Key-2` (Swift's second temp URL key), `*-Secret`, and any
-    // header naming a password.
+    // `*-Key`, `*-Key-2` (Swift's second temp URL key), `*-Secret`, `*-Pass`
+    // (Swift tempauth's `X-Storage-Pass`), and any header naming a password.
     let base = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let base = base.strip_suffix('-').unwrap_or(&lower);
     if base.ends_with("-key")
         || lower.ends_with("-secret")
+        || lower.ends_with("-pass")
         || lower.contains("password")
         || lower.contains("passwd")
     {
@@ -184,7 +190,7 @@ pub struct Redactor {
     token_names: HashMap<String, String>,
     /// Lowercased sensitive key substrings (oslo's, tracedoc's, the user's).
     keys: Vec<String>,
-    /// Any sensitive key substring, case-insensitive: a cheap pre-check.
+    /// Any sensitive key substring or exact key, case-insensitive: a cheap pre-check.
     key_finder: AhoCorasick,
     /// `key=value` / `key: value` pairs with a sensitive key.
     pairs: Regex,
@@ -204,11 +210,16 @@ impl Redactor {
             .map(|k| k.to_string())
             .collect();
         keys.extend(rules.keys.iter().map(|k| k.trim().to_ascii_lowercase()));
+        let all_keys: Vec<&str> = keys
+            .iter()
+            .map(String::as_str)
+            .chain(EXACT_KEYS.iter().copied())
+            .collect();
         let key_finder = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .build(&keys)
+            .build(&all_keys)
             .map_err(|e| format!("redact.keys: {e}"))?;
-        let alternation = keys
+        let alternation = all_keys
             .iter()
             .map(|k| regex::escape(k))
             .collect::<Vec<_>>()
@@ -261,7 +272,9 @@ impl Redactor {
         let lower = key.to_ascii_lowercase();
         if lower.contains("token") {
             Some(Secret::Token)
-        } else if self.keys.iter().any(|k| lower.contains(k.as_str())) {
+        } else if self.keys.iter().any(|k| lower.contains(k.as_str()))
+            || EXACT_KEYS.contains(&lower.as_str())
+        {
             Some(Secret::Masked)
         } else {
             None
@@ -851,6 +864,15 @@ mod tests {
             assert!(!out.contains(gone), "{gone} in {out}");
         }
         assert!(out.contains("\"name\": \"vm\""));
+    }
+
+    #[test]
+    fn exact_keys_match_only_whole_keys() {
+        let out = json(r#"{"secret": {"Payload": "bp1", "payload_content_type": "text/plain"}}"#);
+        assert_eq!(
+            out,
+            r#"{"secret": {"Payload": "***", "payload_content_type": "text/plain"}}"#
+        );
     }
 
     #[test]

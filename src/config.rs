@@ -21,22 +21,12 @@ pub const FILE_NAME: &str = "tracedoc.toml";
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     lang: Option<String>,
-    labels: Option<RawLabels>,
+    labels: Option<IndexMap<String, String>>,
     services: Option<IndexMap<String, String>>,
     diagram: Option<DiagramLimits>,
     filters: Option<Vec<crate::correlate::filter::Rule>>,
     filter_file: Option<PathBuf>,
     redact: Option<crate::correlate::redact::UserRules>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLabels {
-    api_reference: Option<String>,
-    obtains_token: Option<String>,
-    omitted: Option<String>,
-    tokens: Option<String>,
-    variables: Option<String>,
 }
 
 /// Limits above which a diagram is split into parts.
@@ -132,17 +122,12 @@ impl Config {
             })?;
             config.lang = lang;
         }
-        if let Some(l) = raw.labels {
-            let set = |slot: &mut String, v: Option<String>| {
-                if let Some(v) = v {
-                    *slot = v;
-                }
-            };
-            set(&mut config.labels.api_reference, l.api_reference);
-            set(&mut config.labels.obtains_token, l.obtains_token);
-            set(&mut config.labels.omitted, l.omitted);
-            set(&mut config.labels.tokens, l.tokens);
-            set(&mut config.labels.variables, l.variables);
+        if let Some(overrides) = raw.labels {
+            config.labels =
+                override_labels(&config.labels, overrides).map_err(|message| Error::Config {
+                    path: path.to_path_buf(),
+                    message,
+                })?;
         }
         if let Some(services) = raw.services {
             config.services.extend(services);
@@ -165,6 +150,12 @@ impl Config {
                 .filters
                 .extend(crate::correlate::filter::load_should_not_hook(&file)?);
         }
+        crate::correlate::filter::Filters::new(&config.filters).map_err(|message| {
+            Error::Config {
+                path: path.to_path_buf(),
+                message,
+            }
+        })?;
         if let Some(redact) = raw.redact {
             redact.validate().map_err(|message| Error::Config {
                 path: path.to_path_buf(),
@@ -179,6 +170,28 @@ impl Config {
     pub fn service_type(&self, process: &str) -> Option<&str> {
         self.services.get(process).map(String::as_str)
     }
+}
+
+/// Applies `[labels]` overrides; an unknown label is an error naming it.
+fn override_labels(
+    base: &Labels,
+    overrides: IndexMap<String, String>,
+) -> std::result::Result<Labels, String> {
+    let mut map = match serde_json::to_value(base) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err("labels cannot be represented".into()),
+    };
+    for (k, v) in overrides {
+        if !map.contains_key(&k) {
+            let known: Vec<&str> = map.keys().map(String::as_str).collect();
+            return Err(format!(
+                "unknown label `{k}` in [labels]; known: {}",
+                known.join(", ")
+            ));
+        }
+        map.insert(k, serde_json::Value::String(v));
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| e.to_string())
 }
 
 fn config_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
@@ -217,6 +230,12 @@ mod tests {
         assert_eq!(c.labels.obtains_token, "{service} obtains a token");
         assert_eq!(c.service_type("my-api"), Some("compute"));
         assert_eq!(c.service_type("keystone"), Some("identity"));
+    }
+
+    #[test]
+    fn unknown_label_is_named() {
+        let err = Config::parse("[labels]\nnope = \"x\"\n", Path::new("t.toml")).unwrap_err();
+        assert!(err.to_string().contains("unknown label `nope`"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,10 @@
 use serde::{Deserialize, Serialize};
 
 pub mod page;
-pub use page::{Diagram, DiagramItem, Labels, Link, Page, Participant, Step};
+pub use page::{
+    Diagram, DiagramItem, DiagramPart, Labels, Link, Omitted, Page, Participant, Step, TokenRow,
+    VariableRow,
+};
 
 /// Whether a record is the request going in or the response coming back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Direction, Status};
 
 /// Words the pages show, per language (`lang = "ko"` default, `"en"` built in).
+/// Every field can be overridden in `tracedoc.toml` under `[labels]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Labels {
@@ -23,25 +24,73 @@ pub struct Labels {
     pub tokens: String,
     /// Heading of the variables table.
     pub variables: String,
+    /// Column headings and words of the tables.
+    pub name: String,
+    pub value: String,
+    pub issued: String,
+    pub issued_to: String,
+    pub user: String,
+    pub project: String,
+    pub roles: String,
+    pub used_in: String,
+    pub validated_by: String,
+    pub first_seen: String,
+    pub preexisting: String,
+    pub rule: String,
+    pub count: String,
+    /// The note on a request with no response, and on a response with no request.
+    pub no_response: String,
+    pub no_request: String,
 }
 
 impl Labels {
     /// The built-in label set for a language code.
     pub fn for_lang(lang: &str) -> Option<Labels> {
+        let l = |s: &str| s.to_string();
         match lang {
             "ko" => Some(Labels {
-                api_reference: "API 참조".into(),
-                obtains_token: "{service} 인증 토큰 발급".into(),
-                omitted: "생략된 시퀀스".into(),
-                tokens: "토큰".into(),
-                variables: "변수".into(),
+                api_reference: l("API 참조"),
+                obtains_token: l("{service} 인증 토큰 발급"),
+                omitted: l("생략된 시퀀스"),
+                tokens: l("토큰"),
+                variables: l("변수"),
+                name: l("이름"),
+                value: l("값"),
+                issued: l("발급 단계"),
+                issued_to: l("발급 대상"),
+                user: l("사용자"),
+                project: l("프로젝트"),
+                roles: l("역할"),
+                used_in: l("사용 단계"),
+                validated_by: l("검증"),
+                first_seen: l("처음 나온 단계"),
+                preexisting: l("기존 토큰"),
+                rule: l("규칙"),
+                count: l("제외된 호출 수"),
+                no_response: l("응답이 기록되지 않음"),
+                no_request: l("요청이 기록되지 않음"),
             }),
             "en" => Some(Labels {
-                api_reference: "API reference".into(),
-                obtains_token: "{service} obtains a token".into(),
-                omitted: "Omitted sequences".into(),
-                tokens: "Tokens".into(),
-                variables: "Variables".into(),
+                api_reference: l("API reference"),
+                obtains_token: l("{service} obtains a token"),
+                omitted: l("Omitted sequences"),
+                tokens: l("Tokens"),
+                variables: l("Variables"),
+                name: l("Name"),
+                value: l("Value"),
+                issued: l("Issued in step"),
+                issued_to: l("Issued to"),
+                user: l("User"),
+                project: l("Project"),
+                roles: l("Roles"),
+                used_in: l("Used in steps"),
+                validated_by: l("Validated"),
+                first_seen: l("First seen in step"),
+                preexisting: l("pre-existing"),
+                rule: l("Rule"),
+                count: l("Calls omitted"),
+                no_response: l("no response captured"),
+                no_request: l("no request captured"),
             }),
             _ => None,
         }
@@ -93,6 +142,10 @@ pub struct Step {
     /// Fences long enough for the header and body blocks.
     pub header_fence: String,
     pub body_fence: String,
+    /// The diagram step (`autonumber`) that shows this record.
+    pub number: Option<usize>,
+    /// Dropped by a filter: left out of body.md and the diagram, kept in log.md.
+    pub omitted: bool,
 }
 
 /// A participant of the sequence diagram.
@@ -109,7 +162,7 @@ pub struct Participant {
 /// A line of the sequence diagram.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiagramItem {
-    /// `message`, `open` (an `opt`/`loop`/`rect` block starts) or `close` (`end`).
+    /// `message`, `note` (over `from`), `open` (an `opt`/`loop` block starts) or `close` (`end`).
     pub kind: String,
     /// Nesting depth, for indentation.
     pub depth: usize,
@@ -130,6 +183,58 @@ pub struct DiagramItem {
 pub struct Diagram {
     pub participants: Vec<Participant>,
     pub items: Vec<DiagramItem>,
+    /// For a part of a split diagram: the step number its first message has
+    /// (written as `autonumber N`); `None` for a whole diagram.
+    pub start: Option<usize>,
+}
+
+/// One part of a diagram too big for one mermaid block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagramPart {
+    /// The file it is written to (`diagram-1.md`, ...).
+    pub file: String,
+    pub diagram: Diagram,
+}
+
+/// A row of the tokens table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    /// `token-1`, ...: what redaction shows instead of the token.
+    pub name: String,
+    /// Step of the response that issued it.
+    pub issued_step: Option<usize>,
+    pub issued_to: Option<String>,
+    pub methods: Vec<String>,
+    pub user: Option<String>,
+    pub project: Option<String>,
+    pub roles: Vec<String>,
+    pub expires_at: Option<String>,
+    /// Steps of the requests that carried it.
+    pub used_steps: Vec<usize>,
+    pub used_by: Vec<String>,
+    /// `(step, service)` of each validation.
+    pub validations: Vec<(Option<usize>, String)>,
+    pub preexisting: bool,
+}
+
+/// A row of the variables table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariableRow {
+    pub name: String,
+    pub value: String,
+    /// Step where the value first appears (URL, header or body).
+    pub first_step: Option<usize>,
+}
+
+/// What one filter rule dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Omitted {
+    /// The rule, as pretty JSON (the `should_not_hook.json` form).
+    pub rule: String,
+    /// How many calls it dropped (nested calls included).
+    pub count: usize,
+    /// The distinct calls dropped (`caller -> callee: METHOD path`).
+    pub calls: Vec<String>,
 }
 
 /// Everything a template can use.
@@ -141,6 +246,12 @@ pub struct Page {
     pub steps: Vec<Step>,
     /// The whole diagram.
     pub diagram: Diagram,
+    /// The diagram cut at root-call boundaries, when it is over the size limits.
+    pub parts: Vec<DiagramPart>,
+    pub tokens: Vec<TokenRow>,
+    pub variables: Vec<VariableRow>,
+    /// What filters dropped, per rule.
+    pub omitted: Vec<Omitted>,
     /// The fence for `log.md`, longer than any backtick run in the capture.
     pub log_fence: String,
 }

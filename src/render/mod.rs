@@ -4,6 +4,7 @@
 //! [`Page`] context; [`render_page`] runs the templates over it. Nothing
 //! here writes files: that is `site`'s job.
 
+pub mod diagram;
 pub mod escape;
 pub mod template;
 
@@ -11,35 +12,75 @@ use std::collections::HashSet;
 
 use crate::config::Config;
 use crate::correlate::apiref::ApiRef;
+use crate::correlate::tokens::Tokens;
+use crate::correlate::variables::Variables;
 use crate::error::Result;
-use crate::model::{BodyKind, Diagram, DiagramItem, Link, Page, Participant, Record, Step};
+use crate::graph::Graph;
+use crate::model::{
+    BodyKind, DiagramPart, Link, Omitted, Page, Record, Step, TokenRow, VariableRow,
+};
 pub use template::Templates;
 
-/// The files one capture renders to, in the order they are written.
-pub const OUTPUTS: &[&str] = &["body.md", "diagram.md", "log.md"];
+/// The files every capture renders to; `diagram-N.md` parts come on top
+/// when a diagram is over the size limits.
+pub const OUTPUTS: &[&str] = &[
+    "body.md",
+    "diagram.md",
+    "log.md",
+    "tokens.md",
+    "variables.md",
+    "omitted.md",
+];
+
+/// What the earlier stages found out about a capture.
+pub struct Analysis<'a> {
+    /// The API operation of each record.
+    pub api: &'a [Option<ApiRef>],
+    pub graph: &'a Graph,
+    pub tokens: &'a Tokens,
+    pub variables: &'a Variables,
+    /// For each record, whether a filter dropped it.
+    pub dropped: &'a [bool],
+    pub omitted: Vec<Omitted>,
+}
 
 /// Builds the page context for one capture.
 ///
-/// `api` holds the operation of each record (from `correlate::api_refs`).
+/// `records` are the records as they will be shown (redacted, when
+/// redaction is on); `analysis` was made from the records as captured.
 pub fn build_page(
     capture_name: &str,
     records: &[Record],
-    api: &[Option<ApiRef>],
+    analysis: Analysis,
     config: &Config,
 ) -> Page {
+    let dropped = |i: usize| analysis.dropped.get(i).copied().unwrap_or(false);
+    let built = diagram::build(&diagram::Input {
+        records,
+        graph: analysis.graph,
+        variables: analysis.variables,
+        dropped: analysis.dropped,
+        config,
+    });
+    let number = |i: usize| built.steps.get(i).copied().flatten();
     let mut seen_ops: HashSet<(&str, &str)> = HashSet::new();
     let mut steps = Vec::with_capacity(records.len());
     for (i, record) in records.iter().enumerate() {
-        let api_ref = api.get(i).and_then(Option::as_ref);
+        let api_ref = analysis.api.get(i).and_then(Option::as_ref);
         let link = api_ref.map(|a| Link {
             title: escape::one_line(&a.title),
             url: a.url.clone(),
         });
         let tip = match api_ref {
-            Some(a) if seen_ops.insert((a.title.as_str(), a.url.as_str())) => link.clone(),
+            Some(a) if !dropped(i) && seen_ops.insert((a.title.as_str(), a.url.as_str())) => {
+                link.clone()
+            }
             _ => None,
         };
-        steps.push(step(record, tip, link));
+        let mut s = step(record, tip, link);
+        s.number = number(i);
+        s.omitted = dropped(i);
+        steps.push(s);
     }
     let log_fence = escape::fence_for(steps.iter().flat_map(|s| {
         s.header_lines
@@ -47,14 +88,74 @@ pub fn build_page(
             .chain(s.body_lines.iter())
             .map(String::as_str)
     }));
-    let diagram = raw_diagram(&steps);
+    let parts = built
+        .parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, diagram)| DiagramPart {
+            file: format!("diagram-{}.md", k + 1),
+            diagram,
+        })
+        .collect();
+    let person = |n: &Option<crate::correlate::tokens::Named>| {
+        n.as_ref()
+            .and_then(|n| n.name.clone().or_else(|| n.id.clone()))
+            .map(|s| escape::one_line(&s))
+    };
+    let tokens = analysis
+        .tokens
+        .tokens
+        .iter()
+        .map(|t| TokenRow {
+            name: t.name.clone(),
+            issued_step: t.issued_in.and_then(number),
+            issued_to: t.issued_to.clone(),
+            methods: t.methods.clone(),
+            user: person(&t.user),
+            project: person(&t.project).or_else(|| person(&t.domain)),
+            roles: t.roles.iter().map(|r| escape::one_line(r)).collect(),
+            expires_at: t.expires_at.clone(),
+            used_steps: dedup(t.used_in.iter().filter_map(|&r| number(r))),
+            used_by: t.used_by.clone(),
+            validations: t
+                .validations
+                .iter()
+                .map(|v| (number(v.record), v.by.clone()))
+                .collect(),
+            preexisting: t.preexisting,
+        })
+        .collect();
+    let variables = analysis
+        .variables
+        .variables
+        .iter()
+        .map(|v| VariableRow {
+            name: v.name.clone(),
+            value: escape::one_line(&v.value),
+            first_step: number(v.first_seen).or_else(|| number(v.named_in)),
+        })
+        .collect();
     Page {
         capture: capture_name.to_string(),
         labels: config.labels.clone(),
         steps,
-        diagram,
+        diagram: built.whole,
+        parts,
+        tokens,
+        variables,
+        omitted: analysis.omitted,
         log_fence,
     }
+}
+
+fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for x in it {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
 }
 
 fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
@@ -97,58 +198,20 @@ fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
         .to_string(),
         header_fence,
         body_fence,
-    }
-}
-
-/// One message per record, as requestshook wrote its diagram lines.
-fn raw_diagram(steps: &[Step]) -> Diagram {
-    let mut participants: Vec<Participant> = Vec::new();
-    let mut items = Vec::with_capacity(steps.len());
-    for s in steps {
-        for name in [&s.from, &s.to] {
-            if !participants.iter().any(|p| &p.label == name) {
-                participants.push(Participant {
-                    id: name.clone(),
-                    label: name.clone(),
-                    declare: false,
-                });
-            }
-        }
-        let (from, to, arrow, text) = match s.status {
-            None => (
-                s.from.clone(),
-                s.to.clone(),
-                "->>",
-                format!("{} {}", s.method, s.path),
-            ),
-            Some(ref st) => (
-                s.to.clone(),
-                s.from.clone(),
-                "-->>",
-                format!("{} {}", st.text, s.path),
-            ),
-        };
-        items.push(DiagramItem {
-            kind: "message".into(),
-            depth: 0,
-            keyword: String::new(),
-            from,
-            to,
-            arrow: arrow.into(),
-            text,
-            step: Some(s.index),
-        });
-    }
-    Diagram {
-        participants,
-        items,
+        number: None,
+        omitted: false,
     }
 }
 
 /// Renders every output file of a page: `(file name, contents)`.
 pub fn render_page(page: &Page, templates: &Templates) -> Result<Vec<(String, String)>> {
-    OUTPUTS
+    let mut files: Vec<(String, String)> = OUTPUTS
         .iter()
         .map(|name| Ok((name.to_string(), templates.render(name, page)?)))
-        .collect()
+        .collect::<Result<_>>()?;
+    for part in &page.parts {
+        let ctx = minijinja::context! { diagram => &part.diagram, labels => &page.labels, capture => &page.capture };
+        files.push((part.file.clone(), templates.render("diagram.md", &ctx)?));
+    }
+    Ok(files)
 }

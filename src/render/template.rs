@@ -18,6 +18,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("body.md", include_str!("../../templates/body.md")),
     ("diagram.md", include_str!("../../templates/diagram.md")),
     ("log.md", include_str!("../../templates/log.md")),
+    ("tokens.md", include_str!("../../templates/tokens.md")),
+    ("variables.md", include_str!("../../templates/variables.md")),
+    ("omitted.md", include_str!("../../templates/omitted.md")),
+    ("index.md", include_str!("../../templates/index.md")),
 ];
 
 /// A template set: the built-ins plus optional overrides from a folder.

@@ -1,0 +1,591 @@
+//! The sequence diagram a person would have drawn, built from the call graph.
+//!
+//! One message per record, in log order (server-side event order, as
+//! requestshook wrote its own diagram lines), with:
+//! - `{variable}` placeholders for generated ids, and only the query
+//!   parameters that carry a value (`?name=demo`; bare flags such as
+//!   `?nocatalog` are left out); a response repeats its request's path;
+//! - `opt <service> obtains a token` ... `end` around the calls by which a
+//!   service gets its own token while serving a request (a version discovery
+//!   `GET` on the identity endpoint, when it comes right before, plus the
+//!   `POST .../auth/tokens`);
+//! - `loop N times` around exact repeats of a call (same text, same
+//!   response, same nested calls, back to back), from `fold_repeats` on;
+//! - a note on requests that never got a response and responses with no
+//!   request;
+//! - participants declared in order of first appearance, aliased where the
+//!   name could break mermaid, and every text escaped for mermaid.
+//!
+//! A diagram over the configured size is also cut into parts at root-call
+//! boundaries; each part declares its participants and restarts
+//! `autonumber` at its first step, so the numbers match the whole.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::{Config, DiagramLimits};
+use crate::correlate::variables::Variables;
+use crate::graph::{Exchange, Graph};
+use crate::model::{Diagram, DiagramItem, Participant, Record};
+
+/// Mermaid words that cannot be participant ids.
+const KEYWORDS: &[&str] = &[
+    "participant",
+    "actor",
+    "as",
+    "end",
+    "loop",
+    "alt",
+    "else",
+    "opt",
+    "par",
+    "and",
+    "rect",
+    "critical",
+    "break",
+    "note",
+    "over",
+    "left",
+    "right",
+    "of",
+    "activate",
+    "deactivate",
+    "autonumber",
+    "title",
+    "box",
+    "create",
+    "destroy",
+    "link",
+    "links",
+    "properties",
+    "details",
+    "sequencediagram",
+];
+
+/// Escapes text for a mermaid message, note or block title: one line, and
+/// no `;` `#` `<` `>` that mermaid would read as syntax or HTML.
+pub fn mermaid_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            ';' => out.push_str("#59;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a name can be used as a mermaid participant id as it is.
+fn safe_id(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let first_ok = parts.next().is_some_and(|p| {
+        p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    });
+    first_ok
+        && parts.all(|p| {
+            !p.is_empty()
+                && !p.starts_with(['x', 'X'])
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        && !KEYWORDS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// What the diagram builder needs to know about the capture.
+pub struct Input<'a> {
+    /// Records as they will be shown (after redaction).
+    pub records: &'a [Record],
+    pub graph: &'a Graph,
+    pub variables: &'a Variables,
+    /// Records dropped by filters.
+    pub dropped: &'a [bool],
+    pub config: &'a Config,
+}
+
+/// The diagram, its parts and the step number of every record.
+pub struct Output {
+    pub whole: Diagram,
+    /// Empty when the whole diagram is within the limits.
+    pub parts: Vec<Diagram>,
+    /// For each record, the `autonumber` step that shows it (folded repeats
+    /// point at the step of the instance shown).
+    pub steps: Vec<Option<usize>>,
+}
+
+struct Block {
+    start: usize,
+    end: usize,
+    keyword: &'static str,
+    text: String,
+}
+
+fn is_identity(config: &Config, e: &Exchange) -> bool {
+    config.service_type(&e.to) == Some("identity") || e.path.contains("/auth/tokens")
+}
+
+fn is_token_post(config: &Config, e: &Exchange) -> bool {
+    e.method.eq_ignore_ascii_case("POST")
+        && is_identity(config, e)
+        && e.path.trim_end_matches('/').ends_with("/auth/tokens")
+}
+
+/// `GET` on the identity endpoint root or a version root (`/identity/`, `/v3`).
+fn is_discovery(config: &Config, e: &Exchange) -> bool {
+    if !e.method.eq_ignore_ascii_case("GET") || config.service_type(&e.to) != Some("identity") {
+        return false;
+    }
+    let segs: Vec<&str> = e.path.split('/').filter(|s| !s.is_empty()).collect();
+    let version = |s: &str| {
+        s.strip_prefix('v')
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+    };
+    match segs.as_slice() {
+        [] => true,
+        [a] => version(a) || *a == "identity",
+        [a, b] => *a == "identity" && version(b),
+        _ => false,
+    }
+}
+
+fn message_text(records: &[Record], vars: &Variables, e: &Exchange, record: &Record) -> String {
+    let source = e.request.and_then(|q| records.get(q)).unwrap_or(record);
+    let mut target = vars.placeholder_path(source.path());
+    if let Some(q) = source.query().and_then(|q| vars.placeholder_query(q)) {
+        target.push('?');
+        target.push_str(&q);
+    }
+    match &record.status {
+        Some(s) => format!("{} {}", s.text, target),
+        None => format!("{} {}", record.method, target),
+    }
+}
+
+/// Builds the diagram of a capture.
+pub fn build(input: &Input) -> Output {
+    let Input {
+        records,
+        graph,
+        variables,
+        dropped,
+        config,
+    } = input;
+    let limits = config.diagram;
+    let visible = |e: usize| {
+        !graph.exchanges[e]
+            .request
+            .or(graph.exchanges[e].response)
+            .is_some_and(|r| dropped.get(r).copied().unwrap_or(false))
+    };
+
+    // Participants, in order of first appearance.
+    let mut order: Vec<String> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        if dropped.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        for name in [&r.from, &r.to] {
+            if !order.contains(name) {
+                order.push(name.clone());
+            }
+        }
+    }
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let participants: Vec<Participant> = order
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let mut id = if safe_id(name) && !used_ids.contains(name) {
+                name.clone()
+            } else {
+                format!("p{}", k + 1)
+            };
+            while used_ids.contains(&id) {
+                id.push('_');
+            }
+            used_ids.insert(id.clone());
+            Participant {
+                label: mermaid_text(name),
+                declare: true,
+                id,
+            }
+        })
+        .collect();
+    let id_of: HashMap<&str, &str> = order
+        .iter()
+        .map(String::as_str)
+        .zip(participants.iter().map(|p| p.id.as_str()))
+        .collect();
+    let label_of: HashMap<&str, &str> = order
+        .iter()
+        .map(String::as_str)
+        .zip(participants.iter().map(|p| p.label.as_str()))
+        .collect();
+
+    // Record spans of exchanges with everything nested under them.
+    let span = |e: usize| -> (usize, usize) {
+        let mut lo = usize::MAX;
+        let mut hi = 0;
+        for x in graph.subtree(e) {
+            let ex = &graph.exchanges[x];
+            lo = lo.min(ex.start());
+            hi = hi.max(ex.end());
+        }
+        (lo, hi)
+    };
+    // Whether the records in [lo, hi] all belong to the given exchanges (or below them).
+    let contiguous = |lo: usize, hi: usize, members: &[usize]| -> bool {
+        let set: HashSet<usize> = members.iter().flat_map(|&m| graph.subtree(m)).collect();
+        (lo..=hi).all(|r| {
+            dropped.get(r).copied().unwrap_or(false)
+                || graph.by_record.get(r).is_some_and(|x| set.contains(x))
+        })
+    };
+
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut in_token_block: HashSet<usize> = HashSet::new();
+    // Token blocks: children of a served request.
+    for parent in &graph.exchanges {
+        let kids: Vec<usize> = parent
+            .children
+            .iter()
+            .copied()
+            .filter(|&c| visible(c))
+            .collect();
+        for (k, &c) in kids.iter().enumerate() {
+            if !is_token_post(config, &graph.exchanges[c]) {
+                continue;
+            }
+            let mut members = vec![c];
+            if k > 0
+                && is_discovery(config, &graph.exchanges[kids[k - 1]])
+                && !in_token_block.contains(&kids[k - 1])
+            {
+                members.insert(0, kids[k - 1]);
+            }
+            let lo = span(members[0]).0;
+            let hi = span(c).1;
+            if !contiguous(lo, hi, &members) {
+                continue;
+            }
+            in_token_block.extend(members.iter().copied());
+            let who = label_of
+                .get(graph.exchanges[c].from.as_str())
+                .copied()
+                .unwrap_or("");
+            blocks.push(Block {
+                start: lo,
+                end: hi,
+                keyword: "opt",
+                text: mermaid_text(&config.labels.obtains_token.replace("{service}", who)),
+            });
+        }
+    }
+
+    // Loops: exact repeats among siblings.
+    let mut signature_cache: HashMap<usize, String> = HashMap::new();
+    fn signature(
+        e: usize,
+        graph: &Graph,
+        records: &[Record],
+        vars: &Variables,
+        cache: &mut HashMap<usize, String>,
+    ) -> String {
+        if let Some(s) = cache.get(&e) {
+            return s.clone();
+        }
+        let ex = &graph.exchanges[e];
+        let mut s = String::new();
+        for r in [ex.request, ex.response].into_iter().flatten() {
+            s.push_str(&message_text(records, vars, ex, &records[r]));
+            s.push('|');
+        }
+        s.push_str(&format!("{}>{}|", ex.from, ex.to));
+        for &c in &ex.children {
+            s.push('(');
+            s.push_str(&signature(c, graph, records, vars, cache));
+            s.push(')');
+        }
+        cache.insert(e, s.clone());
+        s
+    }
+    // Record remapping for folded repeats: hidden record -> shown record.
+    let mut shown_as: HashMap<usize, usize> = HashMap::new();
+    if limits.fold_repeats >= 2 {
+        let mut sibling_lists: Vec<Vec<usize>> = vec![graph.roots.clone()];
+        sibling_lists.extend(graph.exchanges.iter().map(|e| e.children.clone()));
+        for siblings in sibling_lists {
+            let sibs: Vec<usize> = siblings
+                .into_iter()
+                .filter(|&s| visible(s) && !in_token_block.contains(&s))
+                .collect();
+            let mut k = 0;
+            while k < sibs.len() {
+                let sig = signature(sibs[k], graph, records, variables, &mut signature_cache);
+                let mut run = vec![sibs[k]];
+                while let Some(&next) = sibs.get(k + run.len()) {
+                    let prev_end = span(*run.last().unwrap_or(&next)).1;
+                    if span(next).0 != prev_end + 1
+                        || signature(next, graph, records, variables, &mut signature_cache) != sig
+                    {
+                        break;
+                    }
+                    run.push(next);
+                }
+                if run.len() >= limits.fold_repeats
+                    && graph.exchanges[run[0]].request.is_some()
+                    && graph.exchanges[run[0]].response.is_some()
+                {
+                    let (lo, hi) = span(run[0]);
+                    if contiguous(lo, hi, &run[..1]) {
+                        blocks.push(Block {
+                            start: lo,
+                            end: hi,
+                            keyword: "loop",
+                            text: format!("{} times", run.len()),
+                        });
+                        let shown: Vec<usize> = (lo..=hi).collect();
+                        for &rep in &run[1..] {
+                            let (a, b) = span(rep);
+                            for (offset, r) in (a..=b).enumerate() {
+                                if let Some(&s) = shown.get(offset) {
+                                    shown_as.insert(r, s);
+                                }
+                            }
+                        }
+                    }
+                }
+                k += run.len();
+            }
+        }
+    }
+
+    // Emit in record order.
+    blocks.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut items: Vec<DiagramItem> = Vec::new();
+    let mut steps: Vec<Option<usize>> = vec![None; records.len()];
+    let mut open: Vec<usize> = Vec::new(); // block end positions
+    let mut next_block = 0;
+    let mut step = 0;
+    let mut root_of_item: Vec<Option<usize>> = Vec::new();
+    let blank = |kind: &str, depth: usize| DiagramItem {
+        kind: kind.into(),
+        depth,
+        keyword: String::new(),
+        from: String::new(),
+        to: String::new(),
+        arrow: String::new(),
+        text: String::new(),
+        step: None,
+    };
+    for (i, r) in records.iter().enumerate() {
+        if dropped.get(i).copied().unwrap_or(false) || shown_as.contains_key(&i) {
+            continue;
+        }
+        let Some(&e) = graph.by_record.get(i) else {
+            continue;
+        };
+        let root = graph.root_of(e);
+        while let Some(b) = blocks.get(next_block).filter(|b| b.start <= i) {
+            let mut item = blank("open", open.len());
+            item.keyword = b.keyword.into();
+            item.text = b.text.clone();
+            items.push(item);
+            root_of_item.push(Some(root));
+            open.push(b.end);
+            next_block += 1;
+        }
+        let ex = &graph.exchanges[e];
+        let (from, to, arrow) = if r.is_request() {
+            (&r.from, &r.to, "->>")
+        } else {
+            (&r.to, &r.from, "-->>")
+        };
+        step += 1;
+        steps[i] = Some(step);
+        items.push(DiagramItem {
+            kind: "message".into(),
+            depth: open.len(),
+            keyword: String::new(),
+            from: id_of
+                .get(from.as_str())
+                .copied()
+                .unwrap_or("unknown")
+                .to_string(),
+            to: id_of
+                .get(to.as_str())
+                .copied()
+                .unwrap_or("unknown")
+                .to_string(),
+            arrow: arrow.into(),
+            text: mermaid_text(&message_text(records, variables, ex, r)),
+            step: Some(step),
+        });
+        root_of_item.push(Some(root));
+        let note = match (ex.request, ex.response) {
+            (Some(_), None) => Some(("over", &r.to, "no response captured")),
+            (None, Some(_)) => Some(("over", &r.from, "no request captured")),
+            _ => None,
+        };
+        if let Some((_, who, text)) = note {
+            let mut item = blank("note", open.len());
+            item.from = id_of
+                .get(who.as_str())
+                .copied()
+                .unwrap_or("unknown")
+                .to_string();
+            item.text = text.into();
+            items.push(item);
+            root_of_item.push(Some(root));
+        }
+        while open.last().is_some_and(|&end| end <= i) {
+            open.pop();
+            items.push(blank("close", open.len()));
+            root_of_item.push(Some(root));
+        }
+    }
+    while open.pop().is_some() {
+        items.push(blank("close", open.len()));
+        root_of_item.push(None);
+    }
+    for (r, s) in &shown_as {
+        steps[*r] = steps[*s];
+    }
+
+    let whole = Diagram {
+        participants: participants.clone(),
+        items,
+        start: None,
+    };
+    let parts = split(&whole, &root_of_item, &limits);
+    Output {
+        whole,
+        parts,
+        steps,
+    }
+}
+
+fn item_chars(item: &DiagramItem) -> usize {
+    item.depth * 2
+        + item.from.len()
+        + item.arrow.len()
+        + item.to.len()
+        + item.text.len()
+        + item.keyword.len()
+        + 4
+}
+
+/// Cuts a diagram into parts at root-call boundaries when it exceeds the limits.
+fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Vec<Diagram> {
+    let messages = whole.items.iter().filter(|i| i.kind == "message").count();
+    let chars: usize = whole.items.iter().map(item_chars).sum();
+    if messages <= limits.max_messages && chars <= limits.max_chars {
+        return Vec::new();
+    }
+    // Chunks: the smallest runs of items that no root call crosses.
+    let mut last: HashMap<usize, usize> = HashMap::new();
+    for (k, r) in roots.iter().enumerate() {
+        if let Some(r) = r {
+            last.insert(*r, k);
+        }
+    }
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    let mut reach = 0;
+    for (k, r) in roots.iter().enumerate() {
+        if let Some(r) = r {
+            reach = reach.max(last.get(r).copied().unwrap_or(k));
+        }
+        reach = reach.max(k);
+        if reach == k
+            && whole
+                .items
+                .get(k + 1)
+                .is_none_or(|n| n.depth == 0 && n.kind != "close")
+        {
+            chunks.push((start, k));
+            start = k + 1;
+        }
+    }
+    if start < whole.items.len() {
+        chunks.push((start, whole.items.len() - 1));
+    }
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let (mut msgs, mut size) = (0, 0);
+    for (a, b) in chunks {
+        let m = whole.items[a..=b]
+            .iter()
+            .filter(|i| i.kind == "message")
+            .count();
+        let c: usize = whole.items[a..=b].iter().map(item_chars).sum();
+        match parts.last_mut() {
+            Some(last) if msgs + m <= limits.max_messages && size + c <= limits.max_chars => {
+                last.1 = b;
+                msgs += m;
+                size += c;
+            }
+            _ => {
+                parts.push((a, b));
+                msgs = m;
+                size = c;
+            }
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(a, b)| {
+            let items: Vec<DiagramItem> = whole.items[a..=b].to_vec();
+            let used: HashSet<&str> = items
+                .iter()
+                .flat_map(|i| [i.from.as_str(), i.to.as_str()])
+                .collect();
+            let start = items.iter().find_map(|i| i.step);
+            Diagram {
+                participants: whole
+                    .participants
+                    .iter()
+                    .filter(|p| used.contains(p.id.as_str()))
+                    .cloned()
+                    .collect(),
+                start,
+                items,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_mermaid_syntax() {
+        assert_eq!(
+            mermaid_text("GET /a;b#c<br>\nx"),
+            "GET /a#59;b#35;c#lt;br#gt; x"
+        );
+    }
+
+    #[test]
+    fn participant_ids() {
+        for ok in ["openstack", "glance-api", "swift-proxy-server", "nova_api"] {
+            assert!(safe_id(ok), "{ok}");
+        }
+        for bad in [
+            "end",
+            "glance api",
+            "a;b",
+            "-x",
+            "nova-xvpvnc",
+            "9lives",
+            "",
+            "a--b",
+            "é",
+        ] {
+            assert!(!safe_id(bad), "{bad}");
+        }
+    }
+}

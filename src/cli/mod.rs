@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 input problems (a fatal error, or warnings under
 //! `--strict`); 2 usage errors (bad flags, as clap reports them).
 
+pub mod build;
 pub mod render;
 
 use clap::{Parser, Subcommand};
@@ -35,12 +36,15 @@ pub struct Cli {
 pub enum Command {
     /// Render one capture into body.md, diagram.md and log.md.
     Render(render::Args),
+    /// Render every capture under a folder into a docs tree, with an index.md per capture.
+    Build(build::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Render(args) => render::run(args),
+        Command::Build(args) => build::run(args),
     }
 }
 

@@ -8,6 +8,8 @@
 //! longer has the recorded hash was edited by hand and is not overwritten
 //! unless `--force` is given. All checks happen before the first write.
 
+pub mod nav;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

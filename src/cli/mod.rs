@@ -4,6 +4,7 @@
 //! `--strict`); 2 usage errors (bad flags, as clap reports them).
 
 pub mod build;
+pub mod graph;
 pub mod render;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Render one capture into body.md, diagram.md and log.md.
     Render(render::Args),
+    /// Print the call graph of one capture (records, exchanges, tokens, variables) as JSON or DOT.
+    Graph(graph::Args),
     /// Render every capture under a folder into a docs tree, with an index.md per capture.
     Build(build::Args),
 }
@@ -45,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Render(args) => render::run(args),
         Command::Build(args) => build::run(args),
+        Command::Graph(args) => graph::run(args),
     }
 }
 

@@ -29,6 +29,8 @@
 //! with no request-id propagation, can have a child attributed to the wrong
 //! one of the two; only recency decides there.
 
+pub mod export;
+
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -1,0 +1,72 @@
+//! `tracedoc graph`: the typed call graph of one capture, as JSON or DOT.
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::graph::export::GraphDoc;
+use crate::{capture, pipeline};
+
+/// Output formats of `tracedoc graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Records, exchanges (parent and children), tokens and variables.
+    Json,
+    /// A Graphviz digraph of who called whom while serving what.
+    Dot,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+tracedoc graph captures/image/create --format json | jq .counts\n  \
+tracedoc graph captures/image/create --format dot | dot -Tsvg > create.svg")]
+pub struct Args {
+    /// A capture file, or a folder holding `requestshook.log` (or exactly one `*.log`).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+
+    /// Config file (default: `tracedoc.toml` in the capture's folder or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Show URLs as captured (secrets included). Token values are never printed.
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Treat warnings as errors: exit 1 and print nothing if any.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not print warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(&args.input)?,
+    };
+    let loaded = capture::load(&capture::locate(&args.input)?)?;
+    let analyzed = pipeline::analyze(&loaded, &config);
+    super::print_warnings(&analyzed.diagnostics, args.quiet);
+    if args.strict && !analyzed.diagnostics.is_empty() {
+        return Err(crate::Error::Strict {
+            count: analyzed.diagnostics.len(),
+        }
+        .into());
+    }
+    let options = pipeline::Options {
+        redact: !args.no_redact,
+    };
+    let page = pipeline::page_of(&loaded, &analyzed, &config, &options);
+    let doc = GraphDoc::new(&analyzed.graph, &page);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&doc)?),
+        Format::Dot => print!("{}", doc.to_dot()),
+    }
+    Ok(super::EXIT_OK)
+}

@@ -195,8 +195,12 @@ pub fn apply(records: &[Record], graph: &Graph, filters: &Filters) -> (Vec<bool>
     (dropped, omitted)
 }
 
-fn rule_json(rule: &Rule) -> String {
-    serde_json::to_string_pretty(rule).unwrap_or_default()
+fn rule_json(rule: &Rule) -> Vec<String> {
+    serde_json::to_string_pretty(rule)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| crate::render::escape::snippet_safe(l).into_owned())
+        .collect()
 }
 
 #[cfg(test)]

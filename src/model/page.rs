@@ -229,8 +229,8 @@ pub struct VariableRow {
 /// What one filter rule dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Omitted {
-    /// The rule, as pretty JSON (the `should_not_hook.json` form).
-    pub rule: String,
+    /// The rule as pretty JSON (the `should_not_hook.json` form), one line each.
+    pub rule: Vec<String>,
     /// How many calls it dropped (nested calls included).
     pub count: usize,
     /// The distinct calls dropped (`caller -> callee: METHOD path`).

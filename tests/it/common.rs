@@ -1,0 +1,147 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+
+/// The project root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` (real captures and the reference output), when it is there.
+pub fn shared() -> Option<PathBuf> {
+    let dir = root().join("..").join("shared");
+    dir.is_dir().then_some(dir)
+}
+
+/// The `tracedoc` binary, run from the project root.
+pub fn tracedoc() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("tracedoc").expect("the tracedoc binary");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Standard error as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Standard output as text.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The text of every level-3 heading of a Markdown document, in order, as
+/// CommonMark sees it (so `### ` lines inside code blocks do not count).
+pub fn h3_headings(markdown: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H3,
+                ..
+            }) => current = Some(String::new()),
+            Event::End(TagEnd::Heading(HeadingLevel::H3)) => {
+                out.extend(current.take());
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
+                if let Some(c) = current.as_mut() {
+                    c.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The titles of a capture's records (`METHOD PATH` / `STATUS PATH`), in log
+/// order, as the library's parser reads them.
+pub fn record_titles(log: &Path) -> Vec<String> {
+    let loaded = tracedoc::capture::load(log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    loaded.capture.records.iter().map(|r| r.title()).collect()
+}
+
+/// Asserts that body.md has one `### ` section per record, titled like the
+/// record, in log order.
+pub fn assert_one_section_per_record(body_md: &str, log: &Path) {
+    let headings = h3_headings(body_md);
+    let titles = record_titles(log);
+    if headings == titles {
+        return;
+    }
+    let first = headings
+        .iter()
+        .zip(&titles)
+        .position(|(h, t)| h != t)
+        .unwrap_or(headings.len().min(titles.len()));
+    panic!(
+        "{}: body.md has {} `###` sections for {} records; first difference at section {}:\n  body.md: {:?}\n  records: {:?}",
+        log.display(),
+        headings.len(),
+        titles.len(),
+        first + 1,
+        headings.get(first),
+        titles.get(first),
+    );
+}
+
+/// Where two texts first differ, with a few lines around it, for messages.
+pub fn first_difference(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.split('\n').collect();
+    let a: Vec<&str> = actual.split('\n').collect();
+    let Some(i) = (0..e.len().max(a.len())).find(|&i| e.get(i) != a.get(i)) else {
+        return "the texts are equal".into();
+    };
+    let mut msg = format!(
+        "first difference at line {} (expected {} lines, got {}):\n",
+        i + 1,
+        e.len(),
+        a.len()
+    );
+    let from = i.saturating_sub(3);
+    for (label, lines) in [("expected", &e), ("actual", &a)] {
+        msg.push_str(&format!("--- {label}\n"));
+        for (n, line) in lines.iter().enumerate().skip(from).take(i - from + 4) {
+            let mark = if n == i { '>' } else { ' ' };
+            msg.push_str(&format!("{mark}{:>6} | {line:?}\n", n + 1));
+        }
+    }
+    msg
+}
+
+/// A small valid capture: version discovery and its answer.
+pub const DISCOVERY: &str = "
+### (openstack) REQ >>> (keystone) : GET http://192.0.2.10/identity/
+Host: 192.0.2.10
+Accept: application/json
+X-Requestshook-Request-Id: 0123456789abcdef0123456789abcdef
+X-Requestshook-Request-From: openstack
+
+none
+
+
+### (openstack) RESP <<< (keystone) : 300 MULTIPLE CHOICES GET http://192.0.2.10/identity/
+Content-Type: application/json
+X-Requestshook-Request-Id: 0123456789abcdef0123456789abcdef
+X-Requestshook-Request-From: openstack
+
+{
+  \"versions\": {
+    \"values\": []
+  }
+}
+
+";
+
+/// Writes `text` as `dir/name` (creating `dir`) and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}

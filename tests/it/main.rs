@@ -1,0 +1,11 @@
+//! The integration-test crate: one module per feature, all driving the real
+//! `tracedoc` binary or the library's public API. See tests/README.md.
+
+mod common;
+
+mod cli;
+mod diagrams;
+mod redaction;
+mod samples;
+mod seed;
+mod shared_captures;

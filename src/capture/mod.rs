@@ -5,6 +5,7 @@
 //! HAR, `openstack --debug` and OpenTelemetry readers slot in beside it.
 
 pub mod requestshook;
+pub mod write;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};

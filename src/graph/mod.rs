@@ -30,6 +30,7 @@
 //! one of the two; only recency decides there.
 
 pub mod export;
+pub mod split;
 
 use std::collections::HashMap;
 use std::path::Path;

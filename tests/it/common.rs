@@ -145,3 +145,17 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+#[test]
+fn h3_headings_skip_code_blocks_and_other_levels() {
+    let md = "## two\n\n### GET /a\n\n=== \"Body\"\n    ``` json\n    ### (x) not a heading\n    ```\n\n```\n### fenced\n```\n\n### `201` Created /b\n";
+    assert_eq!(h3_headings(md), vec!["GET /a", "201 Created /b"]);
+}
+
+#[test]
+fn first_difference_points_at_the_line() {
+    let msg = first_difference("a\nb\nc\n", "a\nB\nc\n");
+    assert!(msg.starts_with("first difference at line 2 "), "{msg}");
+    assert!(msg.contains("\"b\"") && msg.contains("\"B\""), "{msg}");
+    assert_eq!(first_difference("x", "x"), "the texts are equal");
+}

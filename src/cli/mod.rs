@@ -6,6 +6,7 @@
 pub mod build;
 pub mod graph;
 pub mod render;
+pub mod split;
 
 use clap::{Parser, Subcommand};
 
@@ -41,6 +42,8 @@ pub enum Command {
     Graph(graph::Args),
     /// Render every capture under a folder into a docs tree, with an index.md per capture.
     Build(build::Args),
+    /// Cut a long capture into one capture per client command.
+    Split(split::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Render(args) => render::run(args),
         Command::Build(args) => build::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Split(args) => split::run(args),
     }
 }
 

@@ -1,0 +1,175 @@
+//! `tracedoc split`: one long capture -> one capture per client command.
+
+use std::path::{Path, PathBuf};
+
+use crate::capture::{self, write};
+use crate::config::Config;
+use crate::error::Error;
+use crate::graph::{self, split};
+use crate::site;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = EXAMPLES,
+    after_long_help = concat!(
+        "How the log is cut:\n  \
+A command is a run of the client's own calls (root exchanges) and everything the services \
+called while serving them. A new command starts where the client does version discovery or \
+asks for a token after having made other calls (every `openstack ...` invocation begins that \
+way), or where it calls with another token. Calls that services make on their own (periodic \
+tasks of nova-compute, scheduler calls) go into captures of their own, one per service per \
+stretch between two commands. Each piece is written as DIR/NNN-<slug>/requestshook.log, \
+records in log order, so that `tracedoc build DIR` renders them all. See docs/split.md.\n\n",
+        "Examples:\n  \
+tracedoc split /var/log/requestshook.log --dry-run          # print the plan only\n  \
+tracedoc split /var/log/requestshook.log -o captures/session-1\n  \
+tracedoc build captures/session-1 -o docs/session-1         # then render every piece\n\n\
+Summary lines (piece, records, first call):\n  \
+001-post-v2-images                    22 records  openstack: POST /v2/images"
+    )
+)]
+pub struct Args {
+    /// The long capture: a file, or a folder holding `requestshook.log` (or exactly one `*.log`).
+    #[arg(value_name = "LOG")]
+    pub input: PathBuf,
+
+    /// Folder to write the pieces into, one `NNN-<slug>/requestshook.log` each (created if missing).
+    #[arg(short, long, value_name = "DIR", required_unless_present = "dry_run")]
+    pub output: Option<PathBuf>,
+
+    /// A caller whose own calls are client commands (repeat for several). Default:
+    /// found from the log, the caller that asks keystone for tokens most often.
+    #[arg(long, value_name = "NAME")]
+    pub client: Vec<String>,
+
+    /// Config file (default: `tracedoc.toml` in the capture's folder or a parent);
+    /// its [services] say which process is keystone.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print the plan (one line per piece) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Treat warnings as errors: exit 1 and write nothing if any.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Overwrite pieces even if they were edited by hand since tracedoc wrote them.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print neither warnings nor the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const EXAMPLES: &str = "Examples:\n  \
+tracedoc split /var/log/requestshook.log --dry-run\n  \
+tracedoc split /var/log/requestshook.log -o captures/session-1\n  \
+tracedoc build captures/session-1 -o docs/session-1";
+
+/// The file name of every piece.
+pub const PIECE_FILE: &str = capture::DEFAULT_FILE;
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(&args.input)?,
+    };
+    let path = capture::locate(&args.input)?;
+    let loaded = capture::load(&path)?;
+    let records = &loaded.capture.records;
+    let (graph, graph_warnings) = graph::build(records, &loaded.path);
+    let mut warnings = loaded.diagnostics.clone();
+    warnings.extend(graph_warnings);
+    warnings.sort_by_key(|d| d.line);
+    super::print_warnings(&warnings, args.quiet);
+    if args.strict && !warnings.is_empty() {
+        return Err(Error::Strict {
+            count: warnings.len(),
+        }
+        .into());
+    }
+
+    let options = split::Options {
+        clients: args.client.clone(),
+    };
+    let plan = split::plan(records, &graph, &config, &options);
+    if !args.quiet {
+        let width = plan.pieces.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        for p in &plan.pieces {
+            let e = &graph.exchanges[p.first_call];
+            println!(
+                "{:width$}  {:>5} records  {}: {} {}",
+                p.name,
+                p.records.len(),
+                p.caller,
+                e.method,
+                e.path
+            );
+        }
+    }
+
+    let Some(out) = args.output.as_deref().filter(|_| !args.dry_run) else {
+        if !args.quiet {
+            eprintln!(
+                "tracedoc: {} records -> {} capture(s), clients: {} (dry run: nothing written)",
+                records.len(),
+                plan.pieces.len(),
+                plan.clients.join(", ")
+            );
+        }
+        return Ok(super::EXIT_OK);
+    };
+    let mut changed = 0;
+    for p in &plan.pieces {
+        let text = write::to_text(p.records.iter().map(|&i| &records[i]));
+        let files = [(PIECE_FILE.to_string(), text)];
+        let written = site::write_files(&out.join(&p.name), &files, args.force)?;
+        changed += written
+            .iter()
+            .filter(|(_, o)| *o != site::Outcome::Unchanged)
+            .count();
+    }
+    if !args.quiet {
+        for stale in stale_pieces(out, &plan) {
+            eprintln!(
+                "note: {} is not part of this split (left as is; remove it before `tracedoc build`)",
+                stale.display()
+            );
+        }
+        eprintln!(
+            "tracedoc: {} records -> {} capture(s) in {} ({} written, {} unchanged), clients: {}",
+            records.len(),
+            plan.pieces.len(),
+            out.display(),
+            changed,
+            plan.pieces.len() - changed,
+            plan.clients.join(", ")
+        );
+    }
+    Ok(super::EXIT_OK)
+}
+
+/// Folders in `out` named like pieces (`NNN-...`) that this plan did not write:
+/// left from an earlier split of a different log.
+fn stale_pieces(out: &Path, plan: &split::Plan) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join(PIECE_FILE).is_file())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let numbered = name
+                .split_once('-')
+                .is_some_and(|(n, _)| n.len() >= 3 && n.bytes().all(|b| b.is_ascii_digit()));
+            numbered && !plan.pieces.iter().any(|p| p.name == name)
+        })
+        .map(|e| e.path())
+        .collect();
+    stale.sort();
+    stale
+}

@@ -9,3 +9,4 @@ mod redaction;
 mod samples;
 mod seed;
 mod shared_captures;
+mod split;

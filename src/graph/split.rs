@@ -13,10 +13,11 @@
 //!
 //! **Clients.** The callers whose roots make up commands. Given with
 //! [`Options::clients`], or found: among the callers of root exchanges that
-//! are never called themselves and are not a known service process, the ones
-//! that asked keystone for a token (`POST .../auth/tokens` as a root) most
-//! often; every `openstack` invocation does, a service does once per token
-//! lifetime. With no token request at all, the first such caller.
+//! are never called themselves and are not a service process (named in the
+//! config's `[services]`, or of the same project as one: `nova-compute`
+//! beside `nova-api`), the ones with the most root discovery and token
+//! requests; every `openstack` invocation makes both, a service asks once
+//! per token lifetime. With none at all, the first such caller.
 //!
 //! **Commands.** Each client has at most one open command. A client's root
 //! starts a new command when
@@ -28,12 +29,12 @@
 //!    when it asked for none, the first token it used.
 //!
 //! **Service runs.** Roots of any other caller never join a command: each
-//! such caller gets its own piece, one per run of its roots. A run ends when
-//! a new command starts (so periodic work is cut along with the commands
-//! around it), or by the same two rules as a command (re-authentication
-//! after calls, another token). Roots of the open command do not end it:
-//! scheduler calls made while `openstack server create --wait` polls stay
-//! one piece.
+//! such caller gets its own piece, one per run of its roots. A run ends only
+//! when a new command starts, so periodic work is cut along with the
+//! commands around it. Roots of the open command do not end it, nor do the
+//! service's own token requests or token changes (a service calls with its
+//! own token and its users' alike): the scheduler's calls made while
+//! `openstack server create --wait` polls stay one piece.
 //!
 //! Limits: a client that re-authenticates in the middle of one command (its
 //! token expired during a long `--wait`) is cut there; two invocations that
@@ -80,8 +81,9 @@ pub struct Piece {
     pub roots: Vec<usize>,
     /// Record indexes, in log order: the roots' records and all below them.
     pub records: Vec<usize>,
-    /// The first root that is neither discovery nor a token request (the
-    /// first root when all are): what the piece is named after.
+    /// The first root that is neither a version document (identity or any
+    /// other service's) nor a token request (the first root when all are):
+    /// what the piece is named after.
     pub first_call: usize,
 }
 
@@ -99,10 +101,7 @@ pub fn is_discovery(config: &Config, e: &Exchange) -> bool {
         return false;
     }
     let segs: Vec<&str> = e.path.split('/').filter(|s| !s.is_empty()).collect();
-    let version = |s: &str| {
-        s.strip_prefix('v')
-            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-    };
+    let version = is_version;
     let identity = config.service_type(&e.to) == Some("identity");
     match segs.as_slice() {
         // A bare `/` is any service's version document; it is the identity
@@ -117,6 +116,25 @@ pub fn is_discovery(config: &Config, e: &Exchange) -> bool {
 /// `POST .../auth/tokens`: asking keystone for a token.
 pub fn is_token_request(e: &Exchange) -> bool {
     e.method.eq_ignore_ascii_case("POST") && e.path.trim_end_matches('/').ends_with("/auth/tokens")
+}
+
+/// `GET` on a version document of any service (`/`, `/v2`,
+/// `/compute/v2.1/`) or on the identity root: the calls a client makes
+/// before the one it was asked to make, so a piece is never named after them.
+pub fn is_version_document(config: &Config, e: &Exchange) -> bool {
+    if is_discovery(config, e) {
+        return true;
+    }
+    if !e.method.eq_ignore_ascii_case("GET") {
+        return false;
+    }
+    let segs: Vec<&str> = e.path.split('/').filter(|s| !s.is_empty()).collect();
+    segs.len() <= 2 && segs.last().map_or(true, |s| is_version(s))
+}
+
+fn is_version(s: &str) -> bool {
+    s.strip_prefix('v')
+        .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
 }
 
 /// Discovery or a token request: how every client invocation begins.
@@ -172,30 +190,39 @@ pub fn slug(method: &str, path: &str) -> String {
     }
 }
 
+/// Whether a caller is a service process: named in the config's
+/// `[services]`, or of the same project as one (`nova-compute` beside
+/// `nova-api`, `neutron-dhcp-agent` beside `neutron-server`).
+pub fn is_service_process(config: &Config, caller: &str) -> bool {
+    let project = |name: &str| name.split('-').next().unwrap_or(name).to_string();
+    let own = project(caller);
+    config.service_type(caller).is_some() || config.services.keys().any(|k| project(k) == own)
+}
+
 /// The callers treated as clients when none are given (see the module docs).
 pub fn find_clients(graph: &Graph, config: &Config) -> Vec<String> {
     let callees: std::collections::HashSet<&str> =
         graph.exchanges.iter().map(|e| e.to.as_str()).collect();
     let mut order: Vec<&str> = Vec::new();
-    let mut token_requests: HashMap<&str, usize> = HashMap::new();
+    let mut logins: HashMap<&str, usize> = HashMap::new();
     for &id in &graph.roots {
         let e = &graph.exchanges[id];
         let caller = e.from.as_str();
-        if callees.contains(caller) || config.service_type(caller).is_some() {
+        if callees.contains(caller) || is_service_process(config, caller) {
             continue;
         }
         if !order.contains(&caller) {
             order.push(caller);
         }
-        if is_token_request(e) {
-            *token_requests.entry(caller).or_default() += 1;
+        if is_auth(config, e) {
+            *logins.entry(caller).or_default() += 1;
         }
     }
-    let most = token_requests.values().copied().max().unwrap_or(0);
+    let most = logins.values().copied().max().unwrap_or(0);
     let clients: Vec<String> = if most > 0 {
         order
             .iter()
-            .filter(|c| token_requests.get(*c) == Some(&most))
+            .filter(|c| logins.get(*c) == Some(&most))
             .map(|c| c.to_string())
             .collect()
     } else {
@@ -205,7 +232,7 @@ pub fn find_clients(graph: &Graph, config: &Config) -> Vec<String> {
             .unwrap_or_default()
     };
     if clients.is_empty() {
-        // Every root caller is also called: take the first root's caller.
+        // Every root caller is a service: take the first root's caller.
         graph
             .roots
             .first()
@@ -243,6 +270,12 @@ impl Group {
 
     /// Whether a root with these traits belongs to this group (rules 1 and 2).
     fn continues(&self, auth: bool, token: Option<&str>) -> bool {
+        if self.kind == Kind::Service {
+            // A service calls with its own token and its users' tokens
+            // alike, and asks for tokens whenever one expires: neither says
+            // where its work begins. Only a new command ends a run.
+            return true;
+        }
         if auth {
             return !self.has_call;
         }
@@ -352,7 +385,10 @@ pub fn plan(records: &[Record], graph: &Graph, config: &Config, options: &Option
                 .roots
                 .iter()
                 .copied()
-                .find(|&r| !is_auth(config, &graph.exchanges[r]))
+                .find(|&r| {
+                    let e = &graph.exchanges[r];
+                    !is_auth(config, e) && !is_version_document(config, e)
+                })
                 .unwrap_or(g.roots[0]);
             let e = &graph.exchanges[first_call];
             let mut s = slug(&e.method, &e.path);
@@ -685,6 +721,96 @@ mod tests {
         assert_eq!(roots(2), vec![4, 6], "one run of scheduler roots");
         assert_eq!(plan.pieces[2].kind, Kind::Service);
         every_record_once(&plan, records.len());
+    }
+
+    #[test]
+    fn a_service_run_survives_its_own_logins_and_tokens() {
+        // nova-compute asks for a token and calls with it and with the
+        // user's token: one run, and not a client although it logs in.
+        let t = [
+            discovery("openstack", "a1"),
+            auth("openstack", "a2", "T1"),
+            use_token(
+                "openstack",
+                "nova-api",
+                "GET",
+                "http://h/compute/v2.1/",
+                "a3",
+                "T1",
+            ),
+            use_token(
+                "openstack",
+                "nova-api",
+                "POST",
+                "http://h/compute/v2.1/servers",
+                "a4",
+                "T1",
+            ),
+            auth("nova-compute", "c1", "ADMIN"),
+            use_token(
+                "nova-compute",
+                "glance-api",
+                "GET",
+                "http://h/v2/images/x",
+                "c2",
+                "T1",
+            ),
+            use_token(
+                "nova-compute",
+                "neutron-server",
+                "POST",
+                "http://h/v2.0/ports",
+                "c3",
+                "ADMIN",
+            ),
+            use_token(
+                "openstack",
+                "nova-api",
+                "GET",
+                "http://h/compute/v2.1/servers/5",
+                "a5",
+                "T1",
+            ),
+        ]
+        .concat();
+        let (plan, _, _) = cut(&t, &Options::default());
+        assert_eq!(plan.clients, vec!["openstack"]);
+        assert_eq!(
+            names(&plan),
+            vec![
+                "001-post-compute-v2-1-servers",
+                "002-nova-compute-get-v2-images-x"
+            ]
+        );
+        assert_eq!(plan.pieces[0].roots, vec![0, 1, 2, 3, 7]);
+        assert_eq!(plan.pieces[1].roots, vec![4, 5, 6]);
+        assert!(is_service_process(&Config::default(), "nova-compute"));
+        assert!(is_service_process(&Config::default(), "glance-api"));
+        assert!(!is_service_process(&Config::default(), "openstack"));
+    }
+
+    #[test]
+    fn pieces_are_not_named_after_version_documents() {
+        let c = Config::default();
+        let ex = |method: &str, path: &str| Exchange {
+            id: 0,
+            request: Some(0),
+            response: None,
+            from: "c".into(),
+            to: "nova-api".into(),
+            method: method.into(),
+            path: path.into(),
+            parent: None,
+            children: Vec::new(),
+            depth: 0,
+        };
+        for p in ["/", "/v2", "/compute/v2.1/", "/identity/v3"] {
+            assert!(is_version_document(&c, &ex("GET", p)), "{p}");
+        }
+        for p in ["/v2/images", "/servers", "/compute/v2.1/servers"] {
+            assert!(!is_version_document(&c, &ex("GET", p)), "{p}");
+        }
+        assert!(!is_version_document(&c, &ex("POST", "/v2")));
     }
 
     #[test]

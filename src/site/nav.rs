@@ -11,6 +11,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::capture::DEFAULT_FILE;
@@ -218,6 +219,19 @@ pub struct Include {
     pub name: String,
     /// The path for a `--8<--` line, relative to snippets' `base_path`.
     pub path: String,
+    /// Whether the file is empty (nothing to show: no tokens, nothing omitted).
+    pub empty: bool,
+}
+
+/// One mermaid block of `index.md`: the whole diagram, or one part of a
+/// diagram too big for one block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiagramInclude {
+    /// The path for the `--8<--` line inside the mermaid fence.
+    pub path: String,
+    /// The number of the block's first message (`autonumber START`), so the
+    /// parts keep counting where the previous one stopped.
+    pub start: usize,
 }
 
 /// The context of the `index.md` template: the page people used to write by
@@ -231,12 +245,17 @@ pub struct IndexPage {
     pub folder: String,
     /// The capture's file name (`requestshook.log`).
     pub capture: String,
-    /// Include path of `diagram.md`.
+    /// The mermaid blocks to draw: `diagram.md`, or its parts when it was split.
+    pub diagrams: Vec<DiagramInclude>,
+    /// Include path of `diagram.md` (the whole diagram).
     pub diagram: String,
     /// Include path of `body.md`.
     pub body: String,
     /// Include path of `log.md`.
     pub log: String,
+    /// Every generated file that is not empty: file name -> include path
+    /// (`{% if "tokens.md" in parts %}--8<-- "{{ parts["tokens.md"] }}"{% endif %}`).
+    pub parts: IndexMap<String, String>,
     /// Every generated file with its include path, in writing order.
     pub files: Vec<Include>,
     /// How many records the capture holds.
@@ -279,20 +298,48 @@ impl IndexPage {
         } else {
             rel.components().join(" ")
         };
+        let mut diagrams = Vec::new();
+        let mut start = 1;
+        for part in &page.parts {
+            diagrams.push(DiagramInclude {
+                path: path_of(&part.file),
+                start,
+            });
+            start += part
+                .diagram
+                .items
+                .iter()
+                .filter(|i| i.kind == "message")
+                .count();
+        }
+        if diagrams.is_empty() {
+            diagrams.push(DiagramInclude {
+                path: path_of("diagram.md"),
+                start: 1,
+            });
+        }
+        let files: Vec<Include> = files
+            .iter()
+            .map(|(name, text)| Include {
+                name: name.clone(),
+                path: path_of(name),
+                empty: text.trim().is_empty(),
+            })
+            .collect();
         IndexPage {
             title: escape::one_line(&title),
             folder,
             capture: page.capture.clone(),
+            diagrams,
             diagram: path_of("diagram.md"),
             body: path_of("body.md"),
             log: path_of("log.md"),
-            files: files
+            parts: files
                 .iter()
-                .map(|(name, _)| Include {
-                    name: name.clone(),
-                    path: path_of(name),
-                })
+                .filter(|f| !f.empty)
+                .map(|f| (f.name.clone(), f.path.clone()))
                 .collect(),
+            files,
             records: page.steps.len(),
             participants: page.diagram.participants.clone(),
             operations: page.steps.iter().filter_map(|s| s.tip.clone()).collect(),

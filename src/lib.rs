@@ -8,6 +8,11 @@
 //!
 //! `cli` holds one small module per subcommand; `main.rs` only dispatches.
 
+// No input may make the library panic: `unwrap`/`expect` are errors outside
+// tests (see docs/robustness.md). A failure that truly cannot come from input
+// gets a local `#[allow]` with a comment saying why.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod capture;
 pub mod cli;
 pub mod config;

@@ -324,8 +324,9 @@ impl<R: BufRead> Parser<R> {
                         } else {
                             // Empty lines inside a body belong to it; trailing ones do not.
                             if !p.body.is_empty() {
-                                p.body
-                                    .extend(std::iter::repeat_n(String::new(), p.blank_run));
+                                // `repeat_n` needs Rust 1.82; the MSRV is 1.80.
+                                let blanks = p.body.len() + p.blank_run;
+                                p.body.resize(blanks, String::new());
                             }
                             p.blank_run = 0;
                             p.body.push(line);

@@ -23,37 +23,182 @@ pub fn fence_for<'a, I: IntoIterator<Item = &'a str>>(lines: I) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-/// Escapes a line that pymdownx.snippets would treat as an include
-/// (`--8<-- "file"`, a bare `--8<--` block marker, any number of dashes),
-/// the way snippets documents: one more `;` before the marker. Snippets
-/// removes one `;` from an escaped marker, so already-escaped lines stay
-/// exactly as captured once rendered.
+/// Makes one captured line inert for pymdownx.snippets, which runs on
+/// every line of an included page, inside code blocks too:
+///
+/// - characters that Python reads as line breaks when snippets includes a
+///   file (`\r`, `\x0b`, `\x0c`, `\x1c`..`\x1e`, NEL, U+2028, U+2029) are
+///   shown as control pictures (`␍`, `␋`, `␌`, `␜`, `␝`, `␞`, `␤`), so a
+///   captured line can neither start a new output line nor smuggle an
+///   include in after one;
+/// - a line that starts with a snippet marker (`--8<-- "file"`, a bare
+///   `--8<--`, any number of dashes) gets one more `;`, the escape snippets
+///   documents; it removes one `;` again, so the page shows the line as
+///   captured (already-escaped lines included);
+/// - the first `--8<-- [start:name]`/`[end:name]` section marker anywhere in
+///   the line gets one more `;` too: unescaped, snippets deletes the line.
 pub fn snippet_safe(line: &str) -> std::borrow::Cow<'_, str> {
-    let trimmed = line.trim_start_matches([' ', '\t']);
-    let marker = trimmed.trim_start_matches(';');
-    if is_snippet_marker(marker) {
-        let indent = line.len() - trimmed.len();
-        let mut out = String::with_capacity(line.len() + 1);
-        out.push_str(&line[..indent]);
-        out.push(';');
-        out.push_str(trimmed);
-        std::borrow::Cow::Owned(out)
+    let pictured = picture_breaks(line);
+    let text: &str = &pictured;
+    let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+    let marker_at_start = marker_len(text[indent..].trim_start_matches(';')).is_some();
+    // A line snippets takes whole (an include or a block marker) is
+    // unescaped whole: its section markers are never looked at.
+    let whole_line = marker_at_start && is_line_snippet(text[indent..].trim_start_matches(';'));
+    let section = if whole_line {
+        None
     } else {
-        std::borrow::Cow::Borrowed(line)
+        first_section_marker(text)
+    };
+    let mut inserts: Vec<usize> = Vec::new();
+    if marker_at_start {
+        inserts.push(indent);
     }
+    if let Some(at) = section {
+        if !inserts.contains(&at) {
+            inserts.push(at);
+        }
+    }
+    if inserts.is_empty() {
+        return pictured;
+    }
+    let mut out = String::with_capacity(text.len() + inserts.len());
+    let mut last = 0;
+    inserts.sort_unstable();
+    for at in inserts {
+        out.push_str(&text[last..at]);
+        out.push(';');
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
-/// `-+8<-+` at the start of `s`.
-fn is_snippet_marker(s: &str) -> bool {
-    let dashes = s.bytes().take_while(|&b| b == b'-').count();
-    if dashes == 0 {
-        return false;
+/// Python's `str.splitlines` breaks (other than `\n`) as visible pictures.
+fn picture_breaks(line: &str) -> std::borrow::Cow<'_, str> {
+    fn picture(c: char) -> Option<char> {
+        Some(match c {
+            '\r' => '\u{240D}',
+            '\x0b' => '\u{240B}',
+            '\x0c' => '\u{240C}',
+            '\x1c' => '\u{241C}',
+            '\x1d' => '\u{241D}',
+            '\x1e' => '\u{241E}',
+            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => '\u{2424}',
+            _ => return None,
+        })
     }
-    let rest = &s[dashes..];
-    let Some(rest) = rest.strip_prefix("8<") else {
+    if !line.chars().any(|c| picture(c).is_some()) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    std::borrow::Cow::Owned(line.chars().map(|c| picture(c).unwrap_or(c)).collect())
+}
+
+/// Length of a `-+8<-+` marker at the start of `s`, if there is one.
+fn marker_len(s: &str) -> Option<usize> {
+    let lead = s.bytes().take_while(|&b| b == b'-').count();
+    if lead == 0 || !s[lead..].starts_with("8<-") {
+        return None;
+    }
+    let trail = s[lead + 2..].bytes().take_while(|&b| b == b'-').count();
+    Some(lead + 2 + trail)
+}
+
+/// Whether `s` (a line from its marker on) is a whole-line snippet for
+/// snippets' `RE_ALL_SNIPPETS`: a bare block marker, or a marker, blanks and
+/// one quoted path running to the end of the line.
+fn is_line_snippet(s: &str) -> bool {
+    let Some(len) = marker_len(s) else {
         return false;
     };
-    rest.starts_with('-')
+    let rest = &s[len..];
+    if rest.is_empty() {
+        return true;
+    }
+    let quoted = rest.trim_start_matches([' ', '\t']);
+    if quoted.len() == rest.len() {
+        return false;
+    }
+    let Some(q) = quoted.chars().next().filter(|&c| c == '"' || c == '\'') else {
+        return false;
+    };
+    let Some(inner) = quoted[1..].strip_suffix(q) else {
+        return false;
+    };
+    if inner.is_empty() {
+        return false;
+    }
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek() == Some(&q) {
+            chars.next();
+        } else if c == q {
+            return false;
+        }
+    }
+    true
+}
+
+/// Where the escape of the first section marker of a line starts (the
+/// position of its `;` run, or of its dashes when there is none), as
+/// snippets' `RE_SNIPPET_SECTION` finds it.
+fn first_section_marker(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    for (i, _) in line.match_indices("8<-") {
+        let dashes = bytes[..i].iter().rev().take_while(|&&b| b == b'-').count();
+        if dashes == 0 {
+            continue;
+        }
+        let start = i - dashes;
+        let Some(len) = marker_len(&line[start..]) else {
+            continue;
+        };
+        if !is_section(&line[start + len..]) {
+            continue;
+        }
+        let semis = bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b';')
+            .count();
+        return Some(start - semis);
+    }
+    None
+}
+
+/// `[ \t]+\[[ \t]*(start|end)[ \t]*:[ \t]*name[ \t]*\]` after a marker
+/// (case-insensitive, `name` = `[a-z][-_0-9a-z]*`).
+fn is_section(rest: &str) -> bool {
+    let after = rest.trim_start_matches([' ', '\t']);
+    if after.len() == rest.len() {
+        return false;
+    }
+    let Some(inner) = after.strip_prefix('[') else {
+        return false;
+    };
+    let inner = inner.trim_start_matches([' ', '\t']);
+    let lower = inner.get(..5).map(str::to_ascii_lowercase);
+    let after_kind = if lower.as_deref() == Some("start") {
+        &inner[5..]
+    } else if inner
+        .get(..3)
+        .is_some_and(|k| k.eq_ignore_ascii_case("end"))
+    {
+        &inner[3..]
+    } else {
+        return false;
+    };
+    let Some(name) = after_kind.trim_start_matches([' ', '\t']).strip_prefix(':') else {
+        return false;
+    };
+    let name = name.trim_start_matches([' ', '\t']);
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(name.len());
+    name[end..].trim_start_matches([' ', '\t']).starts_with(']')
 }
 
 /// A value safe inside a double-quoted attribute (`title="..."`) on one line.
@@ -75,11 +220,25 @@ pub fn attr(value: &str) -> String {
 /// Text safe on one Markdown line (headings, list items): no line breaks,
 /// no control characters. Markdown syntax inside stays literal text because
 /// the title is shown in a heading, where only a newline could escape.
+///
+/// Unicode line and paragraph separators become spaces too (Python splits
+/// lines on them), and a snippets section marker gets its `;` escape: the
+/// value sits inside a line snippets reads.
 pub fn one_line(value: &str) -> String {
-    value
+    let flat: String = value
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    match first_section_marker(&flat) {
+        Some(at) => format!("{};{}", &flat[..at], &flat[at..]),
+        None => flat,
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +262,49 @@ mod tests {
         assert_eq!(snippet_safe("x --8<-- \"a\""), "x --8<-- \"a\"");
         assert_eq!(snippet_safe("8<--"), "8<--");
         assert_eq!(snippet_safe("--8<"), "--8<");
+    }
+
+    #[test]
+    fn line_breaks_python_sees_cannot_smuggle_a_marker() {
+        // Found while fuzzing the render path: snippets reads an included
+        // page in text mode, so a lone `\r` in a body line started a new
+        // line there and `--8<-- "index.md"` after it included the file.
+        assert_eq!(
+            snippet_safe("abc\r--8<-- \"index.md\""),
+            "abc\u{240D}--8<-- \"index.md\""
+        );
+        assert_eq!(snippet_safe("\x0b--8<--"), "\u{240B}--8<--");
+        assert_eq!(snippet_safe("a\u{2028}b\u{85}c"), "a\u{2424}b\u{2424}c");
+        assert_eq!(one_line("a\u{2028}b"), "a b");
+    }
+
+    #[test]
+    fn section_markers_keep_their_line() {
+        // Unescaped, snippets deletes any line holding one of these.
+        assert_eq!(
+            snippet_safe("foo --8<-- [start:sec] bar"),
+            "foo ;--8<-- [start:sec] bar"
+        );
+        assert_eq!(
+            snippet_safe("x;-8<-\t[ END : a_1 ]"),
+            "x;;-8<-\t[ END : a_1 ]"
+        );
+        assert_eq!(snippet_safe("--8<-- [start:s]"), ";--8<-- [start:s]");
+        assert_eq!(
+            snippet_safe("--8<-- \"a\" --8<-- [end:s]"),
+            ";--8<-- \"a\" ;--8<-- [end:s]"
+        );
+        // A whole-line include is unescaped whole: nothing inside it counts.
+        assert_eq!(
+            snippet_safe("--8<-- \"a --8<-- [end:s]\""),
+            ";--8<-- \"a --8<-- [end:s]\""
+        );
+        assert_eq!(snippet_safe("--8<-- [start:1x]"), ";--8<-- [start:1x]");
+        assert_eq!(snippet_safe("a --8<-- [start:1x]"), "a --8<-- [start:1x]");
+        assert_eq!(
+            one_line("GET /a--8<-- [start:b]"),
+            "GET /a;--8<-- [start:b]"
+        );
     }
 
     #[test]

@@ -30,9 +30,15 @@ pub struct Head {
 const REQ: &str = ") REQ >>> (";
 const RESP: &str = ") RESP <<< (";
 
-/// Whether a line is meant as a head line (it may still fail to parse).
+/// Whether a line is meant as a head line (it may still fail to parse):
+/// `### (` and an arrow, so an unknown kind (`### (a) PING >>> (b) : ...`)
+/// is reported instead of silently becoming body text.
 pub fn looks_like_head(line: &str) -> bool {
-    line.starts_with("### (") && (line.contains(REQ) || line.contains(RESP))
+    line.starts_with("### (")
+        && (line.contains(REQ)
+            || line.contains(RESP)
+            || line.contains(" >>> (")
+            || line.contains(" <<< ("))
 }
 
 /// Parses `### (FROM) REQ >>> (TO) : METHOD URL` or
@@ -434,6 +440,15 @@ mod tests {
         let (r, d) = parse(t);
         assert_eq!(r.len(), 1);
         assert_eq!(d.len(), 1);
+        assert_eq!((d[0].line, d[0].kind), (5, DiagnosticKind::BadHead));
+    }
+
+    #[test]
+    fn unknown_record_kind_is_a_warning() {
+        let t =
+            "### (a) REQ >>> (b) : GET http://h/\n\nnone\n\n### (a) PING >>> (b) : GET http://h/\n";
+        let (r, d) = parse(t);
+        assert_eq!(r.len(), 1);
         assert_eq!((d[0].line, d[0].kind), (5, DiagnosticKind::BadHead));
     }
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod bad_input;
 mod cli;
 mod diagrams;
 mod redaction;

@@ -1,0 +1,27 @@
+//! `tracedoc.toml` parsing on any text.
+//!
+//! Invariants: no panic; every error names the config file.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use tracedoc::config::Config;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match Config::parse(text, Path::new("fuzz/tracedoc.toml")) {
+        Ok(config) => {
+            assert!(config.diagram.max_messages >= 4);
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("tracedoc.toml"),
+                "error without the file name: {msg}"
+            );
+        }
+    }
+});

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target in fuzz/ for a bounded time (CI-friendly).
+#
+#   scripts/fuzz.sh                 # every target, FUZZ_SECONDS (45) each
+#   FUZZ_SECONDS=300 scripts/fuzz.sh render parser
+#
+# Choices (see docs/robustness.md):
+# - The machine has one stable toolchain. cargo-fuzz needs nightly-only
+#   flags (-Zsanitizer, -Cpasses=sancov), so RUSTC_BOOTSTRAP=1 lets stable
+#   accept them. That is only for this fuzz build; the crate itself builds
+#   on stable without it.
+# - AddressSanitizer by default (its runtime ships with the x86_64 Linux
+#   std). If that build fails, the script falls back to `--sanitizer none`
+#   (Rust's own checks still catch panics, overflows and bad slicing).
+#   FUZZ_SANITIZER=none|address forces one.
+# - Debug assertions are on (`-a`), so integer overflow is a crash too.
+# - Each target starts from the committed seeds in fuzz/corpus/<target> and
+#   writes what it finds to a throw-away corpus, so the committed seeds stay
+#   small and hand-written. Crashes go to fuzz/artifacts/<target>/ (ignored
+#   by git): turn each into a regression test, then delete it.
+#
+# Exit status: 0 when no target crashed, 1 otherwise (all targets still run).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+seconds="${FUZZ_SECONDS:-45}"
+export RUSTC_BOOTSTRAP=1
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz.sh: installing cargo-fuzz" >&2
+    cargo install cargo-fuzz --locked
+fi
+
+sanitizer="${FUZZ_SANITIZER:-address}"
+if ! cargo fuzz build -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz; then
+    if [ "$sanitizer" = none ]; then
+        echo "fuzz.sh: the fuzz targets do not build" >&2
+        exit 1
+    fi
+    echo "fuzz.sh: build with --sanitizer $sanitizer failed; retrying with --sanitizer none" >&2
+    sanitizer=none
+    cargo fuzz build -O -a --sanitizer none --fuzz-dir fuzz
+fi
+
+if [ "$#" -gt 0 ]; then
+    targets=("$@")
+else
+    mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failed=()
+for target in "${targets[@]}"; do
+    echo "fuzz.sh: $target for ${seconds}s (sanitizer: $sanitizer)" >&2
+    mkdir -p "$work/$target" "fuzz/corpus/$target"
+    dict=()
+    case "$target" in
+        parser | render | apiref | parse_head) dict=(-dict=fuzz/requestshook.dict) ;;
+    esac
+    if ! cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \
+        "$work/$target" "fuzz/corpus/$target" -- \
+        -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+        -print_final_stats=1 -print_funcs=0 "${dict[@]}"; then
+        failed+=("$target")
+    fi
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "fuzz.sh: crashes in: ${failed[*]} (inputs in fuzz/artifacts/)" >&2
+    exit 1
+fi
+echo "fuzz.sh: ${#targets[@]} target(s), ${seconds}s each, no crash" >&2

@@ -227,11 +227,9 @@ pub struct Include {
 /// diagram too big for one block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiagramInclude {
-    /// The path for the `--8<--` line inside the mermaid fence.
+    /// The path for the `--8<--` line inside the mermaid fence. A part
+    /// carries its own `autonumber START` line, so numbers run on across blocks.
     pub path: String,
-    /// The number of the block's first message (`autonumber START`), so the
-    /// parts keep counting where the previous one stopped.
-    pub start: usize,
 }
 
 /// The context of the `index.md` template: the page people used to write by
@@ -298,24 +296,16 @@ impl IndexPage {
         } else {
             rel.components().join(" ")
         };
-        let mut diagrams = Vec::new();
-        let mut start = 1;
-        for part in &page.parts {
-            diagrams.push(DiagramInclude {
+        let mut diagrams: Vec<DiagramInclude> = page
+            .parts
+            .iter()
+            .map(|part| DiagramInclude {
                 path: path_of(&part.file),
-                start,
-            });
-            start += part
-                .diagram
-                .items
-                .iter()
-                .filter(|i| i.kind == "message")
-                .count();
-        }
+            })
+            .collect();
         if diagrams.is_empty() {
             diagrams.push(DiagramInclude {
                 path: path_of("diagram.md"),
-                start: 1,
             });
         }
         let files: Vec<Include> = files

@@ -205,9 +205,12 @@ fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
 
 /// Renders every output file of a page: `(file name, contents)`.
 pub fn render_page(page: &Page, templates: &Templates) -> Result<Vec<(String, String)>> {
+    // Converting the page to template values costs as much as rendering it:
+    // do it once for all files.
+    let context = minijinja::Value::from_serialize(page);
     let mut files: Vec<(String, String)> = OUTPUTS
         .iter()
-        .map(|name| Ok((name.to_string(), templates.render(name, page)?)))
+        .map(|name| Ok((name.to_string(), templates.render_value(name, &context)?)))
         .collect::<Result<_>>()?;
     for part in &page.parts {
         let ctx = minijinja::context! { diagram => &part.diagram, labels => &page.labels, capture => &page.capture };

@@ -37,6 +37,7 @@ impl Templates {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_filter("lines", lines_filter);
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.is_file() => {
@@ -51,6 +52,17 @@ impl Templates {
     }
 
     /// Renders one template with a serializable context.
+    /// Renders one template with a context already converted to a template
+    /// value (convert a big page once, then render every file from it).
+    pub fn render_value(&self, name: &str, context: &minijinja::Value) -> Result<String> {
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, &e, None))?;
+        tmpl.render(context)
+            .map_err(|e| template_error(name, &e, None))
+    }
+
     pub fn render<S: Serialize>(&self, name: &str, context: &S) -> Result<String> {
         let tmpl = self
             .env
@@ -59,6 +71,43 @@ impl Templates {
         tmpl.render(context)
             .map_err(|e| template_error(name, &e, None))
     }
+}
+
+/// `{{ list | lines(indent, empty) }}`: the items of a list of lines, one per
+/// line, each prefixed with `indent` spaces (empty lines stay empty, with no
+/// trailing spaces), or `empty` (indented) when the list has no items.
+/// Bodies can have millions of lines: this keeps the loop out of the
+/// template engine, while the template still decides where blocks go.
+fn lines_filter(
+    list: minijinja::Value,
+    indent: Option<usize>,
+    empty: Option<String>,
+) -> std::result::Result<String, minijinja::Error> {
+    let pad = " ".repeat(indent.unwrap_or(0));
+    let mut out = String::new();
+    let mut any = false;
+    for item in list.try_iter()? {
+        if any {
+            out.push('\n');
+        }
+        any = true;
+        if let Some(line) = item.as_str() {
+            if !line.is_empty() {
+                out.push_str(&pad);
+                out.push_str(line);
+            }
+        } else {
+            out.push_str(&pad);
+            out.push_str(&item.to_string());
+        }
+    }
+    if !any {
+        if let Some(e) = empty {
+            out.push_str(&pad);
+            out.push_str(&e);
+        }
+    }
+    Ok(out)
 }
 
 fn template_error(name: &str, e: &minijinja::Error, dir: Option<&Path>) -> Error {

@@ -57,9 +57,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| Error::write(path, e))?;
     tmp.write_all(bytes).map_err(|e| Error::write(path, e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::write(path, e))?;
+    // No fsync: the rename alone keeps an interrupted run from leaving a
+    // half-written file, and generated docs can be rebuilt after a power cut.
     tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
     Ok(())
 }

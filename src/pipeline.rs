@@ -118,7 +118,7 @@ pub fn render_text(
     name: &Path,
     config: &Config,
     options: &Options,
-) -> Result<(Vec<(String, String)>, Vec<Diagnostic>)> {
+) -> Result<(Vec<render::File>, Vec<Diagnostic>)> {
     let loaded = capture::load_from(text.as_bytes(), name)?;
     let (page, diagnostics) = build(&loaded, config, options);
     let templates = Templates::new(None)?;

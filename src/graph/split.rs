@@ -129,7 +129,7 @@ pub fn is_version_document(config: &Config, e: &Exchange) -> bool {
         return false;
     }
     let segs: Vec<&str> = e.path.split('/').filter(|s| !s.is_empty()).collect();
-    segs.len() <= 2 && segs.last().map_or(true, |s| is_version(s))
+    segs.len() <= 2 && segs.last().is_none_or(|s| is_version(s))
 }
 
 fn is_version(s: &str) -> bool {

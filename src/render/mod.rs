@@ -32,6 +32,9 @@ pub const OUTPUTS: &[&str] = &[
     "omitted.md",
 ];
 
+/// A rendered file: its name and its contents.
+pub type File = (String, String);
+
 /// What the earlier stages found out about a capture.
 pub struct Analysis<'a> {
     /// The API operation of each record.
@@ -204,11 +207,11 @@ fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
 }
 
 /// Renders every output file of a page: `(file name, contents)`.
-pub fn render_page(page: &Page, templates: &Templates) -> Result<Vec<(String, String)>> {
+pub fn render_page(page: &Page, templates: &Templates) -> Result<Vec<File>> {
     // Converting the page to template values costs as much as rendering it:
     // do it once for all files.
     let context = minijinja::Value::from_serialize(page);
-    let mut files: Vec<(String, String)> = OUTPUTS
+    let mut files: Vec<File> = OUTPUTS
         .iter()
         .map(|name| Ok((name.to_string(), templates.render_value(name, &context)?)))
         .collect::<Result<_>>()?;

@@ -175,50 +175,61 @@ async function checkSite(browser, root) {
   const base = `http://127.0.0.1:${server.address().port}`;
   let passed = 0;
   let failed = 0;
-  for (const file of pages) {
-    const url = base + "/" + relative(root, dirname(file)).split(sep).join("/") + "/";
-    const page = await browser.newPage();
-    const outside = [];
-    const errors = [];
-    await page.route("**/*", (route) => {
-      const u = route.request().url();
-      if (u.startsWith(base)) return route.continue();
-      outside.push(u);
-      return route.abort();
-    });
-    page.on("pageerror", (e) => errors.push(String(e.message || e)));
-    await page.goto(url, { waitUntil: "load" });
-    // Material swaps each <pre class="mermaid"> for a <div class="mermaid">
-    // holding the drawn SVG (in a shadow root) once mermaid has run.
-    const drawn = await page
-      .waitForFunction(
-        () => {
-          const blocks = [...document.querySelectorAll(".mermaid")];
-          return (
-            blocks.length > 0 &&
-            blocks.every((b) => b.tagName === "DIV" && b.getBoundingClientRect().height > 50)
-          );
-        },
-        null,
-        { timeout: 20000 },
-      )
-      .then(() => true)
-      .catch(() => false);
-    const rel = relative(process.cwd(), file);
-    if (drawn && outside.length === 0 && errors.length === 0) passed++;
-    else {
-      failed++;
-      console.error(
-        `FAIL ${rel}: drawn=${drawn}` +
-          (outside.length ? ` blocked requests: ${outside.join(", ")}` : "") +
-          (errors.length ? ` page errors: ${errors.join(" | ")}` : ""),
-      );
+  // A few pages at a time: each mostly waits for layout and fonts.
+  const queue = [...pages];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const ok = await checkPage(browser, base, root, file);
+      if (ok) passed++;
+      else failed++;
     }
-    await page.close();
-  }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
   server.close();
   console.log(`mermaid ${mermaidVersion} in MkDocs pages under ${root}: ${passed} passed, ${failed} failed`);
   return { passed, failed };
+}
+
+async function checkPage(browser, base, root, file) {
+  const url = base + "/" + relative(root, dirname(file)).split(sep).join("/") + "/";
+  const page = await browser.newPage();
+  const outside = [];
+  const errors = [];
+  await page.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u.startsWith(base)) return route.continue();
+    outside.push(u);
+    return route.abort();
+  });
+  page.on("pageerror", (e) => errors.push(String(e.message || e)));
+  await page.goto(url, { waitUntil: "load" });
+  // Material swaps each <pre class="mermaid"> for a <div class="mermaid">
+  // holding the drawn SVG (in a shadow root) once mermaid has run.
+  const drawn = await page
+    .waitForFunction(
+      () => {
+        const blocks = [...document.querySelectorAll(".mermaid")];
+        return (
+          blocks.length > 0 &&
+          blocks.every((b) => b.tagName === "DIV" && b.getBoundingClientRect().height > 50)
+        );
+      },
+      null,
+      { timeout: 20000 },
+    )
+    .then(() => true)
+    .catch(() => false);
+  const rel = relative(process.cwd(), file);
+  const ok = drawn && outside.length === 0 && errors.length === 0;
+  if (!ok) {
+    console.error(
+      `FAIL ${rel}: drawn=${drawn}` +
+        (outside.length ? ` blocked requests: ${outside.join(", ")}` : "") +
+        (errors.length ? ` page errors: ${errors.join(" | ")}` : ""),
+    );
+  }
+  await page.close();
+  return ok;
 }
 
 const args = process.argv.slice(2);

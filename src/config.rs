@@ -46,7 +46,7 @@ impl Default for DiagramLimits {
         DiagramLimits {
             max_messages: 60,
             max_chars: 40_000,
-            fold_repeats: 2,
+            fold_repeats: 3,
         }
     }
 }

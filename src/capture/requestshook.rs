@@ -56,10 +56,17 @@ pub fn parse_head(line: &str) -> Option<Head> {
     if from.contains(')') || to.contains(')') {
         return None;
     }
+    // HTTP methods are tokens; requestshook writes them in capitals. Checking
+    // this keeps a URL with a space from being split in the wrong place.
+    let is_method = |m: &str| {
+        !m.is_empty()
+            && m.bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+    };
     match direction {
         Direction::Request => {
             let (method, url) = rest.split_once(' ')?;
-            if method.is_empty() || url.is_empty() || url.contains(' ') {
+            if !is_method(method) || url.is_empty() || url.contains(' ') {
                 return None;
             }
             Some(Head {
@@ -74,7 +81,7 @@ pub fn parse_head(line: &str) -> Option<Head> {
         Direction::Response => {
             let (rest, url) = rest.rsplit_once(' ')?;
             let (status, method) = rest.rsplit_once(' ')?;
-            if status.is_empty() || method.is_empty() || url.is_empty() {
+            if status.is_empty() || !is_method(method) || url.is_empty() {
                 return None;
             }
             let code = status.split(' ').next().and_then(|c| c.parse::<u16>().ok());
@@ -432,6 +439,15 @@ mod tests {
         assert_eq!(h.status.unwrap().text, "204 No Content");
         assert_eq!(h.method, "HEAD");
         assert_eq!(crate::model::url_path(&h.url), "/");
+    }
+
+    #[test]
+    fn urls_with_spaces_do_not_parse_as_heads() {
+        assert!(parse_head("### (a) REQ >>> (b) : GET http://h/a b").is_none());
+        assert!(
+            parse_head("### (a) RESP <<< (b) : 200 OK GET http://h/x{: onclick=\"y\"}").is_none()
+        );
+        assert!(parse_head("### (a) RESP <<< (b) : 200 OK GET http://h/x").is_some());
     }
 
     #[test]

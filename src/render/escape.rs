@@ -209,6 +209,9 @@ pub fn attr(value: &str) -> String {
             '"' => out.push_str("&quot;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            // A backtick in a fence's info string makes it no fence at all
+            // (CommonMark), and the code below would be read as Markdown.
+            '`' => out.push_str("&#96;"),
             '\r' | '\n' | '\t' => out.push(' '),
             c if c.is_control() => out.push('\u{FFFD}'),
             c => out.push(c),

@@ -6,6 +6,7 @@
 
 pub mod diagram;
 pub mod escape;
+pub mod markdown;
 pub mod template;
 
 use std::collections::HashSet;

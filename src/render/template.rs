@@ -38,6 +38,9 @@ impl Templates {
         env.set_keep_trailing_newline(true);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_filter("lines", lines_filter);
+        env.add_filter("heading", |s: String| super::markdown::heading(&s));
+        env.add_filter("code", |s: String| super::markdown::code(&s));
+        env.add_filter("cell", |s: String| super::markdown::cell(&s));
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.is_file() => {

@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod cli;
 mod diagrams;
+mod hostile;
 mod redaction;
 mod samples;
 mod seed;

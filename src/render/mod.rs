@@ -18,7 +18,7 @@ use crate::correlate::variables::Variables;
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::model::{
-    BodyKind, DiagramPart, Link, Omitted, Page, Record, Step, TokenRow, VariableRow,
+    BodyKind, DiagramPart, Link, Omitted, Page, Record, Status, Step, TokenRow, VariableRow,
 };
 pub use template::Templates;
 
@@ -183,10 +183,14 @@ fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
         direction: record.direction,
         from: escape::one_line(&record.from),
         to: escape::one_line(&record.to),
-        method: record.method.clone(),
-        url: record.url.clone(),
-        path: record.path().to_string(),
-        status: record.status.clone(),
+        // These reach log.md's head lines: one line each, snippet-safe.
+        method: escape::one_line(&record.method),
+        url: escape::one_line(&record.url),
+        path: escape::one_line(record.path()),
+        status: record.status.as_ref().map(|s| Status {
+            code: s.code,
+            text: escape::one_line(&s.text),
+        }),
         title_attr: escape::attr(&title),
         title,
         tip,

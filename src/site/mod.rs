@@ -51,9 +51,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tracedoc-")
-        .suffix(".tmp")
+    // A temporary file is private (0600) and the rename would keep that:
+    // give the result the mode of the file it replaces, or 0644, so a docs
+    // build or web server running as another user can read it.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tracedoc-").suffix(".tmp");
+    #[cfg(unix)]
+    let permissions = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644))
+    };
+    #[cfg(unix)]
+    builder.permissions(permissions);
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::write(path, e))?;
     tmp.write_all(bytes).map_err(|e| Error::write(path, e))?;
@@ -93,7 +105,16 @@ pub fn write_files(
     }
     let mut done = Vec::with_capacity(plan.len());
     let mut manifest_changed = false;
+    let mut failure = None;
     for (path, content, outcome) in plan {
+        if outcome != Outcome::Unchanged {
+            if let Err(e) = write_atomic(&path, content.as_bytes()) {
+                failure = Some(e);
+                break;
+            }
+        }
+        // Recorded only once written: a run that fails half way still
+        // leaves a manifest that knows every file it did replace.
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -102,9 +123,6 @@ pub fn write_files(
         if manifest.get(&name) != Some(&hash) {
             manifest.insert(name, hash);
             manifest_changed = true;
-        }
-        if outcome != Outcome::Unchanged {
-            write_atomic(&path, content.as_bytes())?;
         }
         done.push((path, outcome));
     }
@@ -115,7 +133,10 @@ pub fn write_files(
             .collect();
         write_atomic(&dir.join(MANIFEST), text.as_bytes())?;
     }
-    Ok(done)
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +166,33 @@ mod tests {
             std::fs::read_to_string(dir.path().join("a.md")).unwrap(),
             "one\n"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![("a.md".to_string(), "one\n".to_string())];
+        write_files(dir.path(), &files, false).unwrap();
+        let mode = std::fs::metadata(dir.path().join("a.md"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+        // A mode someone chose survives an update.
+        std::fs::set_permissions(
+            dir.path().join("a.md"),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        let files = vec![("a.md".to_string(), "two\n".to_string())];
+        write_files(dir.path(), &files, false).unwrap();
+        let mode = std::fs::metadata(dir.path().join("a.md"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o640);
     }
 
     #[test]

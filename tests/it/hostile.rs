@@ -99,3 +99,34 @@ fn hostile_titles_names_and_bodies_stay_text() {
     );
     assert!(!diagram.contains('<'), "{diagram}");
 }
+
+/// Regression (found by the render fuzzer): a URL holding a lone CR and a
+/// snippet marker made log.md's head line include a file under pymdownx,
+/// which splits lines on `\r` as Python does.
+#[test]
+fn a_carriage_return_in_a_url_cannot_include_a_file_from_log_md() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("requestshook.log"),
+        "\n### (a) REQ >>> (b) : GET http://h/\r--8<--\t\"index.md\"\n\nnone\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    tracedoc()
+        .arg("render")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(out.path())
+        .arg("-q")
+        .assert()
+        .success();
+    for name in ["body.md", "log.md", "diagram.md"] {
+        let text = std::fs::read_to_string(out.path().join(name)).unwrap();
+        for line in text.split([
+            '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
+            '\u{2029}',
+        ]) {
+            assert!(!line.trim_start().starts_with("--8<--"), "{name}: {line:?}");
+        }
+    }
+}

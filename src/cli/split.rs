@@ -43,7 +43,7 @@ pub struct Args {
     pub client: Vec<String>,
 
     /// Config file (default: `tracedoc.toml` in the capture's folder or a parent);
-    /// its [services] say which process is keystone.
+    /// its `[services]` say which process is keystone.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 

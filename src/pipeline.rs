@@ -109,7 +109,7 @@ pub fn page_of(loaded: &Loaded, analyzed: &Analyzed, config: &Config, options: &
         dropped: &analyzed.dropped,
         omitted: analyzed.omitted.clone(),
     };
-    render::build_page(&loaded.capture.name, &shown, analysis, config)
+    render::build_page(&loaded.capture.name, shown, analysis, config)
 }
 
 /// Parses capture text held in memory (tests, fuzzing) and renders every file.

@@ -9,6 +9,9 @@ pub mod escape;
 pub mod markdown;
 pub mod template;
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
 use std::collections::HashSet;
 
 use crate::config::Config;
@@ -54,38 +57,51 @@ pub struct Analysis<'a> {
 /// redaction is on); `analysis` was made from the records as captured.
 pub fn build_page(
     capture_name: &str,
-    records: &[Record],
+    records: Cow<'_, [Record]>,
     analysis: Analysis,
     config: &Config,
 ) -> Page {
     let dropped = |i: usize| analysis.dropped.get(i).copied().unwrap_or(false);
     let built = diagram::build(&diagram::Input {
-        records,
+        records: &records,
         graph: analysis.graph,
         variables: analysis.variables,
         dropped: analysis.dropped,
         config,
     });
     let number = |i: usize| built.steps.get(i).copied().flatten();
+    // Tips go on the first request of each operation: decided in order,
+    // then the steps are built on every core.
     let mut seen_ops: HashSet<(&str, &str)> = HashSet::new();
-    let mut steps = Vec::with_capacity(records.len());
-    for (i, record) in records.iter().enumerate() {
-        let api_ref = analysis.api.get(i).and_then(Option::as_ref);
-        let link = api_ref.map(|a| Link {
-            title: escape::one_line(&a.title),
-            url: a.url.clone(),
-        });
-        let tip = match api_ref {
-            Some(a) if !dropped(i) && seen_ops.insert((a.title.as_str(), a.url.as_str())) => {
-                link.clone()
-            }
-            _ => None,
-        };
-        let mut s = step(record, tip, link);
-        s.number = number(i);
-        s.omitted = dropped(i);
-        steps.push(s);
-    }
+    let links: Vec<(Option<Link>, Option<Link>)> = (0..records.len())
+        .map(|i| {
+            let api_ref = analysis.api.get(i).and_then(Option::as_ref);
+            let link = api_ref.map(|a| Link {
+                title: escape::one_line(&a.title),
+                url: a.url.clone(),
+            });
+            let tip = match api_ref {
+                Some(a) if !dropped(i) && seen_ops.insert((a.title.as_str(), a.url.as_str())) => {
+                    link.clone()
+                }
+                _ => None,
+            };
+            (tip, link)
+        })
+        .collect();
+    // Owned records give their lines to the page instead of copying them.
+    let steps: Vec<Step> = records
+        .into_owned()
+        .into_par_iter()
+        .zip(links.into_par_iter())
+        .enumerate()
+        .map(|(i, (record, (tip, link)))| {
+            let mut s = step(record, tip, link);
+            s.number = number(i);
+            s.omitted = dropped(i);
+            s
+        })
+        .collect();
     let log_fence = escape::fence_for(steps.iter().flat_map(|s| {
         s.header_lines
             .iter()
@@ -162,21 +178,31 @@ fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
     out
 }
 
-fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
+fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
     let header_lines: Vec<String> = record
         .headers
         .iter()
         .map(|h| escape::snippet_safe(&h.line()).into_owned())
         .collect();
+    let title = escape::one_line(&record.title());
+    let path = escape::one_line(record.path());
+    let body_kind = match record.body.kind {
+        BodyKind::None => "none",
+        BodyKind::Json => "json",
+        BodyKind::Binary => "binary",
+        BodyKind::Text => "text",
+    };
     let body_lines: Vec<String> = record
         .body
         .lines
-        .iter()
-        .map(|l| escape::snippet_safe(l).into_owned())
+        .into_iter()
+        .map(|l| match escape::snippet_safe(&l) {
+            Cow::Borrowed(_) => l,
+            Cow::Owned(escaped) => escaped,
+        })
         .collect();
     let header_fence = escape::fence_for(header_lines.iter().map(String::as_str));
     let body_fence = escape::fence_for(body_lines.iter().map(String::as_str));
-    let title = escape::one_line(&record.title());
     Step {
         index: record.index,
         line: record.line,
@@ -186,7 +212,7 @@ fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
         // These reach log.md's head lines: one line each, snippet-safe.
         method: escape::one_line(&record.method),
         url: escape::one_line(&record.url),
-        path: escape::one_line(record.path()),
+        path,
         status: record.status.as_ref().map(|s| Status {
             code: s.code,
             text: escape::one_line(&s.text),
@@ -197,13 +223,7 @@ fn step(record: &Record, tip: Option<Link>, api: Option<Link>) -> Step {
         api,
         header_lines,
         body_lines,
-        body_kind: match record.body.kind {
-            BodyKind::None => "none",
-            BodyKind::Json => "json",
-            BodyKind::Binary => "binary",
-            BodyKind::Text => "text",
-        }
-        .to_string(),
+        body_kind: body_kind.to_string(),
         header_fence,
         body_fence,
         number: None,
@@ -216,13 +236,33 @@ pub fn render_page(page: &Page, templates: &Templates) -> Result<Vec<File>> {
     // Converting the page to template values costs as much as rendering it:
     // do it once for all files.
     let context = minijinja::Value::from_serialize(page);
-    let mut files: Vec<File> = OUTPUTS
-        .iter()
-        .map(|name| Ok((name.to_string(), templates.render_value(name, &context)?)))
-        .collect::<Result<_>>()?;
+    let render = |name: &str| Ok((name.to_string(), templates.render_value(name, &context)?));
+    // body.md is the biggest file: render it on a second thread while this
+    // one does the rest. The result is the same as in one thread.
+    let (body, rest) = std::thread::scope(|scope| {
+        let body = scope.spawn(|| render("body.md"));
+        let rest: Result<Vec<File>> = OUTPUTS
+            .iter()
+            .filter(|name| **name != "body.md")
+            .map(|name| render(name))
+            .collect();
+        let body = body
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (body, rest)
+    });
+    let mut all = vec![body?];
+    all.extend(rest?);
     for part in &page.parts {
         let ctx = minijinja::context! { diagram => &part.diagram, labels => &page.labels, capture => &page.capture };
-        files.push((part.file.clone(), templates.render("diagram.md", &ctx)?));
+        all.push((part.file.clone(), templates.render("diagram.md", &ctx)?));
     }
-    Ok(files)
+    // Keep the documented order: OUTPUTS, then the parts.
+    all.sort_by_key(|(name, _)| {
+        OUTPUTS
+            .iter()
+            .position(|o| o == name)
+            .unwrap_or(OUTPUTS.len())
+    });
+    Ok(all)
 }

@@ -1,0 +1,33 @@
+//! Times each pipeline stage on one capture, for performance work:
+//! `cargo run --release --example stages -- big.log` (see docs/performance.md).
+//! The CLI's allocator (mimalloc) is not used here, so totals run higher.
+
+use std::time::Instant;
+
+use tracedoc::config::Config;
+use tracedoc::pipeline::{self, Options};
+use tracedoc::render::{self, Templates};
+
+fn main() -> anyhow::Result<()> {
+    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: stages LOG"))?;
+    let config = Config::default();
+    let options = Options::default();
+    let t = Instant::now();
+    let loaded = tracedoc::capture::load(std::path::Path::new(&path))?;
+    eprintln!("load     {:>8.3?}  ({} records)", t.elapsed(), loaded.capture.records.len());
+    let t = Instant::now();
+    let analyzed = pipeline::analyze(&loaded, &config);
+    eprintln!("analyze  {:>8.3?}", t.elapsed());
+    let t = Instant::now();
+    let shown = pipeline::shown_records(&loaded.capture.records, &analyzed, &config, &options);
+    eprintln!("redact   {:>8.3?}", t.elapsed());
+    drop(shown);
+    let t = Instant::now();
+    let page = pipeline::page_of(&loaded, &analyzed, &config, &options);
+    eprintln!("page     {:>8.3?}  (redact again + diagram + steps)", t.elapsed());
+    let t = Instant::now();
+    let templates = Templates::new(None)?;
+    let files = render::render_page(&page, &templates)?;
+    eprintln!("render   {:>8.3?}  ({} files)", t.elapsed(), files.len());
+    Ok(())
+}

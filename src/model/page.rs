@@ -41,6 +41,8 @@ pub struct Labels {
     /// The note on a request with no response, and on a response with no request.
     pub no_response: String,
     pub no_request: String,
+    /// Title of the collapsed full capture on index.md.
+    pub full_log: String,
 }
 
 impl Labels {
@@ -69,6 +71,7 @@ impl Labels {
                 count: l("제외된 호출 수"),
                 no_response: l("응답이 기록되지 않음"),
                 no_request: l("요청이 기록되지 않음"),
+                full_log: l("전체 로그"),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -91,6 +94,7 @@ impl Labels {
                 count: l("Calls omitted"),
                 no_response: l("no response captured"),
                 no_request: l("no request captured"),
+                full_log: l("Full log"),
             }),
             _ => None,
         }

@@ -9,12 +9,18 @@ use tracedoc::pipeline::{self, Options};
 use tracedoc::render::{self, Templates};
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: stages LOG"))?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: stages LOG"))?;
     let config = Config::default();
     let options = Options::default();
     let t = Instant::now();
     let loaded = tracedoc::capture::load(std::path::Path::new(&path))?;
-    eprintln!("load     {:>8.3?}  ({} records)", t.elapsed(), loaded.capture.records.len());
+    eprintln!(
+        "load     {:>8.3?}  ({} records)",
+        t.elapsed(),
+        loaded.capture.records.len()
+    );
     let t = Instant::now();
     let analyzed = pipeline::analyze(&loaded, &config);
     eprintln!("analyze  {:>8.3?}", t.elapsed());
@@ -24,7 +30,10 @@ fn main() -> anyhow::Result<()> {
     drop(shown);
     let t = Instant::now();
     let page = pipeline::page_of(&loaded, &analyzed, &config, &options);
-    eprintln!("page     {:>8.3?}  (redact again + diagram + steps)", t.elapsed());
+    eprintln!(
+        "page     {:>8.3?}  (redact again + diagram + steps)",
+        t.elapsed()
+    );
     let t = Instant::now();
     let templates = Templates::new(None)?;
     let files = render::render_page(&page, &templates)?;

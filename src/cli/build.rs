@@ -223,13 +223,7 @@ fn build_one(
         redact: !args.no_redact,
     };
     let (page, warnings) = pipeline::build(&loaded, config, &options);
-    progress.suspend(|| super::print_warnings(&warnings, args.quiet));
-    if args.strict && !warnings.is_empty() {
-        return Err(Error::Strict {
-            count: warnings.len(),
-        }
-        .into());
-    }
+    progress.suspend(|| super::report_warnings(&warnings, args.quiet, args.strict))?;
     let files = render::render_page(&page, templates)?;
     let index = IndexPage::new(rel, &args.include_prefix, root_title, &page, &files);
     let index = vec![(INDEX.to_string(), templates.render(INDEX, &index)?)];

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use crate::config::Config;
 use crate::graph::export::GraphDoc;
 use crate::{capture, pipeline};
 
@@ -46,19 +45,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(&args.input)?,
-    };
+    let config = super::load_config(args.config.as_deref(), &args.input)?;
     let loaded = capture::load(&capture::locate(&args.input)?)?;
     let analyzed = pipeline::analyze(&loaded, &config);
-    super::print_warnings(&analyzed.diagnostics, args.quiet);
-    if args.strict && !analyzed.diagnostics.is_empty() {
-        return Err(crate::Error::Strict {
-            count: analyzed.diagnostics.len(),
-        }
-        .into());
-    }
+    super::report_warnings(&analyzed.diagnostics, args.quiet, args.strict)?;
     let options = pipeline::Options {
         redact: !args.no_redact,
     };

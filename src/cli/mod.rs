@@ -65,3 +65,30 @@ pub fn print_warnings(diagnostics: &[crate::Diagnostic], quiet: bool) {
         eprintln!("warning: {d}");
     }
 }
+
+/// Prints warnings, then fails with [`crate::Error::Strict`] if `strict` and there were any.
+pub fn report_warnings(
+    diagnostics: &[crate::Diagnostic],
+    quiet: bool,
+    strict: bool,
+) -> crate::Result<()> {
+    print_warnings(diagnostics, quiet);
+    if strict && !diagnostics.is_empty() {
+        return Err(crate::Error::Strict {
+            count: diagnostics.len(),
+        });
+    }
+    Ok(())
+}
+
+/// The config a command uses: `--config FILE` when given, else the
+/// `tracedoc.toml` found from the input's folder upwards.
+pub fn load_config(
+    explicit: Option<&std::path::Path>,
+    input: &std::path::Path,
+) -> crate::Result<crate::config::Config> {
+    match explicit {
+        Some(path) => crate::config::Config::load(path),
+        None => crate::config::Config::discover(input),
+    }
+}

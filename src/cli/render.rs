@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::config::Config;
 use crate::error::Error;
 use crate::model::Page;
 use crate::render::{self, Templates};
@@ -66,10 +65,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(&args.input)?,
-    };
+    let config = super::load_config(args.config.as_deref(), &args.input)?;
     let templates = Templates::new(args.templates.as_deref())?;
 
     let (page, warnings) = match &args.from_context {
@@ -88,13 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             pipeline::build(&loaded, &config, &options)
         }
     };
-    super::print_warnings(&warnings, args.quiet);
-    if args.strict && !warnings.is_empty() {
-        return Err(Error::Strict {
-            count: warnings.len(),
-        }
-        .into());
-    }
+    super::report_warnings(&warnings, args.quiet, args.strict)?;
     if args.context {
         println!("{}", serde_json::to_string_pretty(&page)?);
         return Ok(super::EXIT_OK);

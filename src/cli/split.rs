@@ -3,8 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::capture::{self, write};
-use crate::config::Config;
-use crate::error::Error;
 use crate::graph::{self, split};
 use crate::site;
 
@@ -73,10 +71,7 @@ tracedoc build captures/session-1 -o docs/session-1";
 pub const PIECE_FILE: &str = capture::DEFAULT_FILE;
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(&args.input)?,
-    };
+    let config = super::load_config(args.config.as_deref(), &args.input)?;
     let path = capture::locate(&args.input)?;
     let loaded = capture::load(&path)?;
     let records = &loaded.capture.records;
@@ -84,13 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let mut warnings = loaded.diagnostics.clone();
     warnings.extend(graph_warnings);
     warnings.sort_by_key(|d| d.line);
-    super::print_warnings(&warnings, args.quiet);
-    if args.strict && !warnings.is_empty() {
-        return Err(Error::Strict {
-            count: warnings.len(),
-        }
-        .into());
-    }
+    super::report_warnings(&warnings, args.quiet, args.strict)?;
 
     let options = split::Options {
         clients: args.client.clone(),

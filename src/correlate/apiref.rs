@@ -438,27 +438,9 @@ fn parse_term(text: &str) -> Result<Term, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Body, Direction, Header};
 
     fn req(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Record {
-        Record {
-            index: 0,
-            line: 1,
-            direction: Direction::Request,
-            from: "openstack".into(),
-            to: "x".into(),
-            method: method.into(),
-            url: url.into(),
-            status: None,
-            headers: headers
-                .iter()
-                .map(|(n, v)| Header {
-                    name: n.to_string(),
-                    value: Some(v.to_string()),
-                })
-                .collect(),
-            body: Body::from_lines(body.lines().map(String::from).collect()),
-        }
+        Record::test_request("openstack", "x", method, url, headers, body)
     }
 
     fn title(service: &str, r: &Record) -> Option<String> {

@@ -206,21 +206,9 @@ fn rule_json(rule: &Rule) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Body, Direction};
 
     fn req(from: &str, to: &str, method: &str, url: &str) -> Record {
-        Record {
-            index: 0,
-            line: 1,
-            direction: Direction::Request,
-            from: from.into(),
-            to: to.into(),
-            method: method.into(),
-            url: url.into(),
-            status: None,
-            headers: vec![],
-            body: Body::none(),
-        }
+        Record::test_request(from, to, method, url, &[], "none")
     }
 
     #[test]

@@ -766,31 +766,13 @@ fn json_scalars(text: &str) -> Vec<JsonScalar<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Body, Direction, Header};
 
     fn redactor() -> Redactor {
         Redactor::new(&UserRules::default(), &HashMap::new()).unwrap()
     }
 
     fn record(url: &str, headers: &[(&str, &str)], body: &str) -> Record {
-        Record {
-            index: 0,
-            line: 1,
-            direction: Direction::Request,
-            from: "openstack".into(),
-            to: "keystone".into(),
-            method: "POST".into(),
-            url: url.into(),
-            status: None,
-            headers: headers
-                .iter()
-                .map(|(n, v)| Header {
-                    name: n.to_string(),
-                    value: Some(v.to_string()),
-                })
-                .collect(),
-            body: Body::from_lines(body.split('\n').map(str::to_string).collect()),
-        }
+        Record::test_request("openstack", "keystone", "POST", url, headers, body)
     }
 
     fn json(body: &str) -> String {

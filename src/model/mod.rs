@@ -217,6 +217,39 @@ pub fn url_path(url: &str) -> &str {
     }
 }
 
+#[cfg(test)]
+impl Record {
+    /// A request for unit tests: `from` -> `to`, with headers and a body text
+    /// (`none` or lines joined by `\n`).
+    pub(crate) fn test_request(
+        from: &str,
+        to: &str,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Record {
+        Record {
+            index: 0,
+            line: 1,
+            direction: Direction::Request,
+            from: from.into(),
+            to: to.into(),
+            method: method.into(),
+            url: url.into(),
+            status: None,
+            headers: headers
+                .iter()
+                .map(|(n, v)| Header {
+                    name: n.to_string(),
+                    value: Some(v.to_string()),
+                })
+                .collect(),
+            body: Body::from_lines(body.split('\n').map(str::to_string).collect()),
+        }
+    }
+}
+
 /// A capture: the records of one input file, in log order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Capture {

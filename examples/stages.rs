@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
     );
     let t = Instant::now();
     let templates = Templates::new(None)?;
-    let files = render::render_page(&page, &templates)?;
+    let files = render::render_page(&std::sync::Arc::new(page), &templates)?;
     eprintln!("render   {:>8.3?}  ({} files)", t.elapsed(), files.len());
     Ok(())
 }

@@ -122,5 +122,8 @@ pub fn render_text(
     let loaded = capture::load_from(text.as_bytes(), name)?;
     let (page, diagnostics) = build(&loaded, config, options);
     let templates = Templates::new(None)?;
-    Ok((render::render_page(&page, &templates)?, diagnostics))
+    Ok((
+        render::render_page(&std::sync::Arc::new(page), &templates)?,
+        diagnostics,
+    ))
 }

@@ -224,6 +224,7 @@ fn build_one(
     };
     let (page, warnings) = pipeline::build(&loaded, config, &options);
     progress.suspend(|| super::report_warnings(&warnings, args.quiet, args.strict))?;
+    let page = std::sync::Arc::new(page);
     let files = render::render_page(&page, templates)?;
     let index = IndexPage::new(rel, &args.include_prefix, root_title, &page, &files);
     let index = vec![(INDEX.to_string(), templates.render(INDEX, &index)?)];

@@ -89,6 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&page)?);
         return Ok(super::EXIT_OK);
     }
+    let page = std::sync::Arc::new(page);
     let files = render::render_page(&page, &templates)?;
     let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
     let written = site::write_files(out, &files, args.force)?;

@@ -38,6 +38,15 @@ pub fn fence_for<'a, I: IntoIterator<Item = &'a str>>(lines: I) -> String {
 /// - the first `--8<-- [start:name]`/`[end:name]` section marker anywhere in
 ///   the line gets one more `;` too: unescaped, snippets deletes the line.
 pub fn snippet_safe(line: &str) -> std::borrow::Cow<'_, str> {
+    // Fast path for the usual line (printable ASCII, no `8<`): nothing to do.
+    // Bodies have millions of lines; this keeps escaping off the profile.
+    if line
+        .bytes()
+        .all(|b| (0x20..0x80).contains(&b) || b == b'\t')
+        && memchr::memmem::find(line.as_bytes(), b"8<").is_none()
+    {
+        return std::borrow::Cow::Borrowed(line);
+    }
     let pictured = picture_breaks(line);
     let text: &str = &pictured;
     let indent = text.len() - text.trim_start_matches([' ', '\t']).len();

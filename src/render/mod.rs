@@ -4,6 +4,7 @@
 //! [`Page`] context; [`render_page`] runs the templates over it. Nothing
 //! here writes files: that is `site`'s job.
 
+pub mod context;
 pub mod diagram;
 pub mod escape;
 pub mod markdown;
@@ -13,6 +14,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::correlate::apiref::ApiRef;
@@ -232,10 +234,9 @@ fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
 }
 
 /// Renders every output file of a page: `(file name, contents)`.
-pub fn render_page(page: &Page, templates: &Templates) -> Result<Vec<File>> {
-    // Converting the page to template values costs as much as rendering it:
-    // do it once for all files.
-    let context = minijinja::Value::from_serialize(page);
+pub fn render_page(page: &Arc<Page>, templates: &Templates) -> Result<Vec<File>> {
+    // The page is served to the templates in place (see `context`).
+    let context = context::of(page.clone());
     let render = |name: &str| Ok((name.to_string(), templates.render_value(name, &context)?));
     // body.md is the biggest file: render it on a second thread while this
     // one does the rest. The result is the same as in one thread.

@@ -89,19 +89,33 @@ fn lines_filter(
     let pad = " ".repeat(indent.unwrap_or(0));
     let mut out = String::new();
     let mut any = false;
-    for item in list.try_iter()? {
-        if any {
-            out.push('\n');
-        }
-        any = true;
-        if let Some(line) = item.as_str() {
+    // A step's lines are printed straight from the page (render::context).
+    if let Some(lines) = list.downcast_object_ref::<super::context::Lines>() {
+        for line in lines.as_slice() {
+            if any {
+                out.push('\n');
+            }
+            any = true;
             if !line.is_empty() {
                 out.push_str(&pad);
                 out.push_str(line);
             }
-        } else {
-            out.push_str(&pad);
-            out.push_str(&item.to_string());
+        }
+    } else {
+        for item in list.try_iter()? {
+            if any {
+                out.push('\n');
+            }
+            any = true;
+            if let Some(line) = item.as_str() {
+                if !line.is_empty() {
+                    out.push_str(&pad);
+                    out.push_str(line);
+                }
+            } else {
+                out.push_str(&pad);
+                out.push_str(&item.to_string());
+            }
         }
     }
     if !any {

@@ -36,7 +36,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render one capture into body.md, diagram.md and log.md.
+    /// Render one capture into body.md, diagram.md, log.md and the tokens, variables and omitted tables.
     Render(render::Args),
     /// Print the call graph of one capture (records, exchanges, tokens, variables) as JSON or DOT.
     Graph(graph::Args),

@@ -1,4 +1,4 @@
-//! `tracedoc render`: one capture -> body.md, diagram.md, log.md.
+//! `tracedoc render`: one capture -> body.md, diagram.md, log.md and the tables.
 
 use std::path::PathBuf;
 
@@ -19,7 +19,8 @@ pub struct Args {
     #[arg(value_name = "INPUT")]
     pub input: PathBuf,
 
-    /// Folder to write body.md, diagram.md and log.md into (created if missing).
+    /// Folder to write into (created if missing): body.md, diagram.md (plus
+    /// diagram-N.md parts for big diagrams), log.md, tokens.md, variables.md, omitted.md.
     #[arg(
         short,
         long,
@@ -29,7 +30,8 @@ pub struct Args {
     pub output: Option<PathBuf>,
 
     /// Folder of template overrides: a file named like a built-in template
-    /// (body.md, diagram.md, log.md) replaces it; the others stay built in.
+    /// (body.md, diagram.md, log.md, tokens.md, variables.md, omitted.md)
+    /// replaces it; the others stay built in.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 

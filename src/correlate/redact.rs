@@ -116,15 +116,16 @@ pub const SANITIZE_KEYS: &[&str] = &[
 /// - keystone: credential `blob`s (EC2 `access`/`secret` pairs and TOTP
 ///   seeds, serialized as a JSON string), TOTP `passcode`s (application
 ///   credential and EC2 `secret`s are covered by oslo's `secret`);
-/// - cinder and manila transfers (`auth_key`), manila cephx access rules
-///   (`access_key`), ironic SNMP keys (`snmp_auth_key`, `snmp_priv_key`);
+/// - cinder and manila transfers (`auth_key`), ironic SNMP keys
+///   (`snmp_auth_key`, `snmp_priv_key`);
 /// - octavia's amphora `heartbeat_key` (oslo has only the camel-case
 ///   config name);
 /// - rbd connection info `keyring`s (cinder -> nova);
 /// - generic `passwd`, `api_key` / `apikey`.
 ///
-/// barbican's `payload` and neutron VPNaaS `psk` are in [`EXACT_KEYS`];
-/// trove's and manila's passwords are oslo's `password`.
+/// barbican's `payload`, neutron VPNaaS `psk` and manila's cephx
+/// `access_key` are in [`EXACT_KEYS`]; trove's and manila's passwords are
+/// oslo's `password`.
 pub const EXTRA_KEYS: &[&str] = &[
     "temp_url_sig",
     "signature",
@@ -132,7 +133,6 @@ pub const EXTRA_KEYS: &[&str] = &[
     "passcode",
     "passwd",
     "auth_key",
-    "access_key",
     "priv_key",
     "api_key",
     "heartbeat_key",
@@ -141,9 +141,10 @@ pub const EXTRA_KEYS: &[&str] = &[
 
 /// Keys that hold a secret only when they are the whole key (a substring
 /// match would hit harmless neighbours: `payload_content_type`, `bypass`,
-/// `design`): barbican's secret `payload`, neutron VPNaaS `psk`, and the
-/// short `pass`, `pwd` and `sig` (Azure-style signed URLs).
-pub const EXACT_KEYS: &[&str] = &["payload", "psk", "pass", "pwd", "sig"];
+/// `design`, `AWSAccessKeyId`): barbican's secret `payload`, neutron VPNaaS
+/// `psk`, manila's cephx `access_key`, and the short `pass`, `pwd` and `sig`
+/// (Azure-style signed URLs).
+pub const EXACT_KEYS: &[&str] = &["payload", "psk", "access_key", "pass", "pwd", "sig"];
 
 /// A key whose last word is one of these describes a secret instead of
 /// holding one: `token_type`, `secret_ref` (a barbican URL), `secret_type`,
@@ -414,9 +415,10 @@ impl Redactor {
         let word = r"[A-Za-z0-9_.\-]*";
         // key, an optional closing quote (maybe JSON-escaped), `=`, `:` or
         // `=>`, then a double-quoted, single-quoted or bare value on the same
-        // line; or an XML element `<key ...>value<`.
+        // line; or an XML element `<key ...>value<`; or a command-line flag
+        // and its argument (`--os-password x`).
         let pairs = Regex::new(&format!(
-            r#"(?i)(?P<key>{word}(?:{alternation}){word})(?:\\?["'])?[ \t]*(?:=>|[:=])[ \t]*(?:\\?"(?P<dq>[^"\\\n]*)\\?"|\\?'(?P<sq>[^'\\\n]*)\\?'|(?P<bare>[^\s&;,"'<>(){{}}\[\]]+))|<(?P<xkey>[A-Za-z0-9_:.\-]*(?:{alternation}){word})(?:\s[^>\n]*)?>(?P<xval>[^<\n]+)<"#
+            r#"(?i)(?P<key>{word}(?:{alternation}){word})(?:\\?["'])?[ \t]*(?:=>|[:=])[ \t]*(?:\\?"(?P<dq>[^"\\\n]*)\\?"|\\?'(?P<sq>[^'\\\n]*)\\?'|(?P<bare>[^\s&;,"'<>(){{}}\[\]]+))|<(?P<xkey>[A-Za-z0-9_:.\-]*(?:{alternation}){word})(?:\s[^>\n]*)?>(?P<xval>[^<\n]+)<|(?:^|\s)(?P<fkey>--?{word}(?:{alternation}){word})[ \t]+(?P<fval>[^\s\-"'][^\s"']*)"#
         ))
         .map_err(|e| format!("redact.keys: {e}"))?;
         let user_patterns = rules
@@ -473,11 +475,16 @@ impl Redactor {
     pub fn text(&self, s: &str, hunter: &Hunter) -> String {
         let mut found = Found::default();
         let edits = self.text_edits(s, &mut found, 0);
-        let first = apply_edits(s, &edits);
-        match hunter.apply(&first) {
-            Some(hunted) => hunted,
-            None => first,
+        let mut out = apply_edits(s, &edits);
+        // What this text itself gave away (`password=x ... x`), then what the
+        // capture did.
+        let own = Hunter::new(&found, &HashMap::new(), &[]);
+        for h in [&own, hunter] {
+            if let Some(hunted) = h.apply(&out) {
+                out = hunted;
+            }
         }
+        out
     }
 
     /// The name a token value is shown as.
@@ -720,12 +727,17 @@ impl Redactor {
     }
 
     fn pair_edit(&self, caps: &Captures, found: &mut Found) -> Option<Edit> {
-        let key = caps.name("key").or_else(|| caps.name("xkey"))?.as_str();
+        let key = caps
+            .name("key")
+            .or_else(|| caps.name("xkey"))
+            .or_else(|| caps.name("fkey"))?
+            .as_str();
         let value = caps
             .name("dq")
             .or_else(|| caps.name("sq"))
             .or_else(|| caps.name("bare"))
-            .or_else(|| caps.name("xval"))?;
+            .or_else(|| caps.name("xval"))
+            .or_else(|| caps.name("fval"))?;
         let v = value.as_str();
         if v.trim().is_empty()
             || v == MASK

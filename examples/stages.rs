@@ -21,6 +21,14 @@ fn main() -> anyhow::Result<()> {
         t.elapsed(),
         loaded.capture.records.len()
     );
+    // Redaction alone, for comparison (analyze runs it again).
+    let t = Instant::now();
+    let records = &loaded.capture.records;
+    let names = tracedoc::correlate::tokens::collect(records).names();
+    let (shown, _) =
+        tracedoc::correlate::redact::redact_or_withhold(&config.redact, &names, records);
+    eprintln!("redact   {:>8.3?}  (tokens + redaction only)", t.elapsed());
+    drop(shown);
     let t = Instant::now();
     let analyzed = pipeline::analyze(&loaded, &config, &options);
     eprintln!(

@@ -523,6 +523,10 @@ impl Redactor {
 
     /// Whether a key (JSON key, query or form field, text key) holds a secret.
     fn key_secret(&self, key: &str) -> Option<Secret> {
+        // Every spelling of every key, without allocating: most keys miss.
+        if !self.finder.is_match(key) {
+            return None;
+        }
         let squashed = squash(key);
         let substring = self.keys.is_match(&squashed);
         if !substring && !self.exact.contains(&squashed) {
@@ -1559,6 +1563,14 @@ fn json_unescape(s: &str) -> Option<Decoded> {
 fn percent_decode(s: &str) -> Option<Decoded> {
     let b = s.as_bytes();
     let hex = |c: u8| (c as char).to_digit(16);
+    // Most text has no escape at all: find out before allocating anything.
+    let escaped = memchr::memchr_iter(b'%', b).any(|i| {
+        b.get(i + 1..i + 3)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escaped {
+        return None;
+    }
     let mut bytes = Vec::with_capacity(b.len());
     let mut starts = Vec::with_capacity(b.len());
     let mut i = 0;

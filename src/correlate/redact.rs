@@ -668,7 +668,8 @@ impl Redactor {
             .or_else(|| line.find(char::is_whitespace))
             .filter(|&i| i > 0);
         if let Some(i) = split {
-            let (name, rest) = (&line[..i], &line[i + 1..]);
+            let sep = line[i..].chars().next().map_or(1, char::len_utf8);
+            let (name, rest) = (&line[..i], &line[i + sep..]);
             let value = rest.trim_start();
             if !value.is_empty() && header_rule(name, &self.user_headers).is_some() {
                 let at = line.len() - value.len();
@@ -1741,8 +1742,10 @@ fn json_scalars(text: &str) -> (Vec<JsonScalar<'_>>, usize) {
 mod tests {
     use super::*;
 
-    fn redactor() -> Redactor {
-        Redactor::new(&UserRules::default(), &HashMap::new()).unwrap()
+    /// The built-in rules, compiled once for every test.
+    fn redactor() -> &'static Redactor {
+        static R: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+        R.get_or_init(|| Redactor::new(&UserRules::default(), &HashMap::new()).unwrap())
     }
 
     fn record(url: &str, headers: &[(&str, &str)], body: &str) -> Record {
@@ -2150,6 +2153,7 @@ mod tests {
             "X-Auth-Token bad-line-token-0123456789",
             "X_Storage_Pass\tbad-line-pass-1",
             "garbage password=bad-line-pw-2",
+            "X-Auth-Token\u{3000}wide-space-token-0123456789",
         ] {
             rec.headers.push(crate::model::Header {
                 name: line.to_string(),
@@ -2166,6 +2170,10 @@ mod tests {
                 format!("X-Auth-Token {name}"),
                 "X_Storage_Pass\t***".to_string(),
                 "garbage password=***".to_string(),
+                format!(
+                    "X-Auth-Token\u{3000}{}",
+                    hash_name("wide-space-token-0123456789")
+                ),
             ]
         );
     }
@@ -2691,5 +2699,172 @@ file body stays\n\
             merge_edits(vec![Edit::mask(5..9), Edit::mask(1..6), Edit::mask(2..3)]),
             vec![Edit::mask(1..9)]
         );
+    }
+
+    /// A small deterministic generator (xorshift), for the property tests.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+
+        /// Text made of the pieces the rules react to.
+        fn text(&mut self, max: usize) -> String {
+            const PIECES: &[&str] = &[
+                "password",
+                "token",
+                "Token",
+                "/tokens/",
+                "secret",
+                "=",
+                ":",
+                "&",
+                ";",
+                "#",
+                "?",
+                "%",
+                "%3F",
+                "%3D",
+                "%2",
+                "\\",
+                "\\\"",
+                "\\u0077",
+                "\\ud83d",
+                "\\u00",
+                "\"",
+                "'",
+                "{",
+                "}",
+                "[",
+                "]",
+                " ",
+                "\n",
+                "http://",
+                "u:p@",
+                "@",
+                "-----BEGIN PRIVATE KEY-----",
+                "-----END PRIVATE KEY-----",
+                "--b",
+                "Content-Disposition: form-data; name=signature",
+                "é",
+                "\u{3000}",
+                "ſ",
+                "abc",
+                "0123456789abcdef",
+                "***",
+                "<password>",
+                "</",
+                "--os-password ",
+                "null",
+                "1.5e3",
+                "-",
+                ",",
+            ];
+            let n = self.below(max + 1);
+            (0..n).map(|_| self.pick(PIECES)).collect()
+        }
+
+        fn json(&mut self, depth: usize) -> serde_json::Value {
+            use serde_json::Value;
+            const KEYS: &[&str] = &[
+                "password",
+                "token",
+                "id",
+                "name",
+                "url",
+                "blob",
+                "payload",
+                "secret_ref",
+                "token_type",
+                "x",
+                "user_data",
+                "privateKey",
+                "X_Auth_Token",
+                "psk",
+            ];
+            match self.below(if depth == 0 { 4 } else { 7 }) {
+                0 => Value::String(self.text(12)),
+                1 => Value::from(self.next() % 100_000),
+                2 => Value::Null,
+                3 => Value::String(
+                    serde_json::to_string(&self.json(depth.saturating_sub(1))).unwrap_or_default(),
+                ),
+                4 | 5 => {
+                    let mut m = serde_json::Map::new();
+                    for _ in 0..self.below(5) {
+                        let k = self.pick(KEYS).to_string();
+                        let v = self.json(depth - 1);
+                        m.insert(k, v);
+                    }
+                    Value::Object(m)
+                }
+                _ => Value::Array((0..self.below(4)).map(|_| self.json(depth - 1)).collect()),
+            }
+        }
+    }
+
+    /// The same shape: object keys in order, array lengths, kinds (a masked
+    /// number becomes a string).
+    fn same_shape(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                x.keys().eq(y.keys()) && x.values().zip(y.values()).all(|(p, q)| same_shape(p, q))
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_shape(p, q))
+            }
+            (Value::Number(_), Value::String(s)) => s == MASK,
+            (Value::String(_), Value::String(_)) => true,
+            (x, y) => x == y,
+        }
+    }
+
+    #[test]
+    fn any_json_stays_json_with_the_same_shape() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let r = redactor();
+        for _ in 0..2000 {
+            let doc = rng.json(4);
+            let text = if rng.below(2) == 0 {
+                serde_json::to_string(&doc).unwrap()
+            } else {
+                serde_json::to_string_pretty(&doc).unwrap()
+            };
+            let out = apply_edits(&text, &r.json_edits(&text, &mut Found::default(), 0));
+            let back: serde_json::Value =
+                serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {text}\n->\n{out}"));
+            assert!(same_shape(&doc, &back), "{text}\n->\n{out}");
+            assert_eq!(text.lines().count(), out.lines().count());
+        }
+    }
+
+    #[test]
+    fn any_text_redacts_without_panicking_and_keeps_its_lines() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let r = redactor();
+        for _ in 0..2000 {
+            let url = format!("http://h/{}", rng.text(6));
+            let value = rng.text(8);
+            let body = rng.text(40);
+            let rec = record(&url, &[("X-Note", &value), ("X_Auth_Token", &value)], &body);
+            let lines = rec.body.lines.len();
+            let (out, hunter) = r.redact(&[rec]);
+            assert_eq!(out[0].body.lines.len(), lines, "{body:?}");
+            r.text(&body, &hunter);
+            r.text(&url, &hunter);
+        }
     }
 }

@@ -597,7 +597,10 @@ fn variables_never_hold_a_redacted_value() {
     }
     // Unredacted, they do become variables: the check above can fail.
     for h in [hex[0], hex[2], hex[3]] {
-        assert!(raw.contains(h), "{h} is no variable even unredacted:\n{raw}");
+        assert!(
+            raw.contains(h),
+            "{h} is no variable even unredacted:\n{raw}"
+        );
     }
     // A token is shown by its token name, in the diagram too.
     let out = render(&dir.join("urls.log"), &[]);

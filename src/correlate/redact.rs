@@ -414,11 +414,11 @@ impl Redactor {
             .join("|");
         let word = r"[A-Za-z0-9_.\-]*";
         // key, an optional closing quote (maybe JSON-escaped), `=`, `:` or
-        // `=>`, then a double-quoted, single-quoted or bare value on the same
-        // line; or an XML element `<key ...>value<`; or a command-line flag
+        // `=>`, then a double-quoted, single-quoted (either maybe Python's
+        // `u'...'`/`b'...'`) or bare value on the same line; or an XML element `<key ...>value<`; or a command-line flag
         // and its argument (`--os-password x`).
         let pairs = Regex::new(&format!(
-            r#"(?i)(?P<key>{word}(?:{alternation}){word})(?:\\?["'])?[ \t]*(?:=>|[:=])[ \t]*(?:\\?"(?P<dq>[^"\\\n]*)\\?"|\\?'(?P<sq>[^'\\\n]*)\\?'|(?P<bare>[^\s&;,"'<>(){{}}\[\]]+))|<(?P<xkey>[A-Za-z0-9_:.\-]*(?:{alternation}){word})(?:\s[^>\n]*)?>(?P<xval>[^<\n]+)<|(?:^|\s)(?P<fkey>--?{word}(?:{alternation}){word})[ \t]+(?P<fval>[^\s\-"'][^\s"']*)"#
+            r#"(?i)(?P<key>{word}(?:{alternation}){word})(?:\\?["'])?[ \t]*(?:=>|[:=])[ \t]*(?:[ub]?\\?"(?P<dq>[^"\\\n]*)\\?"|[ub]?\\?'(?P<sq>[^'\\\n]*)\\?'|(?P<bare>[^\s&;,"'<>(){{}}\[\]]+))|<(?P<xkey>[A-Za-z0-9_:.\-]*(?:{alternation}){word})(?:\s[^>\n]*)?>(?P<xval>[^<\n]+)<|(?:^|\s)(?P<fkey>--?{word}(?:{alternation}){word})[ \t]+(?P<fval>[^\s\-"'][^\s"']*)"#
         ))
         .map_err(|e| format!("redact.keys: {e}"))?;
         let user_patterns = rules
@@ -583,7 +583,7 @@ impl Redactor {
         if r.body.kind == BodyKind::None {
             return;
         }
-        if barbican_payload(original) {
+        if whole_body_secret(original) {
             for line in &mut r.body.lines {
                 if !line.trim().is_empty() {
                     found.mask(line);
@@ -1060,18 +1060,28 @@ fn multipart_boundary(r: &Record) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A barbican secret payload: the body of `GET .../secrets/{id}/payload`
-/// (any content type), of `PUT .../secrets/{id}` with a non-JSON content
-/// type (the payload upload), and of a `GET .../secrets/{id}` response that
-/// is not JSON (the payload, asked for with `Accept: text/plain` or
-/// `application/octet-stream`).
-fn barbican_payload(r: &Record) -> bool {
+/// A body that is a secret as a whole, by its path:
+///
+/// - a barbican secret payload: the body of `GET .../secrets/{id}/payload`
+///   (any content type), of `PUT .../secrets/{id}` with a non-JSON content
+///   type (the payload upload), and of a `GET .../secrets/{id}` response that
+///   is not JSON (the payload, asked for with `Accept: text/plain` or
+///   `application/octet-stream`);
+/// - a non-JSON body at a path ending in `/password`: nova's metadata
+///   service `/openstack/{version}/password` (the encrypted admin password).
+fn whole_body_secret(r: &Record) -> bool {
     let segs: Vec<&str> = r.path().split('/').filter(|s| !s.is_empty()).collect();
+    let ct = r.header("Content-Type").map(str::to_ascii_lowercase);
+    let json = ct.as_deref().is_some_and(|c| c.contains("json"));
+    if segs
+        .last()
+        .is_some_and(|s| s.eq_ignore_ascii_case("password"))
+    {
+        return !json && r.body.kind != BodyKind::Json;
+    }
     let Some(i) = segs.iter().rposition(|s| s.eq_ignore_ascii_case("secrets")) else {
         return false;
     };
-    let ct = r.header("Content-Type").map(str::to_ascii_lowercase);
-    let json = ct.as_deref().is_some_and(|c| c.contains("json"));
     match &segs[i + 1..] {
         [_, p] => p.eq_ignore_ascii_case("payload"),
         [_] if r.method.eq_ignore_ascii_case("PUT") => r.is_request() && !json,
@@ -1904,51 +1914,114 @@ mod tests {
         assert_gone(&out, &["sig-value-1"]);
     }
 
-    #[test]
-    fn openstack_service_keys() {
-        // neutron VPNaaS, keystone TOTP and application credentials, cinder
-        // and manila transfers, manila cephx rules, octavia, rbd keyrings,
-        // trove users, swift FormPost and temp URLs.
-        let body = r#"{
-  "ipsec_site_connection": {"name": "vpn-neighbour", "psk": "vpn-psk-1"},
-  "totp": {"user": {"id": "u1", "passcode": "123456"}},
-  "application_credential": {"id": "ac1", "secret": "app-cred-secret-1"},
-  "transfer": {"id": "t1", "auth_key": "transfer-key-1"},
-  "access": {"access_to": "alice", "access_key": "AQBcephx-key-1=="},
-  "amphora": {"heartbeat_key": "hb-key-1"},
-  "connection_info": {"data": {"keyring": "[client.x] key = rbd-key-1", "secret_type": "ceph", "secret_uuid": "libvirt-uuid-1", "auth_username": "cinder"}},
-  "users": [{"name": "trove-user", "password": "trove-pw-1"}],
-  "credential": {"blob": "{\"access\": \"ec2-access-1\", \"secret\": \"ec2-secret-1\"}", "type": "ec2"}
-}"#;
+    /// Runs the first pass over `body`; the secrets must go, the neighbours stay.
+    #[track_caller]
+    fn check_json(body: &str, secrets: &[&str], kept: &[&str]) {
         let out = json(body);
-        assert_gone(
-            &out,
-            &[
-                "vpn-psk-1",
-                "123456",
-                "app-cred-secret-1",
-                "transfer-key-1",
-                "AQBcephx-key-1",
-                "hb-key-1",
-                "rbd-key-1",
-                "libvirt-uuid-1",
-                "trove-pw-1",
-                "ec2-secret-1",
-            ],
+        assert_gone(&out, secrets);
+        assert_kept(&out, kept);
+    }
+
+    #[test]
+    fn neutron_vpnaas_psk() {
+        check_json(
+            r#"{"ipsec_site_connection": {"name": "vpn-neighbour", "psk": "vpn-psk-1", "auth_mode": "psk", "peer_id": "203.0.113.5"}}"#,
+            &["vpn-psk-1"],
+            &["vpn-neighbour", "\"auth_mode\": \"psk\"", "203.0.113.5"],
         );
-        assert_kept(
-            &out,
+    }
+
+    #[test]
+    fn keystone_totp_passcode_and_application_credential_secret() {
+        check_json(
+            r#"{"auth": {"identity": {"methods": ["totp", "application_credential"], "totp": {"user": {"id": "u1", "passcode": "123456"}}, "application_credential": {"id": "ac1", "secret": "app-cred-secret-1"}}}}"#,
+            &["123456", "app-cred-secret-1"],
+            &["\"u1\"", "\"ac1\"", "\"totp\""],
+        );
+    }
+
+    #[test]
+    fn keystone_credential_blobs_and_ec2_signatures() {
+        check_json(
+            r#"{"credential": {"blob": "{\"access\": \"ec2-access-1\", \"secret\": \"ec2-secret-1\"}", "type": "ec2"}, "credentials": {"access": "ec2-access-1", "signature": "ec2-sig-1", "params": {"SignatureMethod": "HmacSHA256", "AWSAccessKeyId": "ec2-access-1"}}}"#,
+            &["ec2-secret-1", "ec2-sig-1"],
             &[
-                "vpn-neighbour",
-                "\"u1\"",
-                "\"ac1\"",
-                "alice",
-                "\"ceph\"",
-                "\"cinder\"",
-                "trove-user",
                 "\"ec2\"",
+                "\"access\": \"ec2-access-1\"",
+                "\"AWSAccessKeyId\": \"ec2-access-1\"",
+                "HmacSHA256",
             ],
         );
+    }
+
+    #[test]
+    fn cinder_and_manila_transfer_keys() {
+        check_json(
+            r#"{"transfer": {"id": "t1", "name": "transfer-neighbour", "auth_key": "transfer-key-1"}, "accept": {"auth_key": "transfer-key-2"}}"#,
+            &["transfer-key-1", "transfer-key-2"],
+            &["transfer-neighbour", "\"t1\""],
+        );
+    }
+
+    #[test]
+    fn manila_cephx_access_keys_and_security_services() {
+        check_json(
+            r#"{"access_list": [{"access_to": "alice", "access_type": "cephx", "access_key": "AQBcephx-key-1=="}], "security_service": {"user": "ad-user", "password": "ad-pw-1"}}"#,
+            &["AQBcephx-key-1", "ad-pw-1"],
+            &["alice", "cephx", "ad-user"],
+        );
+    }
+
+    #[test]
+    fn octavia_heartbeat_keys_and_rbd_keyrings() {
+        check_json(
+            r#"{"amphora": {"heartbeat_key": "hb-key-1"}, "connection_info": {"data": {"keyring": "[client.x] key = rbd-key-1", "secret_type": "ceph", "secret_uuid": "libvirt-uuid-1", "auth_username": "cinder"}}}"#,
+            &["hb-key-1", "rbd-key-1", "libvirt-uuid-1"],
+            &["\"ceph\"", "\"cinder\""],
+        );
+    }
+
+    #[test]
+    fn trove_and_ironic_passwords() {
+        check_json(
+            r#"{"users": [{"name": "trove-user", "password": "trove-pw-1"}], "driver_info": {"ipmi_username": "admin", "ipmi_password": "ipmi-pw-1", "snmp_auth_key": "snmp-key-1"}}"#,
+            &["trove-pw-1", "ipmi-pw-1", "snmp-key-1"],
+            &["trove-user", "\"admin\""],
+        );
+    }
+
+    #[test]
+    fn python_string_prefixes() {
+        assert_eq!(
+            text("{u'password': u'py2-pw', 'token': b'py-token'}"),
+            format!(
+                "{{u'password': u'***', 'token': b'{}'}}",
+                hash_name("py-token")
+            )
+        );
+    }
+
+    #[test]
+    fn nova_metadata_password_bodies() {
+        let post = Record::test_request(
+            "cloud-init",
+            "nova-metadata",
+            "POST",
+            "http://169.254.169.254/openstack/2013-04-04/password",
+            &[],
+            "encrypted-admin-password-1",
+        );
+        let keystone = record(
+            "http://h/identity/v3/users/u1/password",
+            &[("Content-Type", "application/json")],
+            r#"{"user": {"password": "new-pw-1", "original_password": "old-pw-1", "name": "pw-neighbour"}}"#,
+        );
+        let all = shown(&[post, keystone]);
+        assert_gone(
+            &all,
+            &["encrypted-admin-password-1", "new-pw-1", "old-pw-1"],
+        );
+        assert_kept(&all, &["pw-neighbour"]);
     }
 
     #[test]

@@ -240,12 +240,39 @@ fn header_key(name: &str) -> String {
         .collect()
 }
 
+/// The rule for a header name. `user` holds the user's header names as
+/// [`header_key`] writes them.
 fn header_rule(name: &str, user: &[String]) -> Option<HeaderRule> {
-    let lower = header_key(name);
-    if user.iter().any(|u| header_key(u) == lower) {
+    // This runs for every header line: no allocation for ordinary names.
+    let name = name.trim();
+    let mut buf = [0u8; 128];
+    let owned: String;
+    let lower: &str = match buf.get_mut(..name.len()) {
+        Some(b) => {
+            for (d, c) in b.iter_mut().zip(name.bytes()) {
+                *d = if c == b'_' {
+                    b'-'
+                } else {
+                    c.to_ascii_lowercase()
+                };
+            }
+            match std::str::from_utf8(b) {
+                Ok(lower) => lower,
+                Err(_) => {
+                    owned = header_key(name);
+                    &owned
+                }
+            }
+        }
+        None => {
+            owned = header_key(name);
+            &owned
+        }
+    };
+    if user.iter().any(|u| u == lower) {
         return Some(HeaderRule::Masked);
     }
-    let bare = lower.strip_prefix("http-").unwrap_or(&lower);
+    let bare = lower.strip_prefix("http-").unwrap_or(lower);
     match bare {
         "authorization" | "proxy-authorization" => return Some(HeaderRule::Authorization),
         "cookie" => return Some(HeaderRule::Cookie),
@@ -441,7 +468,7 @@ impl Redactor {
             )?,
             pem_begin: built(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")?,
             pem_end: built(r"-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")?,
-            user_headers: rules.headers.clone(),
+            user_headers: rules.headers.iter().map(|h| header_key(h)).collect(),
             user_patterns,
         })
     }
@@ -594,15 +621,25 @@ impl Redactor {
             r.body.kind = BodyKind::Text;
             return;
         }
+        let boundary = match r.body.kind {
+            BodyKind::Text => multipart_boundary(original),
+            _ => None,
+        };
+        // Most text bodies hold nothing to look at: leave them unjoined.
+        if r.body.kind != BodyKind::Json
+            && boundary.is_none()
+            && !r.body.lines.iter().any(|l| self.may_hold_secret(l))
+        {
+            return;
+        }
         let text = r.body.text();
         let edits = match r.body.kind {
             BodyKind::None => return,
             BodyKind::Json => self.json_edits(&text, found, 0),
             BodyKind::Text if looks_like_json(&text) => self.json_edits(&text, found, 0),
-            BodyKind::Text => {
-                self.block_edits(&text, multipart_boundary(original).as_deref(), found)
+            BodyKind::Text | BodyKind::Binary => {
+                self.block_edits(&text, boundary.as_deref(), found)
             }
-            BodyKind::Binary => self.block_edits(&text, None, found),
         };
         if !edits.is_empty() {
             r.body.lines = apply_edits(&text, &edits)

@@ -30,6 +30,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use indexmap::{IndexMap, IndexSet};
@@ -381,19 +382,18 @@ impl Found {
     }
 }
 
-/// Makes redacted copies of records. Build one per capture run: it holds
-/// every compiled rule.
+/// The compiled built-in rules and the user's keys: the same for every
+/// capture that shares a config, so compiled once and shared.
 #[derive(Debug)]
-pub struct Redactor {
-    /// Token value -> name, from the correlation stage.
-    token_names: HashMap<String, String>,
+struct Compiled {
     /// Squashed sensitive key substrings (oslo's, tracedoc's, the user's).
     keys: AhoCorasick,
     /// Squashed whole keys.
     exact: Vec<String>,
     /// Any sensitive key in any spelling, case-insensitive: the cheap pre-check on text.
     finder: AhoCorasick,
-    /// `key=value`, `key: value`, `"key": "value"`, `<key>value<` with a sensitive key.
+    /// `key=value`, `key: value`, `"key": "value"`, `<key>value<`, `--key value`
+    /// with a sensitive key.
     pairs: Regex,
     /// `scheme://user:password@` anywhere in text.
     userinfo: Regex,
@@ -401,22 +401,38 @@ pub struct Redactor {
     path_token: Regex,
     pem_begin: Regex,
     pem_end: Regex,
-    user_headers: Vec<String>,
-    user_patterns: Vec<Regex>,
 }
 
-impl Redactor {
-    /// A redactor with the built-in rules plus `rules`. `token_names` maps
-    /// token values to the names the correlation stage gave them (`token-1`);
-    /// tokens not in it are named by [`hash_name`].
-    pub fn new(rules: &UserRules, token_names: &HashMap<String, String>) -> Result<Self, String> {
-        rules.validate()?;
+/// Compiled rules by user keys: `build` makes a redactor per capture, and
+/// the key regex takes milliseconds to compile. Bounded: a long-lived
+/// caller with ever new keys compiles again past it.
+static COMPILED: std::sync::Mutex<Vec<(Vec<String>, Arc<Compiled>)>> =
+    std::sync::Mutex::new(Vec::new());
+const COMPILED_KEPT: usize = 16;
+
+impl Compiled {
+    fn for_keys(user_keys: &[String]) -> Result<Arc<Compiled>, String> {
+        if let Ok(cache) = COMPILED.lock() {
+            if let Some((_, c)) = cache.iter().find(|(k, _)| k.as_slice() == user_keys) {
+                return Ok(c.clone());
+            }
+        }
+        let compiled = Arc::new(Compiled::new(user_keys)?);
+        if let Ok(mut cache) = COMPILED.lock() {
+            if cache.len() < COMPILED_KEPT {
+                cache.push((user_keys.to_vec(), compiled.clone()));
+            }
+        }
+        Ok(compiled)
+    }
+
+    fn new(user_keys: &[String]) -> Result<Compiled, String> {
         let mut listed: Vec<String> = SANITIZE_KEYS
             .iter()
             .chain(EXTRA_KEYS)
             .map(|k| k.to_string())
             .collect();
-        listed.extend(rules.keys.iter().map(|k| k.trim().to_ascii_lowercase()));
+        listed.extend(user_keys.iter().map(|k| k.trim().to_ascii_lowercase()));
         let mut squashed: Vec<String> = listed.iter().map(|k| squash(k)).collect();
         squashed.sort();
         squashed.dedup();
@@ -434,28 +450,35 @@ impl Redactor {
             .ascii_case_insensitive(true)
             .build(&spelled)
             .map_err(|e| format!("redact.keys: {e}"))?;
-        let alternation = spelled
+        // One alternative per key, any separator between its words
+        // (`private[-_.]?key`): fewer alternatives compile faster, and mixed
+        // spellings (`temp-url_sig`) match too.
+        let mut alternatives: Vec<String> = listed
             .iter()
-            .map(|k| regex::escape(k))
-            .collect::<Vec<_>>()
-            .join("|");
+            .map(String::as_str)
+            .chain(EXACT_KEYS.iter().copied())
+            .map(|k| {
+                k.split('_')
+                    .map(regex::escape)
+                    .collect::<Vec<_>>()
+                    .join(r"[-_.]?")
+            })
+            .collect();
+        alternatives.sort();
+        alternatives.dedup();
+        let alternation = alternatives.join("|");
         let word = r"[A-Za-z0-9_.\-]*";
         // key, an optional closing quote (maybe JSON-escaped), `=`, `:` or
         // `=>`, then a double-quoted, single-quoted (either maybe Python's
-        // `u'...'`/`b'...'`) or bare value on the same line; or an XML element `<key ...>value<`; or a command-line flag
-        // and its argument (`--os-password x`).
+        // `u'...'`/`b'...'`) or bare value on the same line; or an XML
+        // element `<key ...>value<`; or a command-line flag and its argument
+        // (`--os-password x`).
         let pairs = Regex::new(&format!(
             r#"(?i)(?P<key>{word}(?:{alternation}){word})(?:\\?["'])?[ \t]*(?:=>|[:=])[ \t]*(?:[ub]?\\?"(?P<dq>[^"\\\n]*)\\?"|[ub]?\\?'(?P<sq>[^'\\\n]*)\\?'|(?P<bare>[^\s&;,"'<>(){{}}\[\]]+))|<(?P<xkey>[A-Za-z0-9_:.\-]*(?:{alternation}){word})(?:\s[^>\n]*)?>(?P<xval>[^<\n]+)<|(?:^|\s)(?P<fkey>--?{word}(?:{alternation}){word})[ \t]+(?P<fval>[^\s\-"'][^\s"']*)"#
         ))
         .map_err(|e| format!("redact.keys: {e}"))?;
-        let user_patterns = rules
-            .patterns
-            .iter()
-            .map(|p| Regex::new(p).map_err(|e| format!("redact.patterns: `{p}`: {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
         let built = |re: &str| Regex::new(re).map_err(|e| format!("built-in rule: {e}"));
-        Ok(Redactor {
-            token_names: token_names.clone(),
+        Ok(Compiled {
             keys,
             exact: EXACT_KEYS.iter().map(|k| squash(k)).collect(),
             finder,
@@ -468,6 +491,34 @@ impl Redactor {
             )?,
             pem_begin: built(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")?,
             pem_end: built(r"-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")?,
+        })
+    }
+}
+
+/// Makes redacted copies of records. Build one per capture run.
+#[derive(Debug)]
+pub struct Redactor {
+    /// Token value -> name, from the correlation stage.
+    token_names: HashMap<String, String>,
+    rules: Arc<Compiled>,
+    user_headers: Vec<String>,
+    user_patterns: Vec<Regex>,
+}
+
+impl Redactor {
+    /// A redactor with the built-in rules plus `rules`. `token_names` maps
+    /// token values to the names the correlation stage gave them (`token-1`);
+    /// tokens not in it are named by [`hash_name`].
+    pub fn new(rules: &UserRules, token_names: &HashMap<String, String>) -> Result<Self, String> {
+        rules.validate()?;
+        let user_patterns = rules
+            .patterns
+            .iter()
+            .map(|p| Regex::new(p).map_err(|e| format!("redact.patterns: `{p}`: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Redactor {
+            token_names: token_names.clone(),
+            rules: Compiled::for_keys(&rules.keys)?,
             user_headers: rules.headers.iter().map(|h| header_key(h)).collect(),
             user_patterns,
         })
@@ -551,12 +602,12 @@ impl Redactor {
     /// Whether a key (JSON key, query or form field, text key) holds a secret.
     fn key_secret(&self, key: &str) -> Option<Secret> {
         // Every spelling of every key, without allocating: most keys miss.
-        if !self.finder.is_match(key) {
+        if !self.rules.finder.is_match(key) {
             return None;
         }
         let squashed = squash(key);
-        let substring = self.keys.is_match(&squashed);
-        if !substring && !self.exact.contains(&squashed) {
+        let substring = self.rules.keys.is_match(&squashed);
+        if !substring && !self.rules.exact.contains(&squashed) {
             return None;
         }
         if NOT_SECRET_LAST_WORDS.contains(&last_word(key).as_str()) {
@@ -571,7 +622,7 @@ impl Redactor {
 
     /// Whether text can hold anything the first pass looks for.
     fn may_hold_secret(&self, s: &str) -> bool {
-        self.finder.is_match(s)
+        self.rules.finder.is_match(s)
             || memchr::memchr2(b'%', b'\\', s.as_bytes()).is_some()
             || (s.contains("://") && s.contains('@'))
             || s.contains("PRIVATE KEY")
@@ -730,20 +781,20 @@ impl Redactor {
         }
         let mut edits = Vec::new();
         self.pem_edits(s, &mut edits);
-        for caps in self.userinfo.captures_iter(s) {
+        for caps in self.rules.userinfo.captures_iter(s) {
             if let Some(pw) = caps.name("pw").filter(|m| !m.as_str().is_empty()) {
                 self.url_mask(pw.as_str(), found);
                 edits.push(Edit::mask(pw.range()));
             }
         }
-        for caps in self.path_token.captures_iter(s) {
+        for caps in self.rules.path_token.captures_iter(s) {
             if let Some(t) = caps.name("tok").filter(|m| looks_like_token(m.as_str())) {
                 let name = self.url_token(t.as_str(), found);
                 edits.push(Edit::new(t.range(), name));
             }
         }
-        if self.finder.is_match(s) {
-            for caps in self.pairs.captures_iter(s) {
+        if self.rules.finder.is_match(s) {
+            for caps in self.rules.pairs.captures_iter(s) {
                 if let Some(edit) = self.pair_edit(&caps, found) {
                     edits.push(edit);
                 }
@@ -805,8 +856,8 @@ impl Redactor {
             return;
         }
         let mut at = 0;
-        while let Some(begin) = self.pem_begin.find_at(s, at) {
-            let end = self.pem_end.find_at(s, begin.end());
+        while let Some(begin) = self.rules.pem_begin.find_at(s, at) {
+            let end = self.rules.pem_end.find_at(s, begin.end());
             let (mut from, mut to) = (begin.end(), end.map_or(s.len(), |e| e.start()));
             // Keep the line breaks next to the markers.
             if s[from..to].starts_with('\n') {
@@ -851,7 +902,11 @@ impl Redactor {
         let path_end = u[path_start..]
             .find(['?', '#'])
             .map_or(u.len(), |x| path_start + x);
-        for caps in self.path_token.captures_iter(&u[path_start..path_end]) {
+        for caps in self
+            .rules
+            .path_token
+            .captures_iter(&u[path_start..path_end])
+        {
             if let Some(t) = caps.name("tok").filter(|m| looks_like_token(m.as_str())) {
                 let name = self.url_token(t.as_str(), found);
                 let r = t.range();
@@ -992,7 +1047,7 @@ impl Redactor {
             let start = at;
             at += line.len() + 1;
             if pem {
-                if self.pem_end.is_match(line) {
+                if self.rules.pem_end.is_match(line) {
                     pem = false;
                 } else if !line.trim().is_empty() {
                     edits.push(Edit::mask(start..start + line.len()));
@@ -1031,7 +1086,7 @@ impl Redactor {
                     Part::Value(None) | Part::Outside => {}
                 }
             }
-            if self.pem_begin.is_match(line) && !self.pem_end.is_match(line) {
+            if self.rules.pem_begin.is_match(line) && !self.rules.pem_end.is_match(line) {
                 pem = true;
                 continue;
             }

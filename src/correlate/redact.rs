@@ -173,6 +173,11 @@ pub const NOT_SECRET_LAST_WORDS: &[&str] = &[
     "description",
 ];
 
+/// Keys that name a field in a name/value object (`{"name": "db_password",
+/// "value": "..."}`), and the keys of its value.
+const NAME_KEYS: &[&str] = &["name", "key", "parameter", "param", "field"];
+const VALUE_KEYS: &[&str] = &["value", "val", "default"];
+
 /// Headers whose value is a token, by exact name; any `*-Token` also is.
 pub const TOKEN_HEADERS: &[&str] = &["x-auth-token", "x-subject-token", "x-service-token"];
 
@@ -971,13 +976,38 @@ impl Redactor {
     /// holding JSON is searched as JSON, any other string as text.
     fn json_edits(&self, text: &str, found: &mut Found, depth: u8) -> Vec<Edit> {
         let (scalars, stop) = json_scalars(text);
+        // Objects that name a secret and hold it under `value`:
+        // `{"name": "db_password", "value": "..."}`, `{"key": ..., "value": ...}`.
+        let mut named: HashMap<usize, Secret> = HashMap::new();
+        for s in &scalars {
+            let (Some(object), Some(key), true) = (s.object, s.key, s.string) else {
+                continue;
+            };
+            if NAME_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k)) {
+                if let Some(secret) = self.key_secret(&unescaped(&text[s.span.clone()])) {
+                    named.insert(object, secret);
+                }
+            }
+        }
         let mut edits = Vec::new();
         for s in scalars {
             let key = s.key.map(unescaped);
             let secret = match key.as_deref().and_then(|k| self.key_secret(k)) {
                 Some(secret) => Some(secret),
+                None if key
+                    .as_deref()
+                    .is_some_and(|k| VALUE_KEYS.iter().any(|v| k.eq_ignore_ascii_case(v))) =>
+                {
+                    // Named by a sibling, or by the key the object sits under
+                    // (heat's `"db_password": {"type": "string", "default": ...}`).
+                    s.object.and_then(|o| named.get(&o).copied()).or_else(|| {
+                        s.parent
+                            .filter(|_| s.object.is_some())
+                            .and_then(|p| self.key_secret(&unescaped(p)))
+                    })
+                }
                 // keystone's token-method auth: `"token": {"id": "gAAAA..."}`.
-                None if s.in_object
+                None if s.object.is_some()
                     && key.as_deref() == Some("id")
                     && s.parent
                         .map(unescaped)
@@ -1716,8 +1746,9 @@ struct JsonScalar<'a> {
     key: Option<&'a str>,
     /// The key the enclosing object sits under (`token` for `token.id`).
     parent: Option<&'a str>,
-    /// Whether the value sits directly in an object (not in an array).
-    in_object: bool,
+    /// The object the value sits directly in (numbered in order of
+    /// appearance), or `None` in an array.
+    object: Option<usize>,
     /// A string's content between its quotes, or a number literal.
     span: Range<usize>,
     string: bool,
@@ -1725,6 +1756,7 @@ struct JsonScalar<'a> {
 
 enum Frame<'a> {
     Object {
+        id: usize,
         container: Option<&'a str>,
         key: Option<&'a str>,
         want_key: bool,
@@ -1734,12 +1766,14 @@ enum Frame<'a> {
     },
 }
 
-/// The nearest key, parent key and "directly in an object" at the top of the stack.
-fn position<'a>(stack: &[Frame<'a>]) -> (Option<&'a str>, Option<&'a str>, bool) {
+/// The nearest key, parent key and enclosing object at the top of the stack.
+fn position<'a>(stack: &[Frame<'a>]) -> (Option<&'a str>, Option<&'a str>, Option<usize>) {
     match stack.last() {
-        None => (None, None, false),
-        Some(Frame::Object { container, key, .. }) => (*key, *container, true),
-        Some(Frame::Array { container }) => (*container, None, false),
+        None => (None, None, None),
+        Some(Frame::Object {
+            id, container, key, ..
+        }) => (*key, *container, Some(*id)),
+        Some(Frame::Array { container }) => (*container, None, None),
     }
 }
 
@@ -1753,6 +1787,7 @@ fn json_scalars(text: &str) -> (Vec<JsonScalar<'_>>, usize) {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
+    let mut objects = 0;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -1767,10 +1802,12 @@ fn json_scalars(text: &str) -> (Vec<JsonScalar<'_>>, usize) {
             b'{' => {
                 let (container, _, _) = position(&stack);
                 stack.push(Frame::Object {
+                    id: objects,
                     container,
                     key: None,
                     want_key: true,
                 });
+                objects += 1;
                 i += 1;
             }
             b'[' => {
@@ -1800,11 +1837,11 @@ fn json_scalars(text: &str) -> (Vec<JsonScalar<'_>>, usize) {
                         *want_key = false;
                     }
                     _ => {
-                        let (key, parent, in_object) = position(&stack);
+                        let (key, parent, object) = position(&stack);
                         out.push(JsonScalar {
                             key,
                             parent,
-                            in_object,
+                            object,
                             span: start..end,
                             string: true,
                         });
@@ -1823,11 +1860,11 @@ fn json_scalars(text: &str) -> (Vec<JsonScalar<'_>>, usize) {
                 }
                 let lit = &text[start..i];
                 if lit.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-                    let (key, parent, in_object) = position(&stack);
+                    let (key, parent, object) = position(&stack);
                     out.push(JsonScalar {
                         key,
                         parent,
-                        in_object,
+                        object,
                         span: start..i,
                         string: false,
                     });
@@ -2079,6 +2116,20 @@ mod tests {
             r#"{"users": [{"name": "trove-user", "password": "trove-pw-1"}], "driver_info": {"ipmi_username": "admin", "ipmi_password": "ipmi-pw-1", "snmp_auth_key": "snmp-key-1"}}"#,
             &["trove-pw-1", "ipmi-pw-1", "snmp-key-1"],
             &["trove-user", "\"admin\""],
+        );
+    }
+
+    #[test]
+    fn name_value_objects() {
+        check_json(
+            r#"{"parameters": [{"name": "db_password", "value": "nv-pw-1"}, {"Key": "X-Auth-Token", "Value": "nv-token-0123456789"}, {"name": "flavor", "value": "m1.small"}], "template": {"parameters": {"admin_pass": {"type": "string", "hidden": true, "default": "nv-default-1"}, "image": {"type": "string", "default": "cirros"}}}}"#,
+            &["nv-pw-1", "nv-token-0123456789", "nv-default-1"],
+            &[
+                "\"db_password\"",
+                "\"m1.small\"",
+                "\"cirros\"",
+                "\"string\"",
+            ],
         );
     }
 

@@ -108,6 +108,8 @@ const PLANTED: &[&str] = &[
     "PlantedTsigSecret22",
     "PlantedHeatParamPw23",
     "PlantedHeatSig24",
+    "PlantedHeatDefaultPw58",
+    "PlantedNameValuePw59",
     // urls.log: URLs, header spellings, warnings
     "PlantedPreamblePw25",
     "PlantedHeadUrlPw26",
@@ -248,6 +250,8 @@ const NEIGHBOURS: &[(&str, &[&str])] = &[
             "\"flavor\": \"m1.neighbour\"",
             "AWSAccessKeyId=heat-access-neighbour",
             "SignatureMethod=HmacSHA256",
+            "\"default\": \"cirros-neighbour\"",
+            "\"value\": \"m1.neighbour2\"",
         ],
     ),
     (

@@ -462,6 +462,46 @@ fn no_output_says_planted() {
 }
 
 #[test]
+fn build_over_the_whole_corpus_leaks_nothing() {
+    // Each capture in its own folder (with its tracedoc.toml, if any), the
+    // way `build` finds captures.
+    let tree = tempfile::tempdir().unwrap();
+    let dir = root().join("tests").join("secrets");
+    for log in secret_logs() {
+        let name = log_name(&log).replace(['/', '.'], "-");
+        let to = tree.path().join(&name);
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::copy(&log, to.join("requestshook.log")).unwrap();
+        let toml = log.with_file_name("tracedoc.toml");
+        if toml.is_file() && log.parent() != Some(dir.as_path()) {
+            std::fs::copy(&toml, to.join("tracedoc.toml")).unwrap();
+        }
+    }
+    let site = tempfile::tempdir().unwrap();
+    let output = tracedoc()
+        .arg("build")
+        .arg(tree.path())
+        .arg("-o")
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut outputs = vec![
+        ("build: stdout".to_string(), stdout(&output)),
+        ("build: stderr".to_string(), stderr(&output)),
+    ];
+    for (path, text) in files_under(site.path()) {
+        outputs.push((path.display().to_string(), text));
+    }
+    assert!(
+        outputs.iter().any(|(p, _)| p.ends_with("index.md")),
+        "build wrote no index.md"
+    );
+    assert_absent_from(&outputs, PLANTED, "build");
+    assert_absent_from(&outputs, &["Planted", "5ec0de"], "build");
+}
+
+#[test]
 fn non_secret_neighbours_stay() {
     let dir = root().join("tests").join("secrets");
     for (name, neighbours) in NEIGHBOURS {

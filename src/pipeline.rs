@@ -79,8 +79,16 @@ pub fn analyze<'r>(loaded: &'r Loaded, config: &Config, options: &Options) -> An
             }
         }
     }
-    let api = correlate::api_refs(&shown, config);
-    let variables = correlate::variables::collect(&shown, &api);
+    // The operation links come from the captured records (they hold no
+    // captured text, and a hunted secret that is also a word, such as a
+    // password `password`, must not change which operation a body matches);
+    // the variables are named after the path parameters of the shown ones.
+    let api = correlate::api_refs(records, config);
+    let variables = if options.redact {
+        correlate::variables::collect(&shown, &correlate::api_refs(&shown, config))
+    } else {
+        correlate::variables::collect(&shown, &api)
+    };
     // Filters were checked when the config was read; a set that does not
     // compile here drops nothing.
     let filters = Filters::new(&config.filters).unwrap_or_else(|_| Filters::none());

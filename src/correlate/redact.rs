@@ -1216,6 +1216,17 @@ fn whole_body_secret(r: &Record) -> bool {
     }
 }
 
+/// Whether a value is one of the built-in key words (`password`, `Secret`,
+/// `private_key`).
+fn is_key_word(v: &str) -> bool {
+    let v = squash(v);
+    SANITIZE_KEYS
+        .iter()
+        .chain(EXTRA_KEYS)
+        .chain(EXACT_KEYS)
+        .any(|k| squash(k) == v)
+}
+
 /// Replaces every hunted secret wherever it appears (as captured,
 /// JSON-escaped or percent-encoded), then the user's patterns. Built from
 /// every secret the first pass found in a capture.
@@ -1251,7 +1262,12 @@ impl Hunter {
             }
         }
         for v in &found.masked {
-            all.entry(v.as_str()).or_insert(MASK);
+            // A password that is itself a key word (`password`, `secret`) is
+            // masked where it is keyed, but hunting it would wipe that word
+            // from every key and method name of the capture.
+            if !is_key_word(v) {
+                all.entry(v.as_str()).or_insert(MASK);
+            }
         }
         let finder = if all.is_empty() {
             None
@@ -2761,6 +2777,20 @@ file body stays\n\
         assert_gone(&all, &["hunted-pw-1", "hunted\\u002dpw-1", "hunted%2Dpw-1"]);
         // A short password is caught only where its key says so.
         assert_kept(&all, &["and short", "admin"]);
+    }
+
+    #[test]
+    fn a_password_that_is_a_key_word_is_not_hunted() {
+        let recs = vec![record(
+            "http://h/identity/v3/auth/tokens",
+            &[],
+            r#"{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "password": "password"}}}}}"#,
+        )];
+        let out = redactor().records(&recs);
+        assert_eq!(
+            out[0].body.lines[0],
+            r#"{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "password": "***"}}}}}"#
+        );
     }
 
     #[test]

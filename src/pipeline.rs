@@ -84,11 +84,8 @@ pub fn analyze<'r>(loaded: &'r Loaded, config: &Config, options: &Options) -> An
     // password `password`, must not change which operation a body matches);
     // the variables are named after the path parameters of the shown ones.
     let api = correlate::api_refs(records, config);
-    let variables = if options.redact {
-        correlate::variables::collect(&shown, &correlate::api_refs(&shown, config))
-    } else {
-        correlate::variables::collect(&shown, &api)
-    };
+    let variables =
+        correlate::variables::collect(&shown, &shown_api(records, &shown, &api, config));
     // Filters were checked when the config was read; a set that does not
     // compile here drops nothing.
     let filters = Filters::new(&config.filters).unwrap_or_else(|_| Filters::none());
@@ -103,6 +100,35 @@ pub fn analyze<'r>(loaded: &'r Loaded, config: &Config, options: &Options) -> An
         diagnostics,
         shown,
     }
+}
+
+/// The API operations of the shown records, whose path parameters name the
+/// variables: the captured records' where redaction left the path alone
+/// (the same path gives the same parameters), matched again where it did not.
+fn shown_api<'a>(
+    records: &[Record],
+    shown: &[Record],
+    api: &'a [Option<ApiRef>],
+    config: &Config,
+) -> Cow<'a, [Option<ApiRef>]> {
+    let same = |(r, s): (&Record, &Record)| r.path() == s.path();
+    if records.iter().zip(shown).all(same) {
+        return Cow::Borrowed(api);
+    }
+    Cow::Owned(
+        records
+            .iter()
+            .zip(shown)
+            .zip(api)
+            .map(|((r, s), a)| {
+                if same((r, s)) {
+                    a.clone()
+                } else {
+                    correlate::api_ref(s, config)
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The page of a loaded capture, and every warning found on the way.

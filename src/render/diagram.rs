@@ -14,7 +14,10 @@
 //! - a note on requests that never got a response and responses with no
 //!   request;
 //! - participants declared in order of first appearance, aliased where the
-//!   name could break mermaid, and every text escaped for mermaid.
+//!   name could break mermaid (or is longer than a label may be).
+//!
+//! Texts and labels stay as captured; `diagram.md` escapes and shortens
+//! them where it prints them (`escape::mermaid_label`).
 //!
 //! A diagram over the configured size is also cut into parts at root-call
 //! boundaries; each part declares its participants and restarts
@@ -23,6 +26,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::{Config, DiagramLimits};
+use crate::render::escape::MERMAID_LABEL_MAX;
 use crate::correlate::variables::Variables;
 use crate::graph::{Exchange, Graph};
 use crate::model::{Diagram, DiagramItem, Participant, Record};
@@ -60,24 +64,6 @@ const KEYWORDS: &[&str] = &[
     "details",
     "sequencediagram",
 ];
-
-/// Escapes text for a mermaid message, note or block title: one line, and
-/// no `;` `#` `<` `>` that mermaid would read as syntax or HTML.
-pub fn mermaid_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '#' => out.push_str("#35;"),
-            ';' => out.push_str("#59;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Whether a name can be used as a mermaid participant id as it is.
 fn safe_id(name: &str) -> bool {
@@ -198,7 +184,10 @@ pub fn build(input: &Input) -> Output {
         .iter()
         .enumerate()
         .map(|(k, name)| {
-            let mut id = if safe_id(name) && !used_ids.contains(name) {
+            // A name longer than a label may be is aliased too: the id is
+            // repeated on every message line, and ids are never shortened.
+            let usable = safe_id(name) && name.len() <= MERMAID_LABEL_MAX;
+            let mut id = if usable && !used_ids.contains(name) {
                 name.clone()
             } else {
                 format!("p{}", k + 1)
@@ -208,7 +197,7 @@ pub fn build(input: &Input) -> Output {
             }
             used_ids.insert(id.clone());
             Participant {
-                label: mermaid_text(name),
+                label: name.clone(),
                 declare: true,
                 id,
             }
@@ -218,11 +207,6 @@ pub fn build(input: &Input) -> Output {
         .iter()
         .map(String::as_str)
         .zip(participants.iter().map(|p| p.id.as_str()))
-        .collect();
-    let label_of: HashMap<&str, &str> = order
-        .iter()
-        .map(String::as_str)
-        .zip(participants.iter().map(|p| p.label.as_str()))
         .collect();
 
     // Record spans of exchanges with everything nested under them.
@@ -272,15 +256,12 @@ pub fn build(input: &Input) -> Output {
                 continue;
             }
             in_token_block.extend(members.iter().copied());
-            let who = label_of
-                .get(graph.exchanges[c].from.as_str())
-                .copied()
-                .unwrap_or("");
+            let who = &graph.exchanges[c].from;
             blocks.push(Block {
                 start: lo,
                 end: hi,
                 keyword: "opt",
-                text: mermaid_text(&config.labels.obtains_token.replace("{service}", who)),
+                text: config.labels.obtains_token.replace("{service}", who),
             });
         }
     }
@@ -421,7 +402,7 @@ pub fn build(input: &Input) -> Output {
                 .unwrap_or("unknown")
                 .to_string(),
             arrow: arrow.into(),
-            text: mermaid_text(&message_text(records, variables, ex, r)),
+            text: message_text(records, variables, ex, r),
             step: Some(step),
         });
         root_of_item.push(Some(root));
@@ -560,14 +541,6 @@ fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_mermaid_syntax() {
-        assert_eq!(
-            mermaid_text("GET /a;b#c<br>\nx"),
-            "GET /a#59;b#35;c#lt;br#gt; x"
-        );
-    }
 
     #[test]
     fn participant_ids() {

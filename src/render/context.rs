@@ -86,22 +86,22 @@ pub fn diagram(d: &Diagram) -> Value {
     }
     fn participant(p: &Participant) -> ParticipantView<'_> {
         ParticipantView {
-        id: Safe(p.id.as_str()),
-        label: &p.label,
-        declare: p.declare,
-    }
+            id: Safe(p.id.as_str()),
+            label: &p.label,
+            declare: p.declare,
+        }
     }
     fn item(i: &DiagramItem) -> ItemView<'_> {
         ItemView {
-        kind: Safe(i.kind.as_str()),
-        depth: i.depth,
-        keyword: Safe(i.keyword.as_str()),
-        from: Safe(i.from.as_str()),
-        to: Safe(i.to.as_str()),
-        arrow: Safe(i.arrow.as_str()),
-        text: &i.text,
-        step: i.step,
-    }
+            kind: Safe(i.kind.as_str()),
+            depth: i.depth,
+            keyword: Safe(i.keyword.as_str()),
+            from: Safe(i.from.as_str()),
+            to: Safe(i.to.as_str()),
+            arrow: Safe(i.arrow.as_str()),
+            text: &i.text,
+            step: i.step,
+        }
     }
     Value::from_serialize(DiagramView {
         participants: d.participants.iter().map(participant).collect(),

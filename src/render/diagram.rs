@@ -26,10 +26,10 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::{Config, DiagramLimits};
-use crate::render::escape::MERMAID_LABEL_MAX;
 use crate::correlate::variables::Variables;
 use crate::graph::{Exchange, Graph};
 use crate::model::{Diagram, DiagramItem, Participant, Record};
+use crate::render::escape::{self, MERMAID_LABEL_MAX};
 
 /// Mermaid words that cannot be participant ids.
 const KEYWORDS: &[&str] = &[
@@ -449,21 +449,61 @@ pub fn build(input: &Input) -> Output {
     }
 }
 
+/// What a diagram line costs besides its words: `: ` or ` as `, the line
+/// end, and the four spaces index.md's include puts in front of it.
+const LINE_OVERHEAD: usize = 10;
+
+/// Room kept for what index.md wraps a part in (`sequenceDiagram`,
+/// `autonumber`, `autonumber N`).
+const WRAPPER: usize = 64;
+
+/// The most bytes a part may take: mermaid draws nothing over
+/// `maxTextSize`, whatever `max_chars` says.
+pub const MAX_PART_CHARS: usize = escape::MERMAID_MAX_TEXT - WRAPPER;
+
+/// A note's text comes from the labels (configurable), so count the most
+/// a label can print.
+const NOTE_TEXT_MAX: usize = MERMAID_LABEL_MAX * escape::MERMAID_CHAR_MAX_BYTES;
+
+/// Bytes one item takes in diagram.md as index.md includes it: an upper
+/// bound, as mermaid counts UTF-16 units and every one is at least a byte.
 fn item_chars(item: &DiagramItem) -> usize {
-    item.depth * 2
+    let text = match item.kind.as_str() {
+        "note" => "Note over ".len() + NOTE_TEXT_MAX,
+        "close" => "end".len(),
+        _ => escape::mermaid_label(&item.text).len(),
+    };
+    LINE_OVERHEAD
+        + item.depth * 2
         + item.from.len()
         + item.arrow.len()
         + item.to.len()
-        + item.text.len()
         + item.keyword.len()
-        + 4
+        + text
 }
 
-/// Cuts a diagram into parts at root-call boundaries when it exceeds the limits.
+/// Bytes one `participant id as label` line takes.
+fn participant_chars(p: &Participant) -> usize {
+    LINE_OVERHEAD + "participant ".len() + p.id.len() + escape::mermaid_label(&p.label).len()
+}
+
+/// Cuts a diagram into parts at root-call boundaries when it exceeds the
+/// limits. A root call too big for one part on its own is cut between its
+/// items; a block (`opt`, `loop`) cut that way is closed at the end of one
+/// part and opened again at the start of the next. No part is ever over
+/// [`MAX_PART_CHARS`], participant lines and reopened blocks included.
 fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Vec<Diagram> {
-    let messages = whole.items.iter().filter(|i| i.kind == "message").count();
-    let chars: usize = whole.items.iter().map(item_chars).sum();
-    if messages <= limits.max_messages && chars <= limits.max_chars {
+    let max_chars = limits.max_chars.min(MAX_PART_CHARS);
+    let sizes: Vec<usize> = whole.items.iter().map(item_chars).collect();
+    let participant_size: HashMap<&str, usize> = whole
+        .participants
+        .iter()
+        .map(|p| (p.id.as_str(), participant_chars(p)))
+        .collect();
+    let is_message = |i: &DiagramItem| i.kind == "message";
+    let messages = whole.items.iter().filter(|i| is_message(i)).count();
+    let chars: usize = sizes.iter().sum::<usize>() + participant_size.values().sum::<usize>();
+    if messages <= limits.max_messages && chars <= max_chars {
         return Vec::new();
     }
     // Chunks: the smallest runs of items that no root call crosses.
@@ -494,31 +534,124 @@ fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Ve
     if start < whole.items.len() {
         chunks.push((start, whole.items.len() - 1));
     }
-    let mut parts: Vec<(usize, usize)> = Vec::new();
-    let (mut msgs, mut size) = (0, 0);
-    for (a, b) in chunks {
-        let m = whole.items[a..=b]
+    let participants_of = |a: usize, b: usize| -> HashSet<&str> {
+        whole.items[a..=b]
             .iter()
-            .filter(|i| i.kind == "message")
-            .count();
-        let c: usize = whole.items[a..=b].iter().map(item_chars).sum();
-        match parts.last_mut() {
-            Some(last) if msgs + m <= limits.max_messages && size + c <= limits.max_chars => {
-                last.1 = b;
-                msgs += m;
-                size += c;
-            }
-            _ => {
-                parts.push((a, b));
-                msgs = m;
-                size = c;
+            .flat_map(|i| [i.from.as_str(), i.to.as_str()])
+            .filter(|id| participant_size.contains_key(id))
+            .collect()
+    };
+    // Pieces: chunks, or the single items of a chunk too big on its own.
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in chunks {
+        let m = whole.items[a..=b].iter().filter(|i| is_message(i)).count();
+        let c: usize = sizes[a..=b].iter().sum::<usize>()
+            + participants_of(a, b)
+                .iter()
+                .map(|id| participant_size[id])
+                .sum::<usize>();
+        if m <= limits.max_messages && c <= max_chars {
+            pieces.push((a, b));
+        } else {
+            pieces.extend((a..=b).map(|k| (k, k)));
+        }
+    }
+    // Greedy packing; `open` is the stack of blocks open before a piece.
+    struct Part<'d> {
+        start: usize,
+        end: usize,
+        messages: usize,
+        size: usize,
+        used: HashSet<&'d str>,
+        reopened: Vec<usize>,
+    }
+    let close_size = LINE_OVERHEAD + "end".len();
+    let mut parts: Vec<Part> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (a, b) in pieces {
+        let mut after = open.clone();
+        for k in a..=b {
+            match whole.items[k].kind.as_str() {
+                "open" => after.push(k),
+                "close" => {
+                    after.pop();
+                }
+                _ => {}
             }
         }
+        let m = whole.items[a..=b].iter().filter(|i| is_message(i)).count();
+        let c: usize = sizes[a..=b].iter().sum();
+        let ids = participants_of(a, b);
+        let closes = after.len() * (close_size + after.len() * 2);
+        let fits = parts.last().is_some_and(|p| {
+            let new: usize = ids
+                .iter()
+                .filter(|id| !p.used.contains(*id))
+                .map(|id| participant_size[id])
+                .sum();
+            p.messages + m <= limits.max_messages && p.size + c + new + closes <= max_chars
+        });
+        match parts.last_mut() {
+            Some(p) if fits => {
+                p.end = b;
+                p.messages += m;
+                p.size += c;
+                for id in ids {
+                    if p.used.insert(id) {
+                        p.size += participant_size[id];
+                    }
+                }
+            }
+            _ => {
+                let reopen: usize = open.iter().map(|&k| sizes[k]).sum();
+                let size = reopen + c + ids.iter().map(|id| participant_size[id]).sum::<usize>();
+                parts.push(Part {
+                    start: a,
+                    end: b,
+                    messages: m,
+                    size,
+                    used: ids,
+                    reopened: open.clone(),
+                });
+            }
+        }
+        open = after;
     }
     parts
         .into_iter()
-        .map(|(a, b)| {
-            let items: Vec<DiagramItem> = whole.items[a..=b].to_vec();
+        .map(|part| {
+            let mut items: Vec<DiagramItem> = part
+                .reopened
+                .iter()
+                .map(|&k| whole.items[k].clone())
+                .collect();
+            // Positions in `items` of the blocks open so far.
+            let mut stack: Vec<usize> = (0..items.len()).collect();
+            for item in &whole.items[part.start..=part.end] {
+                match item.kind.as_str() {
+                    "open" => stack.push(items.len()),
+                    "close" => {
+                        stack.pop();
+                    }
+                    _ => {}
+                }
+                items.push(item.clone());
+            }
+            // Blocks this part leaves open are closed here (and reopened
+            // by the next part).
+            while let Some(k) = stack.pop() {
+                let depth = items.get(k).map_or(stack.len(), |i| i.depth);
+                items.push(DiagramItem {
+                    kind: "close".into(),
+                    depth,
+                    keyword: String::new(),
+                    from: String::new(),
+                    to: String::new(),
+                    arrow: String::new(),
+                    text: String::new(),
+                    step: None,
+                });
+            }
             let used: HashSet<&str> = items
                 .iter()
                 .flat_map(|i| [i.from.as_str(), i.to.as_str()])

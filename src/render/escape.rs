@@ -115,7 +115,10 @@ fn starts_entity(rest: &[char]) -> bool {
     match rest.first() {
         Some('#') => true,
         Some(_) => {
-            let name = rest.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+            let name = rest
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
             name > 0 && rest.get(name) == Some(&';')
         }
         None => false,
@@ -495,10 +498,8 @@ pub fn mermaid_text(text: &str) -> String {
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '%' => {
-                let lone = i > 0
-                    && i + 1 < chars.len()
-                    && chars[i - 1] != '%'
-                    && chars[i + 1] != '%';
+                let lone =
+                    i > 0 && i + 1 < chars.len() && chars[i - 1] != '%' && chars[i + 1] != '%';
                 if lone {
                     out.push('%');
                 } else {
@@ -800,10 +801,7 @@ mod tests {
             code_line("foo --8<-- [start:sec] bar"),
             "foo ;--8<-- [start:sec] bar"
         );
-        assert_eq!(
-            code_line("x;-8<-\t[ END : a_1 ]"),
-            "x;;-8<-\t[ END : a_1 ]"
-        );
+        assert_eq!(code_line("x;-8<-\t[ END : a_1 ]"), "x;;-8<-\t[ END : a_1 ]");
         assert_eq!(code_line("--8<-- [start:s]"), ";--8<-- [start:s]");
         assert_eq!(
             code_line("--8<-- \"a\" --8<-- [end:s]"),
@@ -826,11 +824,23 @@ mod tests {
         assert_eq!(code_line("--8<-- [ſtart:x]"), ";--8<-- [ſtart:x]");
         assert_eq!(code_line("a --8<-- [ſTART:x]"), "a ;--8<-- [ſTART:x]");
         // KELVIN SIGN (U+212A) matches `k` in a name, first or later.
-        assert_eq!(code_line("a --8<-- [end:\u{212A}]"), "a ;--8<-- [end:\u{212A}]");
-        assert_eq!(code_line("a --8<-- [end:o\u{212A}]"), "a ;--8<-- [end:o\u{212A}]");
+        assert_eq!(
+            code_line("a --8<-- [end:\u{212A}]"),
+            "a ;--8<-- [end:\u{212A}]"
+        );
+        assert_eq!(
+            code_line("a --8<-- [end:o\u{212A}]"),
+            "a ;--8<-- [end:o\u{212A}]"
+        );
         // Dotless `ı` (U+0131) and dotted `İ` (U+0130) match `i`.
-        assert_eq!(code_line("a --8<-- [start:\u{131}d]"), "a ;--8<-- [start:\u{131}d]");
-        assert_eq!(code_line("a --8<-- [end:x\u{130}]"), "a ;--8<-- [end:x\u{130}]");
+        assert_eq!(
+            code_line("a --8<-- [start:\u{131}d]"),
+            "a ;--8<-- [start:\u{131}d]"
+        );
+        assert_eq!(
+            code_line("a --8<-- [end:x\u{130}]"),
+            "a ;--8<-- [end:x\u{130}]"
+        );
         // Other lookalikes do not match in Python, and are left alone.
         assert_eq!(code_line("a --8<-- [ｓtart:x]"), "a --8<-- [ｓtart:x]");
         assert_eq!(code_line("a --8<-- [start:é]"), "a --8<-- [start:é]");
@@ -880,7 +890,10 @@ mod tests {
         assert_eq!(terminal("x\u{202e}y\n"), "x\\u{202e}y\\x0a");
         assert_eq!(terminal("\u{9b}"), "\\x9b");
         assert_eq!(terminal(&terminal("\x07")), "\\x07");
-        assert_eq!(terminal_json("{\"a\": \"\u{202e}\u{9b}\"}\n"), "{\"a\": \"\\u202e\\u009b\"}\n");
+        assert_eq!(
+            terminal_json("{\"a\": \"\u{202e}\u{9b}\"}\n"),
+            "{\"a\": \"\\u202e\\u009b\"}\n"
+        );
         assert_eq!(terminal_json("\u{E0041}"), "\\udb40\\udc41");
     }
 }

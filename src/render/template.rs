@@ -115,7 +115,11 @@ fn text_of(value: &Value) -> std::borrow::Cow<'_, str> {
 
 /// Prints one value: safe text as it is, anything else escaped for the
 /// template's context (see [`auto_escape_for`]).
-fn format_value(out: &mut Output, state: &State, value: &Value) -> std::result::Result<(), minijinja::Error> {
+fn format_value(
+    out: &mut Output,
+    state: &State,
+    value: &Value,
+) -> std::result::Result<(), minijinja::Error> {
     let text = text_of(value);
     let escaped = if value.is_safe() {
         text

@@ -78,8 +78,9 @@ fn not_on_a_line(c: char) -> bool {
 ///   backslash-escaped, so no link, image, code span, emphasis,
 ///   `attr_list` block or heading closer forms; `_` is escaped wherever it
 ///   could start or end emphasis (not inside a word, so `AUTH_7c4c` stays);
-///   runs of `~` `^` `=` `+` (pymdownx tilde, caret, mark, keys) keep only
-///   their first character, the rest are entities; `://` and `www.`
+///   `~` and `^` are entities (pymdownx tilde and caret: `~sub~`, `^^ins^^`),
+///   and runs of `=` `+` (pymdownx mark, keys) keep only their first
+///   character, the rest are entities; `://` and `www.`
 ///   (magiclink), `:name:` (emoji) and `@` (mail links) are broken by an
 ///   entity;
 /// - at the start of a line too: a leading `-` `+` `=` `?` `:` or a leading
@@ -158,7 +159,10 @@ fn push_md(out: &mut String, text: &str, cell: bool) {
                 i = end;
                 continue;
             }
-            '~' | '^' | '=' | '+' => {
+            // pymdownx.tilde and caret take single ones too (`~sub~`, `^sup^`).
+            '~' => out.push_str("&#126;"),
+            '^' => out.push_str("&#94;"),
+            '=' | '+' => {
                 let end = i + chars[i..].iter().take_while(|&&x| x == c).count();
                 match c {
                     '+' if at_start => out.push_str("\\+"),
@@ -166,12 +170,7 @@ fn push_md(out: &mut String, text: &str, cell: bool) {
                     _ => out.push(c),
                 }
                 for _ in i + 1..end {
-                    out.push_str(match c {
-                        '~' => "&#126;",
-                        '^' => "&#94;",
-                        '=' => "&#61;",
-                        _ => "&#43;",
-                    });
+                    out.push_str(if c == '=' { "&#61;" } else { "&#43;" });
                 }
                 i = end;
                 continue;
@@ -212,7 +211,8 @@ fn push_md(out: &mut String, text: &str, cell: bool) {
 
 /// A Markdown code span showing `text`: a backtick run longer than any
 /// inside, padded with a space when the text starts or ends with a backtick
-/// (or is empty). Control characters and Python's line breaks become
+/// (or is empty, or starts with `#` or `:`, which pymdownx.inlinehilite
+/// could read as `#!lang` or `:::lang`). Control characters and Python's line breaks become
 /// spaces (one line), and a snippets section marker inside gets the `;`
 /// escape that snippets removes again (snippets reads raw lines, code
 /// spans included), so the span shows the text as captured.
@@ -229,7 +229,9 @@ pub fn code_span(text: &str) -> String {
         None => Cow::Borrowed(flat.as_str()),
     };
     let ticks = "`".repeat(longest_backtick_run(&text) + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') || text.is_empty() {
+    // A leading `#!` or `:::` would be taken for a language by
+    // pymdownx.inlinehilite; a space in front keeps it text.
+    let pad = if text.starts_with(['`', '#', ':']) || text.ends_with('`') || text.is_empty() {
         " "
     } else {
         ""
@@ -544,7 +546,7 @@ pub fn mermaid_label(text: &str) -> String {
 /// A link target written by tracedoc (`[title](url)`).
 ///
 /// Guarantees: the target cannot end early or grow a title or attributes
-/// (space, `(`, `)`, `<`, `>`, `"`, `'`, `` ` ``, `\`, control characters,
+/// (whitespace, `(`, `)`, `<`, `>`, `"`, `'`, `` ` ``, `\`, control characters,
 /// Python's line breaks and invisible format characters are
 /// percent-encoded), and it runs no script: a target whose scheme is not
 /// `http`, `https` or `mailto` (`javascript:`, `data:`) is made relative
@@ -562,7 +564,8 @@ pub fn url(target: &str) -> String {
         }
     }
     for c in target.chars() {
-        let encode = matches!(c, ' ' | '(' | ')' | '<' | '>' | '"' | '\'' | '`' | '\\')
+        let encode = matches!(c, '(' | ')' | '<' | '>' | '"' | '\'' | '`' | '\\')
+            || c.is_whitespace()
             || not_on_a_line(c)
             || invisible(c);
         if encode {
@@ -704,10 +707,11 @@ mod tests {
 
     #[test]
     fn md_text_breaks_extension_syntax() {
-        assert_eq!(md_text("~~del~~"), "~&#126;del~&#126;");
+        assert_eq!(md_text("~~del~~"), "&#126;&#126;del&#126;&#126;");
+        assert_eq!(md_text("~sub~"), "&#126;sub&#126;");
         assert_eq!(md_text("a==b"), "a=&#61;b");
         assert_eq!(md_text("++ctrl+alt++"), "\\+&#43;ctrl+alt+&#43;");
-        assert_eq!(md_text("^^x^^"), "^&#94;x^&#94;");
+        assert_eq!(md_text("^^x^^"), "&#94;&#94;x&#94;&#94;");
         assert_eq!(md_text("http://evil/x"), "http&#58;//evil/x");
         assert_eq!(md_text("see www.evil.example"), "see www&#46;evil.example");
         assert_eq!(md_text("a :smile: b"), "a &#58;smile: b");
@@ -740,6 +744,7 @@ mod tests {
         assert_eq!(code_span("a`b"), "``a`b``");
         assert_eq!(code_span("`x"), "`` `x ``");
         assert_eq!(code_span(""), "`  `");
+        assert_eq!(code_span("#!js x"), "` #!js x `");
         assert_eq!(code_span("a\nb"), "`a b`");
         assert_eq!(code_span("x --8<-- [start:y]"), "`x ;--8<-- [start:y]`");
     }

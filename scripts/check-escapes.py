@@ -17,7 +17,7 @@ checks that the reader sees exactly the input, as plain text:
 - code_line as a line pymdownx.snippets reads.
 
 The second file checks the Rust model of snippets' regular expressions
-(tests/it/snippets_model.rs) against the real ones. Exit 1 on any
+(tests/it/models.rs) against the real ones. Exit 1 on any
 difference.
 """
 

@@ -2,7 +2,7 @@
 //! `tracedoc` binary or the library's public API. See tests/README.md.
 
 mod common;
-mod snippets_model;
+mod models;
 
 mod bad_input;
 mod cli;

@@ -1,11 +1,17 @@
-//! A model of how pymdownx.snippets 13.1 treats one line of an included
-//! page, written from its regular expressions (`RE_ALL_SNIPPETS`,
-//! `RE_SNIPPET_SECTION` in `pymdownx/snippets.py`) and from CPython's
-//! `re.IGNORECASE` rules, to check tracedoc's escapes against.
+//! Models of how the interpreters read tracedoc's output, to check its
+//! escapes against:
+//!
+//! - pymdownx.snippets 13.1 on one line of an included page, written from
+//!   its regular expressions (`RE_ALL_SNIPPETS`, `RE_SNIPPET_SECTION` in
+//!   `pymdownx/snippets.py`) and CPython's `re.IGNORECASE` rules;
+//! - Python-Markdown reading `render::escape::md_text` output back
+//!   ([`read_md`]) and mermaid reading `mermaid_text` output ([`read_mermaid`]).
 //!
 //! Shared by the integration tests and the fuzz targets (`#[path]`), so it
 //! uses nothing but std. It is written apart from `render::escape`, on
 //! purpose in another way (CPython's case folding is modelled, not listed).
+//! `scripts/check-escapes.py` checks the snippets model against the real
+//! regular expressions.
 #![allow(dead_code)]
 
 /// CPython's sre lowers a character with the simple Unicode lowercase
@@ -241,6 +247,187 @@ pub fn python_lines(text: &str) -> Vec<&str> {
     }
     out.push(&text[start..]);
     out
+}
+
+pub fn python_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// The input on one line, as the one-line contexts promise to show it.
+pub fn flat(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || python_break(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Characters a backslash escapes in Python-Markdown 3.11 core
+/// (`Markdown.ESCAPED_CHARS`), plus `|` (the `tables` extension).
+const ESCAPABLE: &str = "\\`*_{}[]()>#+-.!|";
+
+/// Reads md_text output back the way Python-Markdown shows it: backslash
+/// escapes and entities decoded. Fails on anything md_text promises never
+/// to leave raw.
+pub fn read_md(out: &str, cell: bool) -> Result<String, String> {
+    let chars: Vec<char> = out.chars().collect();
+    let mut text = String::new();
+    let mut i = 0;
+    let mut raw_run: Option<(char, usize)> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        let raw;
+        match c {
+            '\\' => {
+                let next = *chars.get(i + 1).ok_or("a lone backslash at the end")?;
+                if !ESCAPABLE.contains(next) {
+                    return Err(format!("`\\{next}` is no escape"));
+                }
+                text.push(next);
+                i += 2;
+                raw_run = None;
+                continue;
+            }
+            '&' => {
+                let rest: String = chars[i..].iter().take(12).collect();
+                let entity = rest.find(';').map(|e| &rest[..=e]);
+                let decoded = match entity {
+                    Some("&lt;") => Some('<'),
+                    Some("&gt;") => Some('>'),
+                    Some("&quot;") => Some('"'),
+                    Some("&amp;") => Some('&'),
+                    Some(e) if e.starts_with("&#") => e[2..e.len() - 1]
+                        .parse::<u32>()
+                        .ok()
+                        .and_then(char::from_u32),
+                    _ => None,
+                };
+                match (decoded, entity) {
+                    (Some(d), Some(e)) => {
+                        text.push(d);
+                        i += e.chars().count();
+                        raw_run = None;
+                        continue;
+                    }
+                    _ => {
+                        // A raw `&` must not start an entity.
+                        let next = chars.get(i + 1);
+                        let name = chars[i + 1..]
+                            .iter()
+                            .take_while(|c| c.is_ascii_alphanumeric())
+                            .count();
+                        if next == Some(&'#') || (name > 0 && chars.get(i + 1 + name) == Some(&';'))
+                        {
+                            return Err("a raw `&` starts an entity".into());
+                        }
+                        raw = Some('&');
+                    }
+                }
+            }
+            '<' | '>' | '"' | '`' | '*' | '[' | ']' | '{' | '}' | '!' | '#' | '@' | '$' => {
+                return Err(format!("raw {c:?}"));
+            }
+            '|' if cell => return Err("raw `|` in a cell".into()),
+            c if c.is_control() || python_break(c) => return Err(format!("{c:?} on the line")),
+            '_' => {
+                let before = i.checked_sub(1).map(|b| chars[b]);
+                let end = i + chars[i..].iter().take_while(|&&x| x == '_').count();
+                let inside = before.is_some_and(|b| b.is_ascii_alphanumeric())
+                    && chars.get(end).is_some_and(|a| a.is_ascii_alphanumeric());
+                if !inside {
+                    return Err("a raw `_` at a word edge".into());
+                }
+                text.push_str(&"_".repeat(end - i));
+                i = end;
+                raw_run = None;
+                continue;
+            }
+            ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
+                return Err("a raw `://`".into())
+            }
+            '.' if i >= 3 && chars[i - 3..i].iter().all(|c| c.eq_ignore_ascii_case(&'w')) => {
+                return Err("a raw `www.`".into())
+            }
+            c => raw = Some(c),
+        }
+        if let Some(r) = raw {
+            if matches!(r, '~' | '^') {
+                return Err(format!("a raw `{r}`"));
+            }
+            if matches!(r, '=' | '+') && raw_run == Some((r, i.wrapping_sub(1))) {
+                return Err(format!("a raw `{r}{r}`"));
+            }
+            raw_run = Some((r, i));
+            text.push(r);
+        }
+        i += 1;
+    }
+    if out.contains("8<") {
+        return Err("`8<` in the output".into());
+    }
+    Ok(text)
+}
+
+/// Reads mermaid text back the way mermaid 11 does: `#name;` and `#123;`
+/// entities first become markers (so the parser never sees their `#` and
+/// `;`), then the characters they stand for.
+pub fn read_mermaid(out: &str) -> Result<String, String> {
+    let mut parsed = String::new();
+    let mut text = String::new();
+    let mut rest = out;
+    while let Some(at) = rest.find('#') {
+        text.push_str(&rest[..at]);
+        parsed.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len == 0 || after.as_bytes().get(name_len) != Some(&b';') {
+            return Err("a `#` that is no entity".into());
+        }
+        let name = &after[..name_len];
+        let c = match name {
+            "lt" => '<',
+            "gt" => '>',
+            n => n
+                .parse::<u32>()
+                .ok()
+                .and_then(char::from_u32)
+                .ok_or_else(|| format!("unknown entity #{n};"))?,
+        };
+        text.push(c);
+        parsed.push('\u{1}');
+        rest = &after[name_len + 1..];
+    }
+    text.push_str(rest);
+    parsed.push_str(rest);
+    for bad in [
+        ";", "<", ">", "%%", "\n", "\r", "\u{2028}", "\u{2029}", "\u{85}",
+    ] {
+        if parsed.contains(bad) {
+            return Err(format!("{bad:?} reaches mermaid's parser"));
+        }
+    }
+    if parsed.starts_with('%') || parsed.ends_with('%') {
+        return Err("a `%` at an end".into());
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

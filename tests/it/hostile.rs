@@ -778,7 +778,7 @@ fn a_root_call_too_big_for_one_part_is_cut() {
 fn control_characters_reach_the_terminal_escaped() {
     let evil = "cli\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}x\u{9b}31m";
     let mut calls: Vec<Call> = Vec::new();
-    let url = format!("http://h/v2/\u{1b}[31mred\u{202e}");
+    let url = "http://h/v2/\u{1b}[31mred\u{202e}".to_string();
     calls.push(Call::new(
         evil,
         "keystone",

@@ -28,7 +28,8 @@ impl RelDir {
     ///
     /// Refused: `..`, `.`, a root or drive prefix, names that are not UTF-8,
     /// and names holding control characters, `\`, `"` (they would end the
-    /// quoted include path) or starting with `.` (hidden folders).
+    /// quoted include path), `<` or `>` (MkDocs's navigation would show them
+    /// as HTML) or starting with `.` (hidden folders).
     pub fn new(rel: &Path) -> Result<RelDir, String> {
         let mut parts = Vec::new();
         for component in rel.components() {
@@ -85,6 +86,14 @@ fn check_name(name: &str) -> Result<(), String> {
         .find(|c| c.is_control() || matches!(c, '\\' | '"'))
     {
         return Err(format!("folder name {name:?} holds {c:?}"));
+    }
+    // MkDocs names a nav section after its folder, and Material prints that
+    // name into every page's navigation as HTML, unescaped: no escape in a
+    // page can reach it, so a folder name that could be a tag is refused.
+    if let Some(c) = name.chars().find(|c| matches!(c, '<' | '>')) {
+        return Err(format!(
+            "folder name {name:?} holds {c:?} (MkDocs shows folder names in the navigation as HTML)"
+        ));
     }
     Ok(())
 }
@@ -371,6 +380,8 @@ mod tests {
             "line\nbreak",
             "tab\there",
             "esc\u{1b}[1m",
+            "<img src=x onerror=alert(1)>",
+            "a/b>c",
         ] {
             assert!(RelDir::new(Path::new(bad)).is_err(), "{bad:?} passed");
         }

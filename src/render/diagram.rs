@@ -694,4 +694,96 @@ mod tests {
             assert!(!safe_id(bad), "{bad}");
         }
     }
+
+    fn item(kind: &str, depth: usize, text: &str) -> DiagramItem {
+        DiagramItem {
+            kind: kind.into(),
+            depth,
+            keyword: if kind == "open" {
+                "loop".into()
+            } else {
+                String::new()
+            },
+            from: if kind == "message" {
+                "a".into()
+            } else {
+                String::new()
+            },
+            to: if kind == "message" {
+                "b".into()
+            } else {
+                String::new()
+            },
+            arrow: if kind == "message" {
+                "->>".into()
+            } else {
+                String::new()
+            },
+            text: text.into(),
+            step: None,
+        }
+    }
+
+    /// A root call too big for one part is cut between its items; a block
+    /// it cuts is closed at the end of a part and opened again in the next,
+    /// and no part is over the limit, whatever `max_chars` says.
+    #[test]
+    fn oversized_root_calls_are_cut_and_blocks_reopened() {
+        let long = ";".repeat(400); // 200 characters shown, 4 bytes each
+        let mut items = vec![item("message", 0, "GET /outer")];
+        items.push(item("open", 0, "3 times"));
+        for _ in 0..200 {
+            items.push(item("message", 1, &long));
+        }
+        items.push(item("close", 0, ""));
+        items.push(item("message", 0, "200 OK /outer"));
+        for (k, i) in items.iter_mut().enumerate() {
+            i.step = (i.kind == "message").then_some(k + 1);
+        }
+        let roots = vec![Some(0); items.len()];
+        let whole = Diagram {
+            participants: ["a", "b"]
+                .iter()
+                .map(|p| Participant {
+                    id: p.to_string(),
+                    label: p.to_string(),
+                    declare: true,
+                })
+                .collect(),
+            items,
+            start: None,
+        };
+        let limits = DiagramLimits {
+            max_messages: 10_000,
+            max_chars: 10_000_000,
+            fold_repeats: 3,
+        };
+        let parts = split(&whole, &roots, &limits);
+        assert!(parts.len() >= 4, "{} parts", parts.len());
+        let mut messages = 0;
+        for (k, part) in parts.iter().enumerate() {
+            let size: usize = part.items.iter().map(item_chars).sum::<usize>()
+                + part
+                    .participants
+                    .iter()
+                    .map(participant_chars)
+                    .sum::<usize>();
+            assert!(size <= MAX_PART_CHARS, "part {k}: {size}");
+            let mut depth = 0i32;
+            for i in &part.items {
+                match i.kind.as_str() {
+                    "open" => depth += 1,
+                    "close" => depth -= 1,
+                    _ => {}
+                }
+                assert!(depth >= 0, "part {k} closes a block it never opened");
+            }
+            assert_eq!(depth, 0, "part {k} leaves a block open");
+            if k > 0 && k + 1 < parts.len() {
+                assert_eq!(part.items[0].kind, "open", "part {k} reopens the loop");
+            }
+            messages += part.items.iter().filter(|i| i.kind == "message").count();
+        }
+        assert_eq!(messages, 202);
+    }
 }

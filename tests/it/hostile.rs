@@ -848,3 +848,47 @@ fn control_characters_reach_the_terminal_escaped() {
         "JSON keeps the text, escaped"
     );
 }
+
+/// A template override that prints captured values without any filter is
+/// safe as it is: escaping is on by default, per file context.
+#[test]
+fn override_templates_escape_by_default() {
+    let templates = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(templates.path().join(name), text).unwrap();
+    write(
+        "body.md",
+        "{% for step in steps %}\n## {{ step.title }}\n\n{{ step.from }} {{ step.url }}\n\n!!! note \"{{ step.path }}\"\n\n{% endfor %}",
+    );
+    write(
+        "diagram.md",
+        "{% for item in diagram.items %}\nA->>B: {{ item.text }}\n{% endfor %}",
+    );
+    write(
+        "log.md",
+        "```\n{% for step in steps %}\n{{ step.url }}\n{{ step.title }}\n{% endfor %}\n```\n",
+    );
+    let path = "/v2/<img/src=x/onerror=alert(1)>[x](javascript:1){:onclick=x};%%{init:{}}%%\t--8<--\t[\u{17F}tart:x]";
+    let evil = "cli<svg/onload=alert`1`>";
+    let url = format!("http://h{path}");
+    let calls = [Call::new(evil, "glance-api", "GET", &url)];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requestshook.log"), capture_of(&calls)).unwrap();
+    let out = render(
+        dir.path(),
+        &[
+            "--templates",
+            templates.path().to_str().unwrap(),
+            "--no-redact",
+        ],
+    );
+    assert_all_outputs_safe(out.path());
+    let body = read(out.path(), "body.md");
+    assert!(
+        body.contains("&lt;img/src=x/onerror=alert(1)&gt;\\[x\\]"),
+        "{body}"
+    );
+    let diagram = read(out.path(), "diagram.md");
+    assert!(diagram.contains("#37;#37;{init:{}}#37;#37;"), "{diagram}");
+    let log = read(out.path(), "log.md");
+    assert!(log.contains(";--8<--"), "{log}");
+}

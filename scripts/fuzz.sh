@@ -3,6 +3,11 @@
 #
 #   scripts/fuzz.sh                 # every target, FUZZ_SECONDS (45) each
 #   FUZZ_SECONDS=300 scripts/fuzz.sh render parser
+#   scripts/fuzz.sh escape_md escape_cell escape_code escape_attr \
+#       escape_codeline escape_mermaid escape_terminal escape_url
+#
+# The escape_* targets check one output context each (render::escape),
+# against the models of tests/it/models.rs, with fuzz/escape.dict.
 #
 # Choices (see docs/robustness.md):
 # - The machine has one stable toolchain. cargo-fuzz needs nightly-only
@@ -57,6 +62,7 @@ for target in "${targets[@]}"; do
     dict=()
     case "$target" in
         parser | render | apiref | parse_head) dict=(-dict=fuzz/requestshook.dict) ;;
+        escape_*) dict=(-dict=fuzz/escape.dict) ;;
     esac
     if ! cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \
         "$work/$target" "fuzz/corpus/$target" -- \

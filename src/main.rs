@@ -12,10 +12,7 @@ fn main() {
     let code = match tracedoc::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
+            tracedoc::cli::say_error("", &err);
             tracedoc::cli::EXIT_INPUT
         }
     };

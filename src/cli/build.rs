@@ -129,7 +129,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     for item in found {
         match item {
             Found::Capture { dir, rel } => {
-                progress.set_message(dir.display().to_string());
+                progress.set_message(
+                    crate::render::escape::terminal(&dir.display().to_string()).into_owned(),
+                );
                 let built = build_one(
                     &args,
                     config.as_ref(),
@@ -156,12 +158,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             Found::Skipped { dir, reason } => {
                 totals.skipped += 1;
                 if !args.quiet || args.strict {
-                    progress.suspend(|| eprintln!("warning: {}: skipped: {reason}", dir.display()));
+                    progress.suspend(|| {
+                        super::say(&format!("warning: {}: skipped: {reason}", dir.display()))
+                    });
                 }
             }
             Found::Unreadable { path, message } => {
                 totals.failed += 1;
-                progress.suspend(|| eprintln!("error: {}: {message}", path.display()));
+                progress.suspend(|| super::say(&format!("error: {}: {message}", path.display())));
             }
         }
     }
@@ -189,7 +193,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             "; {} failed, {} skipped",
             totals.failed, totals.skipped
         ));
-        eprintln!("{line}");
+        super::say(&line);
     }
     let failed = totals.failed > 0 || (args.strict && totals.skipped > 0);
     Ok(if failed {
@@ -256,10 +260,7 @@ fn tally(written: &[(PathBuf, site::Outcome)], index_changed: bool, index_kept: 
 }
 
 fn report(dir: &Path, err: &anyhow::Error) {
-    eprintln!("error: {}: {err}", dir.display());
-    for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
-    }
+    super::say_error(&format!("{}: ", dir.display()), err);
 }
 
 #[cfg(test)]

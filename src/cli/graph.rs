@@ -57,8 +57,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let (page, graph) = pipeline::page_of(&loaded.capture.name, analyzed, &config);
     let doc = GraphDoc::new(&graph, &page);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&doc)?),
-        Format::Dot => print!("{}", doc.to_dot()),
+        Format::Json => super::show_json(&serde_json::to_string_pretty(&doc)?),
+        // DOT's own lines stay lines; anything inside them is escaped.
+        Format::Dot => {
+            for line in doc.to_dot().lines() {
+                super::show(line);
+            }
+        }
     }
     Ok(super::EXIT_OK)
 }

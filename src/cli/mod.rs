@@ -56,13 +56,39 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// Prints one line to standard error, escaped for the terminal: text from
+/// input (names, URLs, paths) may hold control characters and escape
+/// sequences (`render::escape::terminal`).
+pub fn say(line: &str) {
+    eprintln!("{}", crate::render::escape::terminal(line));
+}
+
+/// Prints one line to standard output, escaped for the terminal.
+pub fn show(line: &str) {
+    println!("{}", crate::render::escape::terminal(line));
+}
+
+/// Prints JSON to standard output: control and invisible characters inside
+/// its strings are written as `\uXXXX` escapes (still the same JSON).
+pub fn show_json(json: &str) {
+    println!("{}", crate::render::escape::terminal_json(json));
+}
+
+/// Prints an error and its causes to standard error, escaped for the terminal.
+pub fn say_error(context: &str, err: &anyhow::Error) {
+    say(&format!("error: {context}{err}"));
+    for cause in err.chain().skip(1) {
+        say(&format!("  caused by: {cause}"));
+    }
+}
+
 /// Prints warnings, one per line, to standard error.
 pub fn print_warnings(diagnostics: &[crate::Diagnostic], quiet: bool) {
     if quiet {
         return;
     }
     for d in diagnostics {
-        eprintln!("warning: {d}");
+        say(&format!("warning: {d}"));
     }
 }
 

@@ -88,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     super::report_warnings(&warnings, args.quiet, args.strict)?;
     if args.context {
-        println!("{}", serde_json::to_string_pretty(&page)?);
+        super::show_json(&serde_json::to_string_pretty(&page)?);
         return Ok(super::EXIT_OK);
     }
     let page = std::sync::Arc::new(page);
@@ -100,13 +100,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .iter()
             .filter(|(_, o)| *o != site::Outcome::Unchanged)
             .count();
-        eprintln!(
+        super::say(&format!(
             "tracedoc: {} records -> {} ({} file(s) written, {} unchanged)",
             page.steps.len(),
             out.display(),
             changed,
             written.len() - changed
-        );
+        ));
     }
     Ok(super::EXIT_OK)
 }

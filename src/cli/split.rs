@@ -89,25 +89,25 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let width = plan.pieces.iter().map(|p| p.name.len()).max().unwrap_or(0);
         for p in &plan.pieces {
             let e = &graph.exchanges[p.first_call];
-            println!(
+            super::show(&format!(
                 "{:width$}  {:>5} records  {}: {} {}",
                 p.name,
                 p.records.len(),
                 p.caller,
                 e.method,
                 e.path
-            );
+            ));
         }
     }
 
     let Some(out) = args.output.as_deref().filter(|_| !args.dry_run) else {
         if !args.quiet {
-            eprintln!(
+            super::say(&format!(
                 "tracedoc: {} records -> {} capture(s), clients: {} (dry run: nothing written)",
                 records.len(),
                 plan.pieces.len(),
                 plan.clients.join(", ")
-            );
+            ));
         }
         return Ok(super::EXIT_OK);
     };
@@ -123,12 +123,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     if !args.quiet {
         for stale in stale_pieces(out, &plan) {
-            eprintln!(
+            super::say(&format!(
                 "note: {} is not part of this split (left as is; remove it before `tracedoc build`)",
                 stale.display()
-            );
+            ));
         }
-        eprintln!(
+        super::say(&format!(
             "tracedoc: {} records -> {} capture(s) in {} ({} written, {} unchanged), clients: {}",
             records.len(),
             plan.pieces.len(),
@@ -136,7 +136,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             changed,
             plan.pieces.len() - changed,
             plan.clients.join(", ")
-        );
+        ));
     }
     Ok(super::EXIT_OK)
 }

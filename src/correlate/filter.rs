@@ -211,7 +211,7 @@ fn rule_json(rule: &Rule) -> Vec<String> {
     serde_json::to_string_pretty(rule)
         .unwrap_or_default()
         .lines()
-        .map(|l| crate::render::escape::snippet_safe(l).into_owned())
+        .map(String::from)
         .collect()
 }
 

@@ -4,6 +4,11 @@
 //! renders from such a file, so a template can be developed against a
 //! saved context. Field names are part of the template interface
 //! (documented in `docs/templates.md`).
+//!
+//! Every text field holds the text as captured (after redaction) or as
+//! configured: nothing here is escaped for Markdown, mermaid or HTML. The
+//! templates escape each value where they print it, once, for the context
+//! it lands in (`render::escape`).
 
 use serde::{Deserialize, Serialize};
 
@@ -129,17 +134,15 @@ pub struct Step {
     pub url: String,
     pub path: String,
     pub status: Option<Status>,
-    /// `METHOD PATH` or `STATUS PATH`, safe on one line.
+    /// `METHOD PATH` or `STATUS PATH`.
     pub title: String,
-    /// The title, escaped for a double-quoted attribute.
-    pub title_attr: String,
     /// The API reference tip: only on the first request of each operation.
     pub tip: Option<Link>,
     /// The operation this request denotes, on every request that has one.
     pub api: Option<Link>,
-    /// Header lines ready to print (redacted, snippet-escaped).
+    /// Header lines as captured (redacted); the `lines` filter escapes them.
     pub header_lines: Vec<String>,
-    /// Body lines ready to print; empty when there is no body.
+    /// Body lines as captured (redacted); empty when there is no body.
     pub body_lines: Vec<String>,
     /// `none`, `json`, `binary` or `text`.
     pub body_kind: String,
@@ -157,7 +160,7 @@ pub struct Step {
 pub struct Participant {
     /// The id used in messages.
     pub id: String,
-    /// The name shown.
+    /// The name shown, as captured.
     pub label: String,
     /// Whether a `participant id as label` line is needed (always true when id != label).
     pub declare: bool,
@@ -176,7 +179,9 @@ pub struct DiagramItem {
     pub from: String,
     pub to: String,
     pub arrow: String,
-    /// Message text or block title, escaped for mermaid.
+    /// Message text or block title, as captured (escaped and shortened
+    /// where it is printed); for a `note`, which note it is
+    /// (`no response captured` or `no request captured`).
     pub text: String,
     /// The step this message shows (index into `steps`), if any.
     pub step: Option<usize>,

@@ -6,27 +6,108 @@
 //! rendering itself. Here the steps are served from the page in place, and
 //! the `lines` filter prints a step's lines straight from it; everything
 //! small (labels, diagram, tables) is converted once.
+//!
+//! This is also where the values tracedoc builds final are marked safe, so
+//! the templates' default escaping leaves them alone: code fences, the
+//! diagram's participant ids, arrows and block keywords. Everything that
+//! came from the capture or the config stays plain text and is escaped
+//! where it is printed.
 
 use std::sync::{Arc, OnceLock};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-use crate::model::{Direction, Link, Page, Status, Step};
+use crate::model::{Diagram, DiagramItem, Direction, Link, Page, Participant, Status, Step};
+
+/// Text that is final for the place a template prints it (a code fence, a
+/// participant id, an include path): serialized into a template context it
+/// is a safe string, printed as it is; anywhere else (`--context` JSON) it
+/// is a plain string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Safe<T>(pub T);
+
+impl<T: AsRef<str>> Serialize for Safe<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Value::from_safe_string(self.0.as_ref().to_string()).serialize(serializer)
+    }
+}
 
 /// The template context of a page.
 pub fn of(page: Arc<Page>) -> Value {
+    let parts: Vec<Value> = page
+        .parts
+        .iter()
+        .map(|p| {
+            minijinja::context! {
+                file => &p.file,
+                diagram => diagram(&p.diagram),
+            }
+        })
+        .collect();
     let fields = vec![
         ("capture", Value::from(page.capture.clone())),
         ("labels", Value::from_serialize(&page.labels)),
-        ("diagram", Value::from_serialize(&page.diagram)),
-        ("parts", Value::from_serialize(&page.parts)),
+        ("diagram", diagram(&page.diagram)),
+        ("parts", Value::from(parts)),
         ("tokens", Value::from_serialize(&page.tokens)),
         ("variables", Value::from_serialize(&page.variables)),
         ("omitted", Value::from_serialize(&page.omitted)),
-        ("log_fence", Value::from(page.log_fence.clone())),
+        ("log_fence", Value::from_safe_string(page.log_fence.clone())),
     ];
     Value::from_object(PageObject { page, fields })
+}
+
+/// A diagram as templates see it: ids, arrows and keywords are tracedoc's
+/// own (safe); texts and labels are captured or configured (escaped).
+pub fn diagram(d: &Diagram) -> Value {
+    #[derive(Serialize)]
+    struct ParticipantView<'a> {
+        id: Safe<&'a str>,
+        label: &'a str,
+        declare: bool,
+    }
+    #[derive(Serialize)]
+    struct ItemView<'a> {
+        kind: Safe<&'a str>,
+        depth: usize,
+        keyword: Safe<&'a str>,
+        from: Safe<&'a str>,
+        to: Safe<&'a str>,
+        arrow: Safe<&'a str>,
+        text: &'a str,
+        step: Option<usize>,
+    }
+    #[derive(Serialize)]
+    struct DiagramView<'a> {
+        participants: Vec<ParticipantView<'a>>,
+        items: Vec<ItemView<'a>>,
+        start: Option<usize>,
+    }
+    fn participant(p: &Participant) -> ParticipantView<'_> {
+        ParticipantView {
+            id: Safe(p.id.as_str()),
+            label: &p.label,
+            declare: p.declare,
+        }
+    }
+    fn item(i: &DiagramItem) -> ItemView<'_> {
+        ItemView {
+            kind: Safe(i.kind.as_str()),
+            depth: i.depth,
+            keyword: Safe(i.keyword.as_str()),
+            from: Safe(i.from.as_str()),
+            to: Safe(i.to.as_str()),
+            arrow: Safe(i.arrow.as_str()),
+            text: &i.text,
+            step: i.step,
+        }
+    }
+    Value::from_serialize(DiagramView {
+        participants: d.participants.iter().map(participant).collect(),
+        items: d.items.iter().map(item).collect(),
+        start: d.start,
+    })
 }
 
 const PAGE_FIELDS: &[&str] = &[
@@ -101,12 +182,11 @@ struct StepHead<'a> {
     path: &'a str,
     status: &'a Option<Status>,
     title: &'a str,
-    title_attr: &'a str,
     tip: &'a Option<Link>,
     api: &'a Option<Link>,
     body_kind: &'a str,
-    header_fence: &'a str,
-    body_fence: &'a str,
+    header_fence: Safe<&'a str>,
+    body_fence: Safe<&'a str>,
     number: Option<usize>,
     omitted: bool,
 }
@@ -124,12 +204,11 @@ impl<'a> From<&'a Step> for StepHead<'a> {
             path: &s.path,
             status: &s.status,
             title: &s.title,
-            title_attr: &s.title_attr,
             tip: &s.tip,
             api: &s.api,
             body_kind: &s.body_kind,
-            header_fence: &s.header_fence,
-            body_fence: &s.body_fence,
+            header_fence: Safe(&s.header_fence),
+            body_fence: Safe(&s.body_fence),
             number: s.number,
             omitted: s.omitted,
         }
@@ -181,7 +260,6 @@ impl Object for StepObject {
             "path",
             "status",
             "title",
-            "title_attr",
             "tip",
             "api",
             "header_lines",

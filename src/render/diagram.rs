@@ -14,7 +14,10 @@
 //! - a note on requests that never got a response and responses with no
 //!   request;
 //! - participants declared in order of first appearance, aliased where the
-//!   name could break mermaid, and every text escaped for mermaid.
+//!   name could break mermaid (or is longer than a label may be).
+//!
+//! Texts and labels stay as captured; `diagram.md` escapes and shortens
+//! them where it prints them (`escape::mermaid_label`).
 //!
 //! A diagram over the configured size is also cut into parts at root-call
 //! boundaries; each part declares its participants and restarts
@@ -26,6 +29,7 @@ use crate::config::{Config, DiagramLimits};
 use crate::correlate::variables::Variables;
 use crate::graph::{Exchange, Graph};
 use crate::model::{Diagram, DiagramItem, Participant, Record};
+use crate::render::escape::{self, MERMAID_LABEL_MAX};
 
 /// Mermaid words that cannot be participant ids.
 const KEYWORDS: &[&str] = &[
@@ -60,24 +64,6 @@ const KEYWORDS: &[&str] = &[
     "details",
     "sequencediagram",
 ];
-
-/// Escapes text for a mermaid message, note or block title: one line, and
-/// no `;` `#` `<` `>` that mermaid would read as syntax or HTML.
-pub fn mermaid_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '#' => out.push_str("#35;"),
-            ';' => out.push_str("#59;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Whether a name can be used as a mermaid participant id as it is.
 fn safe_id(name: &str) -> bool {
@@ -198,7 +184,10 @@ pub fn build(input: &Input) -> Output {
         .iter()
         .enumerate()
         .map(|(k, name)| {
-            let mut id = if safe_id(name) && !used_ids.contains(name) {
+            // A name longer than a label may be is aliased too: the id is
+            // repeated on every message line, and ids are never shortened.
+            let usable = safe_id(name) && name.len() <= MERMAID_LABEL_MAX;
+            let mut id = if usable && !used_ids.contains(name) {
                 name.clone()
             } else {
                 format!("p{}", k + 1)
@@ -208,7 +197,7 @@ pub fn build(input: &Input) -> Output {
             }
             used_ids.insert(id.clone());
             Participant {
-                label: mermaid_text(name),
+                label: name.clone(),
                 declare: true,
                 id,
             }
@@ -218,11 +207,6 @@ pub fn build(input: &Input) -> Output {
         .iter()
         .map(String::as_str)
         .zip(participants.iter().map(|p| p.id.as_str()))
-        .collect();
-    let label_of: HashMap<&str, &str> = order
-        .iter()
-        .map(String::as_str)
-        .zip(participants.iter().map(|p| p.label.as_str()))
         .collect();
 
     // Record spans of exchanges with everything nested under them.
@@ -272,15 +256,12 @@ pub fn build(input: &Input) -> Output {
                 continue;
             }
             in_token_block.extend(members.iter().copied());
-            let who = label_of
-                .get(graph.exchanges[c].from.as_str())
-                .copied()
-                .unwrap_or("");
+            let who = &graph.exchanges[c].from;
             blocks.push(Block {
                 start: lo,
                 end: hi,
                 keyword: "opt",
-                text: mermaid_text(&config.labels.obtains_token.replace("{service}", who)),
+                text: config.labels.obtains_token.replace("{service}", who),
             });
         }
     }
@@ -421,7 +402,7 @@ pub fn build(input: &Input) -> Output {
                 .unwrap_or("unknown")
                 .to_string(),
             arrow: arrow.into(),
-            text: mermaid_text(&message_text(records, variables, ex, r)),
+            text: message_text(records, variables, ex, r),
             step: Some(step),
         });
         root_of_item.push(Some(root));
@@ -468,21 +449,61 @@ pub fn build(input: &Input) -> Output {
     }
 }
 
+/// What a diagram line costs besides its words: `: ` or ` as `, the line
+/// end, and the four spaces index.md's include puts in front of it.
+const LINE_OVERHEAD: usize = 10;
+
+/// Room kept for what index.md wraps a part in (`sequenceDiagram`,
+/// `autonumber`, `autonumber N`).
+const WRAPPER: usize = 64;
+
+/// The most bytes a part may take: mermaid draws nothing over
+/// `maxTextSize`, whatever `max_chars` says.
+pub const MAX_PART_CHARS: usize = escape::MERMAID_MAX_TEXT - WRAPPER;
+
+/// A note's text comes from the labels (configurable), so count the most
+/// a label can print.
+const NOTE_TEXT_MAX: usize = MERMAID_LABEL_MAX * escape::MERMAID_CHAR_MAX_BYTES;
+
+/// Bytes one item takes in diagram.md as index.md includes it: an upper
+/// bound, as mermaid counts UTF-16 units and every one is at least a byte.
 fn item_chars(item: &DiagramItem) -> usize {
-    item.depth * 2
+    let text = match item.kind.as_str() {
+        "note" => "Note over ".len() + NOTE_TEXT_MAX,
+        "close" => "end".len(),
+        _ => escape::mermaid_label(&item.text).len(),
+    };
+    LINE_OVERHEAD
+        + item.depth * 2
         + item.from.len()
         + item.arrow.len()
         + item.to.len()
-        + item.text.len()
         + item.keyword.len()
-        + 4
+        + text
 }
 
-/// Cuts a diagram into parts at root-call boundaries when it exceeds the limits.
+/// Bytes one `participant id as label` line takes.
+fn participant_chars(p: &Participant) -> usize {
+    LINE_OVERHEAD + "participant ".len() + p.id.len() + escape::mermaid_label(&p.label).len()
+}
+
+/// Cuts a diagram into parts at root-call boundaries when it exceeds the
+/// limits. A root call too big for one part on its own is cut between its
+/// items; a block (`opt`, `loop`) cut that way is closed at the end of one
+/// part and opened again at the start of the next. No part is ever over
+/// [`MAX_PART_CHARS`], participant lines and reopened blocks included.
 fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Vec<Diagram> {
-    let messages = whole.items.iter().filter(|i| i.kind == "message").count();
-    let chars: usize = whole.items.iter().map(item_chars).sum();
-    if messages <= limits.max_messages && chars <= limits.max_chars {
+    let max_chars = limits.max_chars.min(MAX_PART_CHARS);
+    let sizes: Vec<usize> = whole.items.iter().map(item_chars).collect();
+    let participant_size: HashMap<&str, usize> = whole
+        .participants
+        .iter()
+        .map(|p| (p.id.as_str(), participant_chars(p)))
+        .collect();
+    let is_message = |i: &DiagramItem| i.kind == "message";
+    let messages = whole.items.iter().filter(|i| is_message(i)).count();
+    let chars: usize = sizes.iter().sum::<usize>() + participant_size.values().sum::<usize>();
+    if messages <= limits.max_messages && chars <= max_chars {
         return Vec::new();
     }
     // Chunks: the smallest runs of items that no root call crosses.
@@ -513,31 +534,124 @@ fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Ve
     if start < whole.items.len() {
         chunks.push((start, whole.items.len() - 1));
     }
-    let mut parts: Vec<(usize, usize)> = Vec::new();
-    let (mut msgs, mut size) = (0, 0);
-    for (a, b) in chunks {
-        let m = whole.items[a..=b]
+    let participants_of = |a: usize, b: usize| -> HashSet<&str> {
+        whole.items[a..=b]
             .iter()
-            .filter(|i| i.kind == "message")
-            .count();
-        let c: usize = whole.items[a..=b].iter().map(item_chars).sum();
-        match parts.last_mut() {
-            Some(last) if msgs + m <= limits.max_messages && size + c <= limits.max_chars => {
-                last.1 = b;
-                msgs += m;
-                size += c;
-            }
-            _ => {
-                parts.push((a, b));
-                msgs = m;
-                size = c;
+            .flat_map(|i| [i.from.as_str(), i.to.as_str()])
+            .filter(|id| participant_size.contains_key(id))
+            .collect()
+    };
+    // Pieces: chunks, or the single items of a chunk too big on its own.
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in chunks {
+        let m = whole.items[a..=b].iter().filter(|i| is_message(i)).count();
+        let c: usize = sizes[a..=b].iter().sum::<usize>()
+            + participants_of(a, b)
+                .iter()
+                .map(|id| participant_size[id])
+                .sum::<usize>();
+        if m <= limits.max_messages && c <= max_chars {
+            pieces.push((a, b));
+        } else {
+            pieces.extend((a..=b).map(|k| (k, k)));
+        }
+    }
+    // Greedy packing; `open` is the stack of blocks open before a piece.
+    struct Part<'d> {
+        start: usize,
+        end: usize,
+        messages: usize,
+        size: usize,
+        used: HashSet<&'d str>,
+        reopened: Vec<usize>,
+    }
+    let close_size = LINE_OVERHEAD + "end".len();
+    let mut parts: Vec<Part> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (a, b) in pieces {
+        let mut after = open.clone();
+        for k in a..=b {
+            match whole.items[k].kind.as_str() {
+                "open" => after.push(k),
+                "close" => {
+                    after.pop();
+                }
+                _ => {}
             }
         }
+        let m = whole.items[a..=b].iter().filter(|i| is_message(i)).count();
+        let c: usize = sizes[a..=b].iter().sum();
+        let ids = participants_of(a, b);
+        let closes = after.len() * (close_size + after.len() * 2);
+        let fits = parts.last().is_some_and(|p| {
+            let new: usize = ids
+                .iter()
+                .filter(|id| !p.used.contains(*id))
+                .map(|id| participant_size[id])
+                .sum();
+            p.messages + m <= limits.max_messages && p.size + c + new + closes <= max_chars
+        });
+        match parts.last_mut() {
+            Some(p) if fits => {
+                p.end = b;
+                p.messages += m;
+                p.size += c;
+                for id in ids {
+                    if p.used.insert(id) {
+                        p.size += participant_size[id];
+                    }
+                }
+            }
+            _ => {
+                let reopen: usize = open.iter().map(|&k| sizes[k]).sum();
+                let size = reopen + c + ids.iter().map(|id| participant_size[id]).sum::<usize>();
+                parts.push(Part {
+                    start: a,
+                    end: b,
+                    messages: m,
+                    size,
+                    used: ids,
+                    reopened: open.clone(),
+                });
+            }
+        }
+        open = after;
     }
     parts
         .into_iter()
-        .map(|(a, b)| {
-            let items: Vec<DiagramItem> = whole.items[a..=b].to_vec();
+        .map(|part| {
+            let mut items: Vec<DiagramItem> = part
+                .reopened
+                .iter()
+                .map(|&k| whole.items[k].clone())
+                .collect();
+            // Positions in `items` of the blocks open so far.
+            let mut stack: Vec<usize> = (0..items.len()).collect();
+            for item in &whole.items[part.start..=part.end] {
+                match item.kind.as_str() {
+                    "open" => stack.push(items.len()),
+                    "close" => {
+                        stack.pop();
+                    }
+                    _ => {}
+                }
+                items.push(item.clone());
+            }
+            // Blocks this part leaves open are closed here (and reopened
+            // by the next part).
+            while let Some(k) = stack.pop() {
+                let depth = items.get(k).map_or(stack.len(), |i| i.depth);
+                items.push(DiagramItem {
+                    kind: "close".into(),
+                    depth,
+                    keyword: String::new(),
+                    from: String::new(),
+                    to: String::new(),
+                    arrow: String::new(),
+                    text: String::new(),
+                    step: None,
+                });
+            }
             let used: HashSet<&str> = items
                 .iter()
                 .flat_map(|i| [i.from.as_str(), i.to.as_str()])
@@ -562,14 +676,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_mermaid_syntax() {
-        assert_eq!(
-            mermaid_text("GET /a;b#c<br>\nx"),
-            "GET /a#59;b#35;c#lt;br#gt; x"
-        );
-    }
-
-    #[test]
     fn participant_ids() {
         for ok in ["openstack", "glance-api", "swift-proxy-server", "nova_api"] {
             assert!(safe_id(ok), "{ok}");
@@ -587,5 +693,97 @@ mod tests {
         ] {
             assert!(!safe_id(bad), "{bad}");
         }
+    }
+
+    fn item(kind: &str, depth: usize, text: &str) -> DiagramItem {
+        DiagramItem {
+            kind: kind.into(),
+            depth,
+            keyword: if kind == "open" {
+                "loop".into()
+            } else {
+                String::new()
+            },
+            from: if kind == "message" {
+                "a".into()
+            } else {
+                String::new()
+            },
+            to: if kind == "message" {
+                "b".into()
+            } else {
+                String::new()
+            },
+            arrow: if kind == "message" {
+                "->>".into()
+            } else {
+                String::new()
+            },
+            text: text.into(),
+            step: None,
+        }
+    }
+
+    /// A root call too big for one part is cut between its items; a block
+    /// it cuts is closed at the end of a part and opened again in the next,
+    /// and no part is over the limit, whatever `max_chars` says.
+    #[test]
+    fn oversized_root_calls_are_cut_and_blocks_reopened() {
+        let long = ";".repeat(400); // 200 characters shown, 4 bytes each
+        let mut items = vec![item("message", 0, "GET /outer")];
+        items.push(item("open", 0, "3 times"));
+        for _ in 0..200 {
+            items.push(item("message", 1, &long));
+        }
+        items.push(item("close", 0, ""));
+        items.push(item("message", 0, "200 OK /outer"));
+        for (k, i) in items.iter_mut().enumerate() {
+            i.step = (i.kind == "message").then_some(k + 1);
+        }
+        let roots = vec![Some(0); items.len()];
+        let whole = Diagram {
+            participants: ["a", "b"]
+                .iter()
+                .map(|p| Participant {
+                    id: p.to_string(),
+                    label: p.to_string(),
+                    declare: true,
+                })
+                .collect(),
+            items,
+            start: None,
+        };
+        let limits = DiagramLimits {
+            max_messages: 10_000,
+            max_chars: 10_000_000,
+            fold_repeats: 3,
+        };
+        let parts = split(&whole, &roots, &limits);
+        assert!(parts.len() >= 4, "{} parts", parts.len());
+        let mut messages = 0;
+        for (k, part) in parts.iter().enumerate() {
+            let size: usize = part.items.iter().map(item_chars).sum::<usize>()
+                + part
+                    .participants
+                    .iter()
+                    .map(participant_chars)
+                    .sum::<usize>();
+            assert!(size <= MAX_PART_CHARS, "part {k}: {size}");
+            let mut depth = 0i32;
+            for i in &part.items {
+                match i.kind.as_str() {
+                    "open" => depth += 1,
+                    "close" => depth -= 1,
+                    _ => {}
+                }
+                assert!(depth >= 0, "part {k} closes a block it never opened");
+            }
+            assert_eq!(depth, 0, "part {k} leaves a block open");
+            if k > 0 && k + 1 < parts.len() {
+                assert_eq!(part.items[0].kind, "open", "part {k} reopens the loop");
+            }
+            messages += part.items.iter().filter(|i| i.kind == "message").count();
+        }
+        assert_eq!(messages, 202);
     }
 }

@@ -7,7 +7,6 @@
 pub mod context;
 pub mod diagram;
 pub mod escape;
-pub mod markdown;
 pub mod template;
 
 use std::borrow::Cow;
@@ -23,7 +22,7 @@ use crate::correlate::variables::Variables;
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::model::{
-    BodyKind, DiagramPart, Link, Omitted, Page, Record, Status, Step, TokenRow, VariableRow,
+    BodyKind, DiagramPart, Link, Omitted, Page, Record, Step, TokenRow, VariableRow,
 };
 pub use template::Templates;
 
@@ -79,7 +78,7 @@ pub fn build_page(
         .map(|i| {
             let api_ref = analysis.api.get(i).and_then(Option::as_ref);
             let link = api_ref.map(|a| Link {
-                title: escape::one_line(&a.title),
+                title: a.title.clone(),
                 url: a.url.clone(),
             });
             let tip = match api_ref {
@@ -122,7 +121,6 @@ pub fn build_page(
     let person = |n: &Option<crate::correlate::tokens::Named>| {
         n.as_ref()
             .and_then(|n| n.name.clone().or_else(|| n.id.clone()))
-            .map(|s| escape::one_line(&s))
     };
     let tokens = analysis
         .tokens
@@ -135,7 +133,7 @@ pub fn build_page(
             methods: t.methods.clone(),
             user: person(&t.user),
             project: person(&t.project).or_else(|| person(&t.domain)),
-            roles: t.roles.iter().map(|r| escape::one_line(r)).collect(),
+            roles: t.roles.clone(),
             expires_at: t.expires_at.clone(),
             used_steps: dedup(t.used_in.iter().filter_map(|&r| number(r))),
             used_by: t.used_by.clone(),
@@ -153,7 +151,7 @@ pub fn build_page(
         .iter()
         .map(|v| VariableRow {
             name: v.name.clone(),
-            value: escape::one_line(&v.value),
+            value: v.value.clone(),
             first_step: number(v.first_seen).or_else(|| number(v.named_in)),
         })
         .collect();
@@ -181,45 +179,29 @@ fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
 }
 
 fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
-    let header_lines: Vec<String> = record
-        .headers
-        .iter()
-        .map(|h| escape::snippet_safe(&h.line()).into_owned())
-        .collect();
-    let title = escape::one_line(&record.title());
-    let path = escape::one_line(record.path());
+    // Text stays as captured: the templates escape it where they print it.
+    let header_lines: Vec<String> = record.headers.iter().map(|h| h.line()).collect();
+    let title = record.title();
+    let path = record.path().to_string();
     let body_kind = match record.body.kind {
         BodyKind::None => "none",
         BodyKind::Json => "json",
         BodyKind::Binary => "binary",
         BodyKind::Text => "text",
     };
-    let body_lines: Vec<String> = record
-        .body
-        .lines
-        .into_iter()
-        .map(|l| match escape::snippet_safe(&l) {
-            Cow::Borrowed(_) => l,
-            Cow::Owned(escaped) => escaped,
-        })
-        .collect();
+    let body_lines = record.body.lines;
     let header_fence = escape::fence_for(header_lines.iter().map(String::as_str));
     let body_fence = escape::fence_for(body_lines.iter().map(String::as_str));
     Step {
         index: record.index,
         line: record.line,
         direction: record.direction,
-        from: escape::one_line(&record.from),
-        to: escape::one_line(&record.to),
-        // These reach log.md's head lines: one line each, snippet-safe.
-        method: escape::one_line(&record.method),
-        url: escape::one_line(&record.url),
+        from: record.from,
+        to: record.to,
+        method: record.method,
+        url: record.url,
         path,
-        status: record.status.as_ref().map(|s| Status {
-            code: s.code,
-            text: escape::one_line(&s.text),
-        }),
-        title_attr: escape::attr(&title),
+        status: record.status,
         title,
         tip,
         api,
@@ -255,7 +237,11 @@ pub fn render_page(page: &Arc<Page>, templates: &Templates) -> Result<Vec<File>>
     let mut all = vec![body?];
     all.extend(rest?);
     for part in &page.parts {
-        let ctx = minijinja::context! { diagram => &part.diagram, labels => &page.labels, capture => &page.capture };
+        let ctx = minijinja::context! {
+            diagram => context::diagram(&part.diagram),
+            labels => &page.labels,
+            capture => &page.capture,
+        };
         all.push((part.file.clone(), templates.render("diagram.md", &ctx)?));
     }
     // Keep the documented order: OUTPUTS, then the parts.

@@ -5,12 +5,22 @@
 //! `--templates DIR` overrides them one file at a time: a `body.md` found
 //! there replaces the built-in `body.md`, the rest stay as shipped.
 //! Engine errors become [`Error::Template`] with the template name and line.
+//!
+//! Escaping is on by default: every value a template prints goes through
+//! the escape function of the file's context (`escape::md_text` for
+//! Markdown pages, `escape::mermaid_label` for `diagram.md`,
+//! `escape::code_line` for `log.md`), unless it is marked safe: the
+//! context filters (`md`, `cell`, `code`, `attr`, `mermaid`, `codeline`,
+//! `url`, `lines`, `fence`) return safe text, and so do the values tracedoc
+//! builds final (fences, participant ids, include paths; see `context`).
+//! A template that prints `{{ step.title }}` anywhere is safe as it is.
 
 use std::path::{Path, PathBuf};
 
-use minijinja::Environment;
+use minijinja::{AutoEscape, Environment, Output, State, Value};
 use serde::Serialize;
 
+use super::escape;
 use crate::error::{Error, Result};
 
 /// The built-in templates, by file name.
@@ -37,10 +47,19 @@ impl Templates {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(auto_escape_for);
+        env.set_formatter(format_value);
+        env.add_filter("md", |v: Value| escaped(v, escape::md_text));
+        env.add_filter("cell", |v: Value| escaped(v, escape::table_cell));
+        env.add_filter("code", |v: Value| escaped(v, escape::code_span));
+        env.add_filter("attr", |v: Value| escaped(v, escape::attr_value));
+        env.add_filter("mermaid", mermaid_filter);
+        env.add_filter("codeline", |v: Value| {
+            escaped(v, |s| escape::code_line(s).into_owned())
+        });
+        env.add_filter("url", |v: Value| escaped(v, escape::url));
         env.add_filter("lines", lines_filter);
-        env.add_filter("heading", |s: String| super::markdown::heading(&s));
-        env.add_filter("code", |s: String| super::markdown::code(&s));
-        env.add_filter("cell", |s: String| super::markdown::cell(&s));
+        env.add_filter("fence", fence_filter);
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.is_file() => {
@@ -54,7 +73,6 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    /// Renders one template with a serializable context.
     /// Renders one template with a context already converted to a template
     /// value (convert a big page once, then render every file from it).
     pub fn render_value(&self, name: &str, context: &minijinja::Value) -> Result<String> {
@@ -66,6 +84,7 @@ impl Templates {
             .map_err(|e| template_error(name, &e, None))
     }
 
+    /// Renders one template with a serializable context.
     pub fn render<S: Serialize>(&self, name: &str, context: &S) -> Result<String> {
         let tmpl = self
             .env
@@ -76,55 +95,122 @@ impl Templates {
     }
 }
 
-/// `{{ list | lines(indent, empty) }}`: the items of a list of lines, one per
-/// line, each prefixed with `indent` spaces (empty lines stay empty, with no
-/// trailing spaces), or `empty` (indented) when the list has no items.
+/// Which escape a template's values get by default: mermaid text in
+/// `diagram.md`, whole code lines in `log.md`, Markdown text elsewhere.
+fn auto_escape_for(name: &str) -> AutoEscape {
+    match name {
+        "diagram.md" => AutoEscape::Custom("mermaid"),
+        "log.md" => AutoEscape::Custom("codeline"),
+        _ => AutoEscape::Custom("md"),
+    }
+}
+
+/// The text of a value as the template engine prints it.
+fn text_of(value: &Value) -> std::borrow::Cow<'_, str> {
+    match value.as_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(value.to_string()),
+    }
+}
+
+/// Prints one value: safe text as it is, anything else escaped for the
+/// template's context (see [`auto_escape_for`]).
+fn format_value(
+    out: &mut Output,
+    state: &State,
+    value: &Value,
+) -> std::result::Result<(), minijinja::Error> {
+    let text = text_of(value);
+    let escaped = if value.is_safe() {
+        text
+    } else {
+        match state.auto_escape() {
+            AutoEscape::None => text,
+            AutoEscape::Custom("mermaid") => escape::mermaid_label(&text).into(),
+            AutoEscape::Custom("codeline") => escape::code_line(&text).into_owned().into(),
+            // Markdown, and any other mode a template asks for with
+            // `{% autoescape %}`: the strictest text escape there is.
+            _ => escape::md_text(&text).into(),
+        }
+    };
+    out.write_str(&escaped).map_err(minijinja::Error::from)
+}
+
+/// A context filter: safe text stays as it is (it is already final for
+/// some context), anything else goes through `escape` and comes out safe.
+fn escaped(value: Value, escape: impl Fn(&str) -> String) -> Value {
+    if value.is_safe() {
+        return value;
+    }
+    Value::from_safe_string(escape(&text_of(&value)))
+}
+
+/// `{{ text | mermaid }}` or `{{ text | mermaid(max) }}`: mermaid text
+/// shortened to `max` characters (default `escape::MERMAID_LABEL_MAX`).
+fn mermaid_filter(value: Value, max: Option<usize>) -> Value {
+    let max = max.unwrap_or(escape::MERMAID_LABEL_MAX);
+    escaped(value, |s| escape::mermaid_text(&escape::shorten(s, max)))
+}
+
+/// `{{ lines | fence }}`: a code fence no line of the list can close.
+fn fence_filter(list: Value) -> std::result::Result<Value, minijinja::Error> {
+    let fence = match list.downcast_object_ref::<super::context::Lines>() {
+        Some(lines) => escape::fence_for(lines.as_slice().iter().map(String::as_str)),
+        None => {
+            let items: Vec<Value> = list.try_iter()?.collect();
+            let texts: Vec<std::borrow::Cow<'_, str>> = items.iter().map(text_of).collect();
+            escape::fence_for(texts.iter().map(|t| t.as_ref()))
+        }
+    };
+    Ok(Value::from_safe_string(fence))
+}
+
+/// `{{ list | lines(indent, empty) }}`: the items of a list, one per line,
+/// each escaped as a whole line of a fenced block (`escape::code_line`) and
+/// prefixed with `indent` spaces (empty lines stay empty, with no trailing
+/// spaces), or `empty` (indented) when the list has no items. Safe items
+/// are printed as they are.
 /// Bodies can have millions of lines: this keeps the loop out of the
 /// template engine, while the template still decides where blocks go.
 fn lines_filter(
-    list: minijinja::Value,
+    list: Value,
     indent: Option<usize>,
     empty: Option<String>,
-) -> std::result::Result<String, minijinja::Error> {
+) -> std::result::Result<Value, minijinja::Error> {
     let pad = " ".repeat(indent.unwrap_or(0));
     let mut out = String::new();
     let mut any = false;
+    let mut push = |out: &mut String, line: &str, safe: bool| {
+        if any {
+            out.push('\n');
+        }
+        any = true;
+        if !line.is_empty() {
+            out.push_str(&pad);
+            if safe {
+                out.push_str(line);
+            } else {
+                out.push_str(&escape::code_line(line));
+            }
+        }
+    };
     // A step's lines are printed straight from the page (render::context).
     if let Some(lines) = list.downcast_object_ref::<super::context::Lines>() {
         for line in lines.as_slice() {
-            if any {
-                out.push('\n');
-            }
-            any = true;
-            if !line.is_empty() {
-                out.push_str(&pad);
-                out.push_str(line);
-            }
+            push(&mut out, line, false);
         }
     } else {
         for item in list.try_iter()? {
-            if any {
-                out.push('\n');
-            }
-            any = true;
-            if let Some(line) = item.as_str() {
-                if !line.is_empty() {
-                    out.push_str(&pad);
-                    out.push_str(line);
-                }
-            } else {
-                out.push_str(&pad);
-                out.push_str(&item.to_string());
-            }
+            push(&mut out, &text_of(&item), item.is_safe());
         }
     }
     if !any {
         if let Some(e) = empty {
             out.push_str(&pad);
-            out.push_str(&e);
+            out.push_str(&escape::code_line(&e));
         }
     }
-    Ok(out)
+    Ok(Value::from_safe_string(out))
 }
 
 fn template_error(name: &str, e: &minijinja::Error, dir: Option<&Path>) -> Error {

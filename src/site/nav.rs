@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::capture::DEFAULT_FILE;
 use crate::model::{Labels, Link, Page, Participant};
-use crate::render::escape;
+use crate::render::context::Safe;
 
 /// A capture folder's place in the tree: plain folder names, outermost first.
 /// Empty when the capture sits at the root of the tree itself.
@@ -28,7 +28,8 @@ impl RelDir {
     ///
     /// Refused: `..`, `.`, a root or drive prefix, names that are not UTF-8,
     /// and names holding control characters, `\`, `"` (they would end the
-    /// quoted include path) or starting with `.` (hidden folders).
+    /// quoted include path), `<` or `>` (MkDocs's navigation would show them
+    /// as HTML) or starting with `.` (hidden folders).
     pub fn new(rel: &Path) -> Result<RelDir, String> {
         let mut parts = Vec::new();
         for component in rel.components() {
@@ -85,6 +86,14 @@ fn check_name(name: &str) -> Result<(), String> {
         .find(|c| c.is_control() || matches!(c, '\\' | '"'))
     {
         return Err(format!("folder name {name:?} holds {c:?}"));
+    }
+    // MkDocs names a nav section after its folder, and Material prints that
+    // name into every page's navigation as HTML, unescaped: no escape in a
+    // page can reach it, so a folder name that could be a tag is refused.
+    if let Some(c) = name.chars().find(|c| matches!(c, '<' | '>')) {
+        return Err(format!(
+            "folder name {name:?} holds {c:?} (MkDocs shows folder names in the navigation as HTML)"
+        ));
     }
     Ok(())
 }
@@ -217,8 +226,9 @@ pub fn check_no_links(base: &Path, rel: &RelDir) -> Result<(), String> {
 pub struct Include {
     /// The file name (`body.md`).
     pub name: String,
-    /// The path for a `--8<--` line, relative to snippets' `base_path`.
-    pub path: String,
+    /// The path for a `--8<--` line, relative to snippets' `base_path`
+    /// (printed as it is: see [`IndexPage`]).
+    pub path: Safe<String>,
     /// Whether the file is empty (nothing to show: no tokens, nothing omitted).
     pub empty: bool,
 }
@@ -229,11 +239,15 @@ pub struct Include {
 pub struct DiagramInclude {
     /// The path for the `--8<--` line inside the mermaid fence. A part
     /// carries its own `autonumber START` line, so numbers run on across blocks.
-    pub path: String,
+    pub path: Safe<String>,
 }
 
 /// The context of the `index.md` template: the page people used to write by
 /// hand, pulling the generated parts in with pymdownx.snippets.
+///
+/// The include paths are printed as they are (they are final for a
+/// `--8<-- "..."` line: made only of checked folder names, with no `"`,
+/// `\` or line break); every other text is escaped where it is printed.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexPage {
     /// The page title: the folder names joined by spaces (`openstack image
@@ -246,14 +260,14 @@ pub struct IndexPage {
     /// The mermaid blocks to draw: `diagram.md`, or its parts when it was split.
     pub diagrams: Vec<DiagramInclude>,
     /// Include path of `diagram.md` (the whole diagram).
-    pub diagram: String,
+    pub diagram: Safe<String>,
     /// Include path of `body.md`.
-    pub body: String,
+    pub body: Safe<String>,
     /// Include path of `log.md`.
-    pub log: String,
+    pub log: Safe<String>,
     /// Every generated file that is not empty: file name -> include path
     /// (`{% if "tokens.md" in parts %}--8<-- "{{ parts["tokens.md"] }}"{% endif %}`).
-    pub parts: IndexMap<String, String>,
+    pub parts: IndexMap<String, Safe<String>>,
     /// Every generated file with its include path, in writing order.
     pub files: Vec<Include>,
     /// How many records the capture holds.
@@ -285,11 +299,11 @@ impl IndexPage {
             .collect();
         let base = base.join("/");
         let path_of = |name: &str| {
-            if base.is_empty() {
+            Safe(if base.is_empty() {
                 name.to_string()
             } else {
                 format!("{base}/{name}")
-            }
+            })
         };
         let title = if rel.is_root() {
             root_title.to_string()
@@ -317,7 +331,7 @@ impl IndexPage {
             })
             .collect();
         IndexPage {
-            title: escape::one_line(&title),
+            title,
             folder,
             capture: page.capture.clone(),
             diagrams,
@@ -366,6 +380,8 @@ mod tests {
             "line\nbreak",
             "tab\there",
             "esc\u{1b}[1m",
+            "<img src=x onerror=alert(1)>",
+            "a/b>c",
         ] {
             assert!(RelDir::new(Path::new(bad)).is_err(), "{bad:?} passed");
         }

@@ -2,10 +2,12 @@
 //! `tracedoc` binary or the library's public API. See tests/README.md.
 
 mod common;
+mod models;
 
 mod bad_input;
 mod cli;
 mod diagrams;
+mod escape;
 mod hostile;
 mod redaction;
 mod samples;

@@ -21,19 +21,23 @@ fn main() -> anyhow::Result<()> {
         t.elapsed(),
         loaded.capture.records.len()
     );
+    // Redaction alone, for comparison (analyze runs it again).
     let t = Instant::now();
-    let analyzed = pipeline::analyze(&loaded, &config);
-    eprintln!("analyze  {:>8.3?}", t.elapsed());
-    let t = Instant::now();
-    let shown = pipeline::shown_records(&loaded.capture.records, &analyzed, &config, &options);
-    eprintln!("redact   {:>8.3?}", t.elapsed());
+    let records = &loaded.capture.records;
+    let names = tracedoc::correlate::tokens::collect(records).names();
+    let (shown, _) =
+        tracedoc::correlate::redact::redact_or_withhold(&config.redact, &names, records);
+    eprintln!("redact   {:>8.3?}  (tokens + redaction only)", t.elapsed());
     drop(shown);
     let t = Instant::now();
-    let page = pipeline::page_of(&loaded, &analyzed, &config, &options);
+    let analyzed = pipeline::analyze(&loaded, &config, &options);
     eprintln!(
-        "page     {:>8.3?}  (redact again + diagram + steps)",
+        "analyze  {:>8.3?}  (graph, tokens, redaction, variables)",
         t.elapsed()
     );
+    let t = Instant::now();
+    let (page, _) = pipeline::page_of(&loaded.capture.name, analyzed, &config);
+    eprintln!("page     {:>8.3?}  (diagram + steps)", t.elapsed());
     let t = Instant::now();
     let templates = Templates::new(None)?;
     let files = render::render_page(&std::sync::Arc::new(page), &templates)?;

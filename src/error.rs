@@ -91,6 +91,11 @@ pub struct Diagnostic {
     pub line: usize,
     pub kind: DiagnosticKind,
     pub message: String,
+    /// The captured line the warning is about, whole. It is shown after the
+    /// message, cut to a readable length, so redaction (which needs the whole
+    /// line to find a secret) can run on it first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
 }
 
 /// The path and message as they are: both can hold captured text, so
@@ -98,6 +103,21 @@ pub struct Diagnostic {
 /// `render::escape::terminal`).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)?;
+        if let Some(q) = &self.quote {
+            write!(f, ": {}", shorten(q))?;
+        }
+        Ok(())
+    }
+}
+
+/// A line cut to a readable length for messages, in backticks.
+fn shorten(line: &str) -> String {
+    const MAX: usize = 80;
+    if line.chars().count() <= MAX {
+        format!("`{line}`")
+    } else {
+        let cut: String = line.chars().take(MAX).collect();
+        format!("`{cut}...`")
     }
 }

@@ -167,6 +167,18 @@ impl<R: BufRead> Parser<R> {
             line,
             kind,
             message: message.into(),
+            quote: None,
+        });
+    }
+
+    /// A warning about a captured line, which is quoted after the message.
+    fn warn_quoting(&mut self, line: usize, kind: DiagnosticKind, message: &str, quote: &str) {
+        self.diagnostics.push(Diagnostic {
+            path: self.path.clone(),
+            line,
+            kind,
+            message: message.to_string(),
+            quote: Some(quote.to_string()),
         });
     }
 
@@ -269,13 +281,11 @@ impl<R: BufRead> Parser<R> {
                 }
                 if looks_like_head(&line) {
                     let n = self.line_no;
-                    self.warn(
+                    self.warn_quoting(
                         n,
                         DiagnosticKind::BadHead,
-                        format!(
-                            "head line does not parse (expected `### (caller) REQ >>> (service) : METHOD URL` or `### (caller) RESP <<< (service) : CODE REASON METHOD URL`); kept as text of the record before it: {}",
-                            shorten(&line)
-                        ),
+                        "head line does not parse (expected `### (caller) REQ >>> (service) : METHOD URL` or `### (caller) RESP <<< (service) : CODE REASON METHOD URL`); kept as text of the record before it",
+                        &line,
                     );
                 }
             }
@@ -283,13 +293,11 @@ impl<R: BufRead> Parser<R> {
                 State::Preamble => {
                     if !line.trim().is_empty() {
                         let n = self.line_no;
-                        self.warn(
+                        self.warn_quoting(
                             n,
                             DiagnosticKind::Preamble,
-                            format!(
-                                "text before the first record is ignored: {}",
-                                shorten(&line)
-                            ),
+                            "text before the first record is ignored",
+                            &line,
                         );
                     }
                 }
@@ -310,13 +318,11 @@ impl<R: BufRead> Parser<R> {
                                 },
                                 _ => {
                                     let n = self.line_no;
-                                    self.warn(
+                                    self.warn_quoting(
                                         n,
                                         DiagnosticKind::BadHeader,
-                                        format!(
-                                            "header line without `: ` (kept as is; is the empty line between headers and body missing?): {}",
-                                            shorten(&line)
-                                        ),
+                                        "header line without `: ` (kept as is; is the empty line between headers and body missing?)",
+                                        &line,
                                     );
                                     Header {
                                         name: line,
@@ -366,17 +372,6 @@ impl<R: BufRead> Iterator for Parser<R> {
                 Some(Err(e))
             }
         }
-    }
-}
-
-/// A line cut to a readable length for messages.
-fn shorten(line: &str) -> String {
-    const MAX: usize = 80;
-    if line.chars().count() <= MAX {
-        format!("`{line}`")
-    } else {
-        let cut: String = line.chars().take(MAX).collect();
-        format!("`{cut}...`")
     }
 }
 

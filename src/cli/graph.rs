@@ -31,7 +31,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Show URLs as captured (secrets included). Token values are never printed.
+    /// Show URLs, paths and warnings as captured (secrets included). Without
+    /// it they are redacted like `render`'s pages.
     #[arg(long)]
     pub no_redact: bool,
 
@@ -47,13 +48,14 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let config = super::load_config(args.config.as_deref(), &args.input)?;
     let loaded = capture::load(&capture::locate(&args.input)?)?;
-    let analyzed = pipeline::analyze(&loaded, &config);
-    super::report_warnings(&analyzed.diagnostics, args.quiet, args.strict)?;
     let options = pipeline::Options {
         redact: !args.no_redact,
     };
-    let page = pipeline::page_of(&loaded, &analyzed, &config, &options);
-    let doc = GraphDoc::new(&analyzed.graph, &page);
+    // Warnings, records and paths all come redacted out of `analyze`.
+    let analyzed = pipeline::analyze(&loaded, &config, &options);
+    super::report_warnings(&analyzed.diagnostics, args.quiet, args.strict)?;
+    let (page, graph) = pipeline::page_of(&loaded.capture.name, analyzed, &config);
+    let doc = GraphDoc::new(&graph, &page);
     match args.format {
         Format::Json => super::show_json(&serde_json::to_string_pretty(&doc)?),
         // DOT's own lines stay lines; anything inside them is escaped.

@@ -155,7 +155,16 @@ impl Filters {
 
 /// Drops filtered exchanges: for each record, whether it is dropped, and
 /// per rule, what it dropped. A dropped exchange takes its nested calls along.
-pub fn apply(records: &[Record], graph: &Graph, filters: &Filters) -> (Vec<bool>, Vec<Omitted>) {
+///
+/// Rules match the records as captured; the dropped calls are listed from
+/// `shown`, the same records as they may be shown (redacted), so omitted.md
+/// never quotes a secret.
+pub fn apply(
+    records: &[Record],
+    shown: &[Record],
+    graph: &Graph,
+    filters: &Filters,
+) -> (Vec<bool>, Vec<Omitted>) {
     let mut dropped = vec![false; records.len()];
     let mut per_rule: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); filters.rules.len()];
     if filters.is_empty() {
@@ -176,7 +185,10 @@ pub fn apply(records: &[Record], graph: &Graph, filters: &Filters) -> (Vec<bool>
             }
             let (count, calls) = &mut per_rule[rule];
             *count += 1;
-            let call = format!("{} -> {}: {} {}", ex.from, ex.to, ex.method, ex.path);
+            let Some(r) = ex.request.or(ex.response).and_then(|r| shown.get(r)) else {
+                continue;
+            };
+            let call = format!("{} -> {}: {} {}", r.from, r.to, r.method, r.path());
             if !calls.contains(&call) {
                 calls.push(call);
             }

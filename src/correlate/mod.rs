@@ -15,15 +15,14 @@ use apiref::{ApiRef, Catalog};
 
 /// The API operation of every request (`None` on responses and unknown calls).
 pub fn api_refs(records: &[Record], config: &Config) -> Vec<Option<ApiRef>> {
-    let catalog = Catalog::builtin();
-    records
-        .iter()
-        .map(|r| {
-            if !r.is_request() {
-                return None;
-            }
-            let service = config.service_type(&r.to)?;
-            catalog.lookup(service, r)
-        })
-        .collect()
+    records.iter().map(|r| api_ref(r, config)).collect()
+}
+
+/// The API operation of one request (`None` on a response or an unknown call).
+pub fn api_ref(r: &Record, config: &Config) -> Option<ApiRef> {
+    if !r.is_request() {
+        return None;
+    }
+    let service = config.service_type(&r.to)?;
+    Catalog::builtin().lookup(service, r)
 }

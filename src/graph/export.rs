@@ -2,8 +2,11 @@
 //!
 //! `tracedoc graph INPUT --format json` prints a [`GraphDoc`]: every record,
 //! every exchange with its parent and children, the tokens and the
-//! variables, with the same step numbers as the diagram. Record URLs are
-//! the shown (redacted) ones; token values are never included.
+//! variables, with the same step numbers as the diagram. The graph gives
+//! only the structure (ids, parents, children, depth); every text (URLs,
+//! paths, names) comes from the page's steps, which were built from the
+//! shown (redacted) records, so nothing here can print a secret that the
+//! page does not. Token values are never included.
 
 use serde::Serialize;
 
@@ -105,32 +108,35 @@ impl GraphDoc {
         let exchanges: Vec<ExchangeDoc> = graph
             .exchanges
             .iter()
-            .map(|e| ExchangeDoc {
-                id: e.id,
-                from: e.from.clone(),
-                to: e.to.clone(),
-                method: e.method.clone(),
-                path: e.path.clone(),
-                status: e
-                    .response
-                    .and_then(|r| page.steps.get(r))
-                    .and_then(|s| s.status.as_ref())
-                    .map(|s| s.text.clone()),
-                request: e.request,
-                response: e.response,
-                parent: e.parent,
-                children: e.children.clone(),
-                depth: e.depth,
-                steps: (step(e.request), step(e.response)),
-                api: e
-                    .request
-                    .and_then(|r| page.steps.get(r))
-                    .and_then(|s| s.api.clone()),
-                omitted: e
-                    .request
-                    .or(e.response)
-                    .and_then(|r| page.steps.get(r))
-                    .is_some_and(|s| s.omitted),
+            .map(|e| {
+                // The shown record of the call: its request, else its response.
+                let shown = e.request.or(e.response).and_then(|r| page.steps.get(r));
+                let text = |f: fn(&crate::model::Step) -> &String| {
+                    shown.map(|s| f(s).clone()).unwrap_or_default()
+                };
+                ExchangeDoc {
+                    id: e.id,
+                    from: text(|s| &s.from),
+                    to: text(|s| &s.to),
+                    method: text(|s| &s.method),
+                    path: text(|s| &s.path),
+                    status: e
+                        .response
+                        .and_then(|r| page.steps.get(r))
+                        .and_then(|s| s.status.as_ref())
+                        .map(|s| s.text.clone()),
+                    request: e.request,
+                    response: e.response,
+                    parent: e.parent,
+                    children: e.children.clone(),
+                    depth: e.depth,
+                    steps: (step(e.request), step(e.response)),
+                    api: e
+                        .request
+                        .and_then(|r| page.steps.get(r))
+                        .and_then(|s| s.api.clone()),
+                    omitted: shown.is_some_and(|s| s.omitted),
+                }
             })
             .collect();
         let counts = Counts {

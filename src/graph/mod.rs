@@ -156,6 +156,7 @@ fn pair(
                 if let Some(first) = seen_ids.get(rid) {
                     diagnostics.push(Diagnostic {
                         path: path.to_path_buf(),
+                        quote: None,
                         line: r.line,
                         kind: DiagnosticKind::DuplicateId,
                         message: format!(
@@ -230,6 +231,7 @@ fn pair(
             None => {
                 diagnostics.push(Diagnostic {
                     path: path.to_path_buf(),
+                    quote: None,
                     line: r.line,
                     kind: DiagnosticKind::Unpaired,
                     message: format!(
@@ -261,6 +263,7 @@ fn pair(
             let r = &records[q];
             diagnostics.push(Diagnostic {
                 path: path.to_path_buf(),
+                quote: None,
                 line: r.line,
                 kind: DiagnosticKind::Unpaired,
                 message: format!(

@@ -1,20 +1,25 @@
 //! Secrets never reach the output.
 //!
 //! The synthetic captures in `tests/secrets/` plant a secret in every place
-//! redaction has to reach. Each is rendered by the real binary into a temp
-//! folder, and every file written there is searched for every planted byte
-//! string. The real captures in `../shared` are checked the same way for
-//! their password and tokens (rendered into temp folders, never kept).
+//! redaction has to reach. Each is run through every command that prints
+//! something about a capture (`render` into a temp folder, `render
+//! --context`, `graph --format json` and `--format dot`), and every file
+//! written, standard output and standard error (the warnings) is searched
+//! for every planted byte string. The real captures in `../shared` are
+//! checked for their password and tokens (rendered into temp folders,
+//! never kept).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::common::{root, shared, stderr, stdout, tracedoc};
 
-/// Every secret planted in `tests/secrets/**`. All but the Basic credentials
-/// (base64 of `demo:PlantedBasicCreds`) and the barbican payload number
-/// contain `Planted`, and no non-secret does: [`no_output_says_planted`]
-/// catches a planted value this list forgot.
+/// Every secret planted in `tests/secrets/**`. All but the Basic
+/// credentials (base64 of `demo:PlantedBasicCreds`), the barbican payload
+/// number, the TOTP passcode and the hex values (`5ec0de...`, which look like
+/// generated ids on purpose: they used to become variables) contain
+/// `Planted`, and no non-secret does: [`no_output_says_planted`] catches a
+/// planted value this list forgot.
 const PLANTED: &[&str] = &[
     // keystone.log
     "pw-Planted-Keystone-1",
@@ -64,6 +69,92 @@ const PLANTED: &[&str] = &[
     "acct-314159",
     "acct-271828",
     "acct-161803",
+    // openstack.log: service by service
+    "gAAAAABtok6PlantedOpenstackToken_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-6666",
+    "5ec0de01-7a11-4c0e-9d1e-c0ffee000001",
+    "5ec0de02-7a11-4c0e-9d1e-c0ffee000002",
+    "5ec0de03-7a11-4c0e-9d1e-c0ffee000003",
+    "5ec0de04-7a11-4c0e-9d1e-c0ffee000004",
+    "PlantedVpnPsk1",
+    "PlantedMfaPw2",
+    "842091",
+    "PlantedAuthReceipt_bbbbbbbbbbbbbbbbbbbbbbbb-0002",
+    "PlantedAppCredSecret3",
+    "gAAAAABtok7PlantedAppCredToken_cccccccccccccccccccccccccccccccccccc-7777",
+    "PlantedEc2BlobSecret4",
+    "PlantedEc2Signature5",
+    "PlantedOauthClientSecret6",
+    "PlantedOauthAccessToken_dddddddddddddddddddddd-0006",
+    "PlantedBarbicanJson7",
+    "PlantedBarbicanPut8",
+    "PlantedBarbicanPut8b",
+    "PlantedBarbicanPayload9",
+    "PlantedBarbicanOctet10",
+    "5ec0de09c0ffee09c0ffee09c0ffee09c0ffee09",
+    "PlantedFormPostSig11",
+    "5ec0de05c0ffee05c0ffee05c0ffee05c0ffee05",
+    "5ec0de0ac0ffee0ac0ffee0ac0ffee0ac0ffee0a",
+    "PlantedTransferKey12",
+    "PlantedCephxKey13",
+    "PlantedManilaAdPw14",
+    "PlantedTrovePw15",
+    "PlantedTroveRoot16",
+    "MIIEPlantedPemBody17",
+    "MIIEPlantedPemBody17b",
+    "PlantedHeartbeat18",
+    "PlantedWebDownloadPw19",
+    "PlantedIpmiPw20",
+    "PlantedSnmpKey21",
+    "PlantedTsigSecret22",
+    "PlantedHeatParamPw23",
+    "PlantedHeatSig24",
+    "PlantedHeatDefaultPw58",
+    "PlantedNameValuePw59",
+    // urls.log: URLs, header spellings, warnings
+    "PlantedPreamblePw25",
+    "PlantedHeadUrlPw26",
+    "PlantedStorageUrlPw27",
+    "PlantedLocationPw28",
+    "PlantedContentLocToken_eeeeeeeeeeee-0028",
+    "PlantedLinkKey29",
+    "PlantedRefreshPw30",
+    "PlantedFragmentToken_ffffffffffff-0031",
+    "PlantedFragmentIdToken_gggggggggg-0032",
+    "PlantedSemicolonPw33",
+    "PlantedUnderscoreToken_hhhhhhhhhhhh-0034",
+    "PlantedUnderscoreSubject_iiiiiiiii-0035",
+    "PlantedUnderscorePass36",
+    "PlantedUnderscoreKey37",
+    "5ec0de06c0ffee06c0ffee06c0ffee06",
+    "5ec0de07c0ffee07c0ffee07c0ffee07",
+    "5ec0de08c0ffee08c0ffee08c0ffee08",
+    "gAAAAABPlantedBadHeaderToken_jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj-0038",
+    "PlantedBadHeadToken_kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk-0039",
+    // escapes.log: \u escapes, escaped JSON in JSON, odd key spellings
+    "PlantedEscKeyPw40",
+    "gAAAAABtok8PlantedEscToken_llllllllllllllllllllllllllllllllllll-0041",
+    "Planted\\u0045scValuePw42",
+    "PlantedEscValuePw42",
+    "gAAAAABPlanted\\u0045scTokenValue_mmmmmmmmmmmmmmmm-0043",
+    "gAAAAABPlantedEscTokenValue_mmmmmmmmmmmmmmmm-0043",
+    "gAAAAABtok9PlantedRescoped_nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn-0044",
+    "PlantedNested3Pw45",
+    "PlantedNested2Key46",
+    "PlantedNestedEscPw47",
+    "PlantedTextEscPw48",
+    "PlantedTextUnderscoreToken_oooooooo-0049",
+    "PlantedCamelKey50",
+    "PlantedJsonUnderscoreToken_pppppppp-0051",
+    "PlantedJsonCamelKey52",
+    // hunted.log: a secret masked in one place, echoed elsewhere
+    "PlantedCookieHunt53",
+    "PlantedHuntedPw54",
+    "PlantedHunted\\u0050w54",
+    "Planted%48untedPw54",
+    // filtered/ (omitted.md)
+    "gAAAAABPlantedFilteredToken_qqqqqqqqqqqqqqqqqqqq-0055",
+    "gAAAAABtok10PlantedGlanceSvcToken_rrrrrrrrrrrrrrrrrrrrr-0056",
+    "PlantedFilteredQueryPw57",
 ];
 
 /// Tokens that must each keep one name across every line they appear on.
@@ -122,6 +213,81 @@ const NEIGHBOURS: &[(&str, &[&str])] = &[
         "user-rules/requestshook.log",
         &["\"name\": \"vm-neighbour\"", "/compute/v2.1/"],
     ),
+    (
+        "openstack.log",
+        &[
+            "\"type\": \"novnc\"",
+            "http://192.0.2.10:6080/vnc_lite.html?path=%3Ftoken%3D",
+            "&title=vm-neighbour",
+            "\"host\": \"compute-neighbour\"",
+            "\"name\": \"vpn-neighbour\"",
+            "\"auth_mode\": \"psk\"",
+            "\"peer_address\": \"203.0.113.5\"",
+            "\"name\": \"mfa-neighbour\"",
+            "\"name\": \"appcred-neighbour\"",
+            "\"access\": \"ec2-access-neighbour\"",
+            "\"AWSAccessKeyId\": \"ec2-access-neighbour\"",
+            "\"SignatureMethod\": \"HmacSHA256\"",
+            "client_id=oauth-neighbour",
+            "\"token_type\": \"Bearer\"",
+            "\"name\": \"secret-neighbour\"",
+            "\"payload_content_type\": \"text/plain\"",
+            "\"secret_type\": \"opaque\"",
+            "\"secret_ref\": \"http://192.0.2.10/key-manager/v1/secrets/e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9\"",
+            "name=\"max_file_size\"",
+            "104857600",
+            "formpost file body neighbour",
+            "filename=report-neighbour.pdf;temp_url_sig=***;temp_url_expires=1700000000",
+            "\"name\": \"transfer-neighbour\"",
+            "\"access_to\": \"alice-neighbour\"",
+            "\"user\": \"ad-neighbour\"",
+            "\"name\": \"trove-neighbour\"",
+            "MIICcertNeighbour",
+            "-----BEGIN PRIVATE KEY-----",
+            "https://webuser-neighbour:***@images.example.com/cirros.img",
+            "\"ipmi_username\": \"ipmi-neighbour\"",
+            "\"name\": \"tsig-neighbour\"",
+            "\"flavor\": \"m1.neighbour\"",
+            "AWSAccessKeyId=heat-access-neighbour",
+            "SignatureMethod=HmacSHA256",
+            "\"default\": \"cirros-neighbour\"",
+            "\"value\": \"m1.neighbour2\"",
+        ],
+    ),
+    (
+        "urls.log",
+        &[
+            "swiftuser-neighbour:***@192.0.2.10:8080",
+            "https://locuser-neighbour:***@192.0.2.10/v1/x",
+            "marker=m1;api_key=***",
+            "&state=state-neighbour",
+            "&session_state=session-neighbour",
+            "limit=5;password=***;sort_key=name-neighbour",
+            "X_Auth_User: underscore-user-neighbour",
+            "\"name\": \"image-neighbour\"",
+            "/identity/v3/auth/tokens/",
+        ],
+    ),
+    (
+        "escapes.log",
+        &[
+            "\"name\": \"esc-neighbour\"",
+            "caf\\u00e9-neighbour",
+            "db3-neighbour",
+            "meta-neighbour",
+            "esc-meta-neighbour",
+            "text-esc-neighbour",
+            "\"title\": \"bad-request-neighbour\"",
+        ],
+    ),
+    (
+        "hunted.log",
+        &["\"name\": \"hunt-neighbour\"", "theme=***", "rejected for hunt-neighbour"],
+    ),
+    (
+        "filtered/requestshook.log",
+        &["filtered-neighbour", "glance-api -> keystone: GET /identity/v3/users"],
+    ),
 ];
 
 /// The synthetic captures: `tests/secrets/*.log` and `tests/secrets/*/requestshook.log`.
@@ -135,7 +301,7 @@ fn secret_logs() -> Vec<PathBuf> {
         .map(|e| e.into_path())
         .collect();
     logs.sort();
-    assert!(logs.len() >= 5, "too few captures in {}", dir.display());
+    assert!(logs.len() >= 10, "too few captures in {}", dir.display());
     logs
 }
 
@@ -174,6 +340,72 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
         .collect();
     assert!(!files.is_empty(), "nothing written under {}", dir.display());
     files
+}
+
+/// Everything the commands print or write about one capture, as
+/// (where, text): every file `render` writes, and the standard output and
+/// error (warnings) of `render`, `render --context`, `graph --format json`
+/// and `graph --format dot`.
+fn every_output(input: &Path, extra: &[&str]) -> Vec<(String, String)> {
+    let out = tempfile::tempdir().unwrap();
+    let mut all = Vec::new();
+    let runs: [(&str, Vec<&std::ffi::OsStr>); 4] = [
+        (
+            "render",
+            vec!["render".as_ref(), "-o".as_ref(), out.path().as_os_str()],
+        ),
+        (
+            "render --context",
+            vec!["render".as_ref(), "--context".as_ref()],
+        ),
+        (
+            "graph --format json",
+            vec!["graph".as_ref(), "--format".as_ref(), "json".as_ref()],
+        ),
+        (
+            "graph --format dot",
+            vec!["graph".as_ref(), "--format".as_ref(), "dot".as_ref()],
+        ),
+    ];
+    for (what, args) in runs {
+        let output = tracedoc()
+            .args(args)
+            .arg(input)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{what} {}: exit {}\n{}",
+            input.display(),
+            output.status,
+            stderr(&output)
+        );
+        all.push((format!("{what}: stdout"), stdout(&output)));
+        all.push((format!("{what}: stderr"), stderr(&output)));
+    }
+    for (path, text) in files_under(out.path()) {
+        let name = path
+            .strip_prefix(out.path())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        all.push((format!("render: {name}"), text));
+    }
+    all
+}
+
+/// Panics naming every (output, string) pair where a string was found.
+fn assert_absent_from(outputs: &[(String, String)], what: &[&str], context: &str) {
+    let mut leaks = Vec::new();
+    for (place, text) in outputs {
+        for s in what {
+            if text.contains(s) {
+                leaks.push(format!("  {s:?} in {place}"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{context}: leaked\n{}", leaks.join("\n"));
 }
 
 /// Panics naming every (file, string) pair where a string was found.
@@ -216,33 +448,57 @@ fn every_planted_secret_is_in_some_capture() {
 #[test]
 fn planted_secrets_never_reach_the_output() {
     for log in secret_logs() {
-        let out = render(&log, &[]);
-        assert_absent(out.path(), PLANTED, &log_name(&log));
+        let outputs = every_output(&log, &[]);
+        assert_absent_from(&outputs, PLANTED, &log_name(&log));
     }
 }
 
 #[test]
 fn no_output_says_planted() {
     for log in secret_logs() {
-        let out = render(&log, &[]);
-        assert_absent(out.path(), &["Planted", "planted"], &log_name(&log));
+        let outputs = every_output(&log, &[]);
+        assert_absent_from(&outputs, &["Planted", "planted", "5ec0de"], &log_name(&log));
     }
 }
 
 #[test]
-fn the_context_dump_is_redacted_too() {
+fn build_over_the_whole_corpus_leaks_nothing() {
+    // Each capture in its own folder (with its tracedoc.toml, if any), the
+    // way `build` finds captures.
+    let tree = tempfile::tempdir().unwrap();
+    let dir = root().join("tests").join("secrets");
     for log in secret_logs() {
-        let output = tracedoc()
-            .args(["render", "--context", "--quiet"])
-            .arg(&log)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr(&output));
-        let json = stdout(&output);
-        for s in PLANTED {
-            assert!(!json.contains(s), "{}: {s:?} in --context", log_name(&log));
+        let name = log_name(&log).replace(['/', '.'], "-");
+        let to = tree.path().join(&name);
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::copy(&log, to.join("requestshook.log")).unwrap();
+        let toml = log.with_file_name("tracedoc.toml");
+        if toml.is_file() && log.parent() != Some(dir.as_path()) {
+            std::fs::copy(&toml, to.join("tracedoc.toml")).unwrap();
         }
     }
+    let site = tempfile::tempdir().unwrap();
+    let output = tracedoc()
+        .arg("build")
+        .arg(tree.path())
+        .arg("-o")
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut outputs = vec![
+        ("build: stdout".to_string(), stdout(&output)),
+        ("build: stderr".to_string(), stderr(&output)),
+    ];
+    for (path, text) in files_under(site.path()) {
+        outputs.push((path.display().to_string(), text));
+    }
+    assert!(
+        outputs.iter().any(|(p, _)| p.ends_with("index.md")),
+        "build wrote no index.md"
+    );
+    assert_absent_from(&outputs, PLANTED, "build");
+    assert_absent_from(&outputs, &["Planted", "5ec0de"], "build");
 }
 
 #[test]
@@ -264,11 +520,148 @@ fn non_secret_neighbours_stay() {
 fn no_redact_keeps_every_secret() {
     let mut all = String::new();
     for log in secret_logs() {
-        let out = render(&log, &["--no-redact"]);
-        all.extend(files_under(out.path()).into_iter().map(|(_, t)| t));
+        all.extend(
+            every_output(&log, &["--no-redact"])
+                .into_iter()
+                .map(|(_, t)| t),
+        );
     }
     for s in PLANTED {
         assert!(all.contains(s), "{s:?} missing with --no-redact");
+    }
+}
+
+#[test]
+fn warnings_are_redacted_but_still_said() {
+    let log = root().join("tests/secrets/urls.log");
+    let said = [
+        "text before the first record is ignored",
+        "/identity/v2.0/tokens/",
+        "never got a response",
+        "header line without `: `",
+        "head line does not parse",
+    ];
+    let run = |extra: &[&str]| {
+        let output = tracedoc()
+            .arg("render")
+            .arg(&log)
+            .arg("--context")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        stderr(&output)
+    };
+    let err = run(&[]);
+    for s in said {
+        assert!(err.contains(s), "no warning says {s:?}:\n{err}");
+    }
+    for s in PLANTED {
+        assert!(!err.contains(s), "{s:?} in a warning:\n{err}");
+    }
+    // The token cut off at 80 characters in the quoted header line is
+    // replaced before the cut, so not even its start is left.
+    assert!(!err.contains("gAAAAABPlanted"), "{err}");
+    // Without redaction the same warnings quote the secrets.
+    let raw = run(&["--no-redact"]);
+    assert!(raw.contains("PlantedPreamblePw25"), "{raw}");
+    assert!(raw.contains("5ec0de07c0ffee07c0ffee07c0ffee07"), "{raw}");
+}
+
+#[test]
+fn graph_paths_and_urls_are_redacted() {
+    let dir = root().join("tests").join("secrets");
+    for (log, secret) in [
+        (
+            "bodies.log",
+            "PlantedNovaToken_hhhhhhhhhhhhhhhhhhhhhhhh-8888",
+        ),
+        ("urls.log", "5ec0de07c0ffee07c0ffee07c0ffee07"),
+        ("user-rules/requestshook.log", "acct-314159"),
+        ("openstack.log", "5ec0de04-7a11-4c0e-9d1e-c0ffee000004"),
+    ] {
+        for format in ["json", "dot"] {
+            let run = |extra: &[&str]| {
+                let output = tracedoc()
+                    .args(["graph", "--quiet", "--format", format])
+                    .arg(dir.join(log))
+                    .args(extra)
+                    .output()
+                    .unwrap();
+                assert!(output.status.success(), "{}", stderr(&output));
+                stdout(&output)
+            };
+            let shown = run(&[]);
+            assert!(
+                !shown.contains(secret),
+                "{log} {format}: {secret} in\n{shown}"
+            );
+            assert!(
+                run(&["--no-redact"]).contains(secret),
+                "{log} {format}: {secret} is not in the graph at all"
+            );
+            if format == "json" {
+                let doc: serde_json::Value = serde_json::from_str(&shown).unwrap();
+                assert!(doc["exchanges"].as_array().is_some_and(|e| !e.is_empty()));
+            }
+        }
+    }
+}
+
+#[test]
+fn variables_never_hold_a_redacted_value() {
+    let dir = root().join("tests").join("secrets");
+    // Values that look generated, in positions that make variables: a
+    // console token in a path, a temp URL signature and a keystone UUID
+    // token in queries, a token in a v2.0 validation path.
+    let hex = [
+        "5ec0de04-7a11-4c0e-9d1e-c0ffee000004",
+        "5ec0de05c0ffee05c0ffee05c0ffee05c0ffee05",
+        "5ec0de0ac0ffee0ac0ffee0ac0ffee0ac0ffee0a",
+        "5ec0de06c0ffee06c0ffee06c0ffee06",
+        "5ec0de07c0ffee07c0ffee07c0ffee07",
+    ];
+    let mut raw = String::new();
+    for log in ["openstack.log", "urls.log"] {
+        let out = render(&dir.join(log), &[]);
+        let vars = std::fs::read_to_string(out.path().join("variables.md")).unwrap();
+        assert!(
+            vars.contains("{account}"),
+            "{log}: no variables at all:\n{vars}"
+        );
+        for h in hex {
+            assert!(!vars.contains(h), "{log}: {h} is a variable:\n{vars}");
+        }
+        raw += &std::fs::read_to_string(
+            render(&dir.join(log), &["--no-redact"])
+                .path()
+                .join("variables.md"),
+        )
+        .unwrap();
+    }
+    // Unredacted, they do become variables: the check above can fail.
+    for h in [hex[0], hex[2], hex[3]] {
+        assert!(
+            raw.contains(h),
+            "{h} is no variable even unredacted:\n{raw}"
+        );
+    }
+    // A token is shown by its token name, in the diagram too.
+    let out = render(&dir.join("urls.log"), &[]);
+    let diagram = std::fs::read_to_string(out.path().join("diagram.md")).unwrap();
+    assert!(diagram.contains("?token=token-"), "{diagram}");
+}
+
+#[test]
+fn omitted_calls_are_listed_redacted() {
+    let out = render(&root().join("tests/secrets/filtered"), &[]);
+    let omitted = std::fs::read_to_string(out.path().join("omitted.md")).unwrap();
+    assert!(
+        omitted.contains("glance-api -> keystone: GET /identity/v2.0/tokens/"),
+        "{omitted}"
+    );
+    for s in PLANTED {
+        assert!(!omitted.contains(s), "{s:?} in omitted.md:\n{omitted}");
     }
 }
 

@@ -1,12 +1,25 @@
 //! Times each pipeline stage on one capture, for performance work:
 //! `cargo run --release --example stages -- big.log` (see docs/performance.md).
 //! The CLI's allocator (mimalloc) is not used here, so totals run higher.
+//! On Linux each line also shows the peak resident memory so far (VmHWM).
 
 use std::time::Instant;
 
 use tracedoc::config::Config;
 use tracedoc::pipeline::{self, Options};
 use tracedoc::render::{self, Templates};
+
+/// The peak resident set so far, from /proc (Linux only; empty elsewhere).
+fn peak() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| format!("  peak {}", l["VmHWM:".len()..].trim()))
+        })
+        .unwrap_or_default()
+}
 
 fn main() -> anyhow::Result<()> {
     let path = std::env::args()
@@ -17,26 +30,33 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let loaded = tracedoc::capture::load(std::path::Path::new(&path))?;
     eprintln!(
-        "load     {:>8.3?}  ({} records)",
+        "load     {:>8.3?}  ({} records){}",
         t.elapsed(),
-        loaded.capture.records.len()
+        loaded.capture.records.len(),
+        peak()
     );
     let t = Instant::now();
     let analyzed = pipeline::analyze(&loaded, &config);
-    eprintln!("analyze  {:>8.3?}", t.elapsed());
+    eprintln!("analyze  {:>8.3?}{}", t.elapsed(), peak());
     let t = Instant::now();
     let shown = pipeline::shown_records(&loaded.capture.records, &analyzed, &config, &options);
-    eprintln!("redact   {:>8.3?}", t.elapsed());
+    eprintln!("redact   {:>8.3?}{}", t.elapsed(), peak());
     drop(shown);
     let t = Instant::now();
     let page = pipeline::page_of(&loaded, &analyzed, &config, &options);
     eprintln!(
-        "page     {:>8.3?}  (redact again + diagram + steps)",
-        t.elapsed()
+        "page     {:>8.3?}  (redact again + diagram + steps){}",
+        t.elapsed(),
+        peak()
     );
     let t = Instant::now();
     let templates = Templates::new(None)?;
     let files = render::render_page(&std::sync::Arc::new(page), &templates)?;
-    eprintln!("render   {:>8.3?}  ({} files)", t.elapsed(), files.len());
+    eprintln!(
+        "render   {:>8.3?}  ({} files){}",
+        t.elapsed(),
+        files.len(),
+        peak()
+    );
     Ok(())
 }

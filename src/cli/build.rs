@@ -218,11 +218,11 @@ fn build_one(
         }
     };
     let path = capture::locate(dir)?;
-    let loaded = capture::load(&path)?;
     let options = pipeline::Options {
         redact: !args.no_redact,
     };
-    let (page, warnings) = pipeline::build(&loaded, config, &options);
+    // The records are not needed once the page is built: free them before rendering.
+    let (page, warnings) = pipeline::build(&capture::load(&path)?, config, &options);
     progress.suspend(|| super::report_warnings(&warnings, args.quiet, args.strict))?;
     let page = std::sync::Arc::new(page);
     let files = render::render_page(&page, templates)?;

@@ -243,7 +243,11 @@ pub fn build(records: &[Record], path: &Path) -> (Graph, Vec<Diagnostic>) {
 type Call<'r> = (&'r str, &'r str, String);
 
 fn call_of(r: &Record) -> Call<'_> {
-    (r.from.as_str(), r.to.as_str(), r.method.to_ascii_lowercase())
+    (
+        r.from.as_str(),
+        r.to.as_str(),
+        r.method.to_ascii_lowercase(),
+    )
 }
 
 /// The open exchanges (request seen, no response yet), indexed every way a
@@ -499,7 +503,12 @@ fn nest(records: &[Record], exchanges: &mut [Exchange]) {
                     &header(records, child.request, &["X-Subject-Token"]),
                 )
             })
-            .or_else(|| latest(&by_token, &header(records, child.request, &["X-Auth-Token"])))
+            .or_else(|| {
+                latest(
+                    &by_token,
+                    &header(records, child.request, &["X-Auth-Token"]),
+                )
+            })
             .or_else(|| serving.last(&caller));
         if let Some(p) = parent {
             exchanges[id].parent = Some(p);

@@ -163,6 +163,7 @@ pub fn build_page(
         steps,
         diagram: built.whole,
         parts,
+        left_out: built.left_out,
         tokens,
         variables,
         omitted: analysis.omitted,
@@ -203,8 +204,12 @@ fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
             Cow::Owned(escaped) => escaped,
         })
         .collect();
-    let header_fence = escape::fence_for(header_lines.iter().map(String::as_str));
-    let body_fence = escape::fence_for(body_lines.iter().map(String::as_str));
+    let shared = |fence: String| match fence.as_str() {
+        "```" => Cow::Borrowed("```"),
+        _ => Cow::Owned(fence),
+    };
+    let header_fence = shared(escape::fence_for(header_lines.iter().map(String::as_str)));
+    let body_fence = shared(escape::fence_for(body_lines.iter().map(String::as_str)));
     Step {
         index: record.index,
         line: record.line,
@@ -225,7 +230,7 @@ fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
         api,
         header_lines,
         body_lines,
-        body_kind: body_kind.to_string(),
+        body_kind: Cow::Borrowed(body_kind),
         header_fence,
         body_fence,
         number: None,

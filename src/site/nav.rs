@@ -15,7 +15,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::capture::DEFAULT_FILE;
-use crate::model::{Labels, Link, Page, Participant};
+use crate::model::{Labels, LeftOut, Link, Page, Participant};
 use crate::render::escape;
 
 /// A capture folder's place in the tree: plain folder names, outermost first.
@@ -245,6 +245,9 @@ pub struct IndexPage {
     pub capture: String,
     /// The mermaid blocks to draw: `diagram.md`, or its parts when it was split.
     pub diagrams: Vec<DiagramInclude>,
+    /// The steps no part shows, when the diagram needed more than
+    /// `[diagram] max_parts` parts (the page says so with `labels.left_out`).
+    pub left_out: Option<LeftOut>,
     /// Include path of `diagram.md` (the whole diagram).
     pub diagram: String,
     /// Include path of `body.md`.
@@ -321,6 +324,7 @@ impl IndexPage {
             folder,
             capture: page.capture.clone(),
             diagrams,
+            left_out: page.left_out,
             diagram: path_of("diagram.md"),
             body: path_of("body.md"),
             log: path_of("log.md"),

@@ -8,6 +8,7 @@ mod cli;
 mod diagrams;
 mod hostile;
 mod redaction;
+mod robust;
 mod samples;
 mod seed;
 mod shared_captures;

@@ -161,6 +161,9 @@ pub fn apply(records: &[Record], graph: &Graph, filters: &Filters) -> (Vec<bool>
     if filters.is_empty() {
         return (dropped, Vec::new());
     }
+    // (rule, call) pairs already listed, so a rule that drops many distinct
+    // calls does not search its list for each one.
+    let mut listed: std::collections::HashSet<(usize, String)> = Default::default();
     for e in &graph.exchanges {
         let Some(q) = e.request else { continue };
         if dropped[q] {
@@ -177,7 +180,7 @@ pub fn apply(records: &[Record], graph: &Graph, filters: &Filters) -> (Vec<bool>
             let (count, calls) = &mut per_rule[rule];
             *count += 1;
             let call = format!("{} -> {}: {} {}", ex.from, ex.to, ex.method, ex.path);
-            if !calls.contains(&call) {
+            if listed.insert((rule, call.clone())) {
                 calls.push(call);
             }
         }

@@ -171,14 +171,10 @@ pub fn build_page(
     }
 }
 
+/// The distinct values, in order of first appearance.
 fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    for x in it {
-        if !out.contains(&x) {
-            out.push(x);
-        }
-    }
-    out
+    let mut seen = HashSet::new();
+    it.filter(|x| seen.insert(*x)).collect()
 }
 
 fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {

@@ -134,3 +134,67 @@ fn max_parts_is_configurable() {
         stderr(&refused)
     );
 }
+
+/// Shapes that made pairing, nesting, the diagram or the tables quadratic
+/// (each took minutes at 100,000 records). At this size a quadratic step
+/// would take far longer than the test suite; they now take linear time.
+#[test]
+fn hostile_shapes_are_handled_in_linear_time() {
+    const N: usize = 20_000;
+    let mut shapes: Vec<(&str, String)> = Vec::new();
+    let mut s = String::new();
+    // Calls nested N deep: a calls b while serving b's call, and so on.
+    for i in 0..N {
+        let (a, b) = if i % 2 == 0 { ("a", "b") } else { ("b", "a") };
+        s.push_str(&format!("### ({a}) REQ >>> ({b}) : GET /d{i}\n\nnone\n\n"));
+    }
+    for i in (0..N).rev() {
+        let (a, b) = if i % 2 == 0 { ("a", "b") } else { ("b", "a") };
+        s.push_str(&format!(
+            "### ({a}) RESP <<< ({b}) : 200 OK GET /d{i}\n\nnone\n\n"
+        ));
+    }
+    shapes.push(("deep", std::mem::take(&mut s)));
+    // N requests open at once, answered last first, without request ids.
+    for i in 0..N {
+        s.push_str(&format!("### (c) REQ >>> (s) : GET /n{i}\n\nnone\n\n"));
+    }
+    for i in (0..N).rev() {
+        s.push_str(&format!(
+            "### (c) RESP <<< (s) : 200 OK GET /n{i}\n\nnone\n\n"
+        ));
+    }
+    shapes.push(("open", std::mem::take(&mut s)));
+    // A service serving N/2 requests at once while it makes N/2 calls.
+    for i in 0..N / 2 {
+        s.push_str(&format!(
+            "### (c) REQ >>> (s) : GET /c{i}\nX-Auth-Token: t{i}\n\nnone\n\n"
+        ));
+    }
+    for i in 0..N / 2 {
+        s.push_str(&format!("### (s) REQ >>> (k) : GET /identity/v3/auth/tokens\nX-Subject-Token: t{i}\n\nnone\n\n### (s) RESP <<< (k) : 200 OK GET /identity/v3/auth/tokens\n\nnone\n\n"));
+    }
+    for i in 0..N / 2 {
+        s.push_str(&format!(
+            "### (c) RESP <<< (s) : 200 OK GET /c{i}\n\nnone\n\n"
+        ));
+    }
+    shapes.push(("serving", std::mem::take(&mut s)));
+    // N callers and callees, all with one token, all using one request id.
+    for i in 0..N {
+        s.push_str(&format!("### (c{i}) REQ >>> (s{i}) : GET /p\nX-Auth-Token: shared\nX-Requestshook-Request-Id: same\n\nnone\n\n### (c{i}) RESP <<< (s{i}) : 200 OK GET /p\nX-Requestshook-Request-Id: same\n\nnone\n\n"));
+    }
+    shapes.push(("participants", std::mem::take(&mut s)));
+
+    let config = tracedoc::config::Config::default();
+    for (name, text) in shapes {
+        let loaded = tracedoc::capture::load_from(text.as_bytes(), Path::new(name)).unwrap();
+        let (page, _) = tracedoc::pipeline::build(&loaded, &config, &Default::default());
+        let records = loaded.capture.records.len();
+        assert_eq!(page.steps.len(), records, "{name}");
+        // Every record is a step of the diagram (nothing repeats here).
+        let numbered = page.steps.iter().filter(|s| s.number.is_some()).count();
+        assert_eq!(numbered, records, "{name}");
+        assert!(page.parts.len() <= config.diagram.max_parts, "{name}");
+    }
+}

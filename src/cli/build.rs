@@ -82,6 +82,8 @@ struct Built {
     written: usize,
     unchanged: usize,
     index_kept: bool,
+    /// Temporary files of an interrupted earlier run, removed.
+    removed: usize,
 }
 
 /// Counts over the whole run, for the summary line and the exit status.
@@ -93,6 +95,7 @@ struct Totals {
     written: usize,
     unchanged: usize,
     index_kept: usize,
+    removed: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -146,6 +149,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                         totals.written += b.written;
                         totals.unchanged += b.unchanged;
                         totals.index_kept += usize::from(b.index_kept);
+                        totals.removed += b.removed;
                     }
                     Err(err) => {
                         totals.failed += 1;
@@ -184,6 +188,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
         if totals.index_kept > 0 {
             line.push_str(&format!(", {} edited index.md kept", totals.index_kept));
+        }
+        if totals.removed > 0 {
+            line.push_str(&format!(
+                ", {} stale temporary file(s) removed",
+                totals.removed
+            ));
         }
         line.push_str(&format!(
             "; {} failed, {} skipped",
@@ -232,13 +242,19 @@ fn build_one(
     nav::check_no_links(&args.output, rel).map_err(anyhow::Error::msg)?;
     let out = rel.under(&args.output);
     let written = site::write_files(&out, &files, args.force)?;
+    progress.suspend(|| super::report_removed(&written.removed, args.quiet));
     // index.md is the one page meant for people to edit: never forced.
     let (index_changed, index_kept) = match site::write_files(&out, &index, false) {
-        Ok(w) => (w.iter().any(|(_, o)| *o != site::Outcome::Unchanged), false),
+        Ok(w) => (
+            w.files.iter().any(|(_, o)| *o != site::Outcome::Unchanged),
+            false,
+        ),
         Err(Error::HandEdited { .. }) => (false, true),
         Err(e) => return Err(e.into()),
     };
-    Ok(tally(&written, index_changed, index_kept))
+    let mut built = tally(&written.files, index_changed, index_kept);
+    built.removed = written.removed.len();
+    Ok(built)
 }
 
 fn tally(written: &[(PathBuf, site::Outcome)], index_changed: bool, index_kept: bool) -> Built {
@@ -252,6 +268,7 @@ fn tally(written: &[(PathBuf, site::Outcome)], index_changed: bool, index_kept: 
         written: changed,
         unchanged: total - changed,
         index_kept,
+        removed: 0,
     }
 }
 

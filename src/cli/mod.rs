@@ -56,6 +56,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// Says which temporary files of an interrupted earlier run were removed
+/// (unless `quiet`).
+pub fn report_removed(removed: &[std::path::PathBuf], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for path in removed {
+        eprintln!(
+            "note: removed {} (a temporary file left by an interrupted run)",
+            path.display()
+        );
+    }
+}
+
 /// Prints warnings, one per line, to standard error.
 pub fn print_warnings(diagnostics: &[crate::Diagnostic], quiet: bool) {
     if quiet {

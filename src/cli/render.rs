@@ -95,17 +95,23 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let files = render::render_page(&page, &templates)?;
     let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
     let written = site::write_files(out, &files, args.force)?;
+    super::report_removed(&written.removed, args.quiet);
     if !args.quiet {
         let changed = written
+            .files
             .iter()
             .filter(|(_, o)| *o != site::Outcome::Unchanged)
             .count();
+        let removed = match written.removed.len() {
+            0 => String::new(),
+            n => format!(", {n} stale temporary file(s) removed"),
+        };
         eprintln!(
-            "tracedoc: {} records -> {} ({} file(s) written, {} unchanged)",
+            "tracedoc: {} records -> {} ({} file(s) written, {} unchanged{removed})",
             page.steps.len(),
             out.display(),
             changed,
-            written.len() - changed
+            written.files.len() - changed
         );
     }
     Ok(super::EXIT_OK)

@@ -116,7 +116,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let text = write::to_text(p.records.iter().map(|&i| &records[i]));
         let files = [(PIECE_FILE.to_string(), text)];
         let written = site::write_files(&out.join(&p.name), &files, args.force)?;
+        super::report_removed(&written.removed, args.quiet);
         changed += written
+            .files
             .iter()
             .filter(|(_, o)| *o != site::Outcome::Unchanged)
             .count();

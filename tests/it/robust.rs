@@ -198,3 +198,159 @@ fn hostile_shapes_are_handled_in_linear_time() {
         assert!(page.parts.len() <= config.diagram.max_parts, "{name}");
     }
 }
+
+/// Every file of an output folder, by name (the manifest too).
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|n| n.starts_with(".tracedoc-") && n.ends_with(".tmp"))
+        .collect()
+}
+
+/// SIGINT or SIGTERM while files are being replaced: the run exits with
+/// 130 or 143, removes its temporary file, every output file is whole (the
+/// earlier one or the new one), and the next run, without `--force`,
+/// finishes the job. The binary is paused in its write phase through its
+/// test hook (`TRACEDOC_TEST_PAUSE_BEFORE_RENAME`, src/site/mod.rs), right before
+/// it renames `diagram.md` into place, after `body.md` was replaced.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_whole_files_and_no_temporary_file() {
+    use std::io::BufRead;
+    let samples = crate::common::root().join("samples/openstack/image");
+    let (old_input, new_input) = (samples.join("list"), samples.join("create"));
+    let render = |input: &Path, out: &Path| {
+        tracedoc()
+            .args(["render", "-q"])
+            .arg(input)
+            .arg("-o")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let new = tmp.path().join("new");
+    render(&new_input, &new);
+    let new_files = snapshot(&new);
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let out = tmp.path().join(format!("out-{signal}"));
+        render(&old_input, &out);
+        let old_files = snapshot(&out);
+
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tracedoc"))
+            .arg("render")
+            .arg(&new_input)
+            .arg("-o")
+            .arg(&out)
+            .env("TRACEDOC_TEST_PAUSE_BEFORE_RENAME", "diagram.md")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = Vec::new();
+        for line in stderr.lines() {
+            let line = line.unwrap();
+            let paused = line.starts_with("tracedoc: test hook: pausing before")
+                && line.ends_with("diagram.md");
+            seen.push(line);
+            if paused {
+                break;
+            }
+        }
+        assert_eq!(temp_files(&out).len(), 1, "{seen:?}");
+        let killed = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "SIG{signal}: {seen:?}");
+
+        assert_eq!(temp_files(&out), Vec::<String>::new(), "SIG{signal}");
+        let after = snapshot(&out);
+        assert_eq!(after["body.md"], new_files["body.md"], "SIG{signal}");
+        assert_eq!(after["diagram.md"], old_files["diagram.md"], "SIG{signal}");
+        for (name, bytes) in after.iter().filter(|(n, _)| *n != ".tracedoc-manifest") {
+            assert!(
+                old_files.get(name) == Some(bytes) || new_files.get(name) == Some(bytes),
+                "SIG{signal}: {name} is neither the earlier nor the new file"
+            );
+        }
+        // The next run recognises both versions as its own and completes.
+        render(&new_input, &out);
+        let mut done = snapshot(&out);
+        let mut want = new_files.clone();
+        done.remove(".tracedoc-manifest");
+        want.remove(".tracedoc-manifest");
+        assert_eq!(done, want, "SIG{signal}");
+    }
+}
+
+/// Temporary files that an earlier run could not remove (`kill -9`, a power
+/// cut) are removed by the next run that writes into their folder, which
+/// says so.
+#[test]
+fn stale_temporary_files_are_removed_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let caps = tmp.path().join("caps");
+    let docs = tmp.path().join("docs");
+    let sample = crate::common::root().join("samples/openstack/image/list/requestshook.log");
+    write(
+        &caps.join("x/requestshook.log"),
+        &std::fs::read_to_string(sample).unwrap(),
+    );
+    let stale = docs.join("x/.tracedoc-Ab12Cd.tmp");
+    write(&stale, "half a body.md");
+    let keep = docs.join("x/.tracedoc-notes.txt");
+    write(&keep, "not ours");
+    let build = tracedoc()
+        .arg("build")
+        .arg(&caps)
+        .arg("-o")
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", stderr(&build));
+    let err = stderr(&build);
+    assert!(!stale.exists());
+    assert!(keep.exists());
+    assert!(
+        err.contains(&format!("note: removed {}", stale.display())),
+        "{err}"
+    );
+    assert!(err.contains("1 stale temporary file(s) removed"), "{err}");
+
+    // `render` does the same.
+    let out = docs.join("x");
+    let stale = out.join(".tracedoc-Zz99Yy.tmp");
+    write(&stale, "");
+    let render = tracedoc()
+        .arg("render")
+        .arg(caps.join("x"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(render.status.success(), "{}", stderr(&render));
+    assert!(!stale.exists());
+    assert!(
+        stderr(&render).contains("1 stale temporary file(s) removed"),
+        "{}",
+        stderr(&render)
+    );
+}

@@ -71,6 +71,12 @@ pub struct Args {
     /// Default: DOCS is the base path.
     #[arg(long, value_name = "PATH", default_value = "", value_parser = parse_prefix)]
     pub include_prefix: String,
+
+    /// Read capture files that are symbolic links (by default each is
+    /// skipped with a warning, so a link in CAPTURES cannot publish a file
+    /// from elsewhere). Symbolic links to folders are never followed.
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }
 
 fn parse_prefix(text: &str) -> Result<String, String> {
@@ -113,7 +119,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "captures".to_string());
 
-    let found = nav::find_captures(&args.captures, Some(&args.output));
+    let found = nav::find_captures(&args.captures, Some(&args.output), args.follow_symlinks);
     let count = found
         .iter()
         .filter(|f| matches!(f, Found::Capture { .. }))
@@ -157,10 +163,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     }
                 }
             }
-            Found::Skipped { dir, reason } => {
+            Found::Skipped { dir: path, reason } | Found::Link { path, reason } => {
                 totals.skipped += 1;
                 if !args.quiet || args.strict {
-                    progress.suspend(|| eprintln!("warning: {}: skipped: {reason}", dir.display()));
+                    progress
+                        .suspend(|| eprintln!("warning: {}: skipped: {reason}", path.display()));
                 }
             }
             Found::Unreadable { path, message } => {
@@ -227,7 +234,8 @@ fn build_one(
             &discovered
         }
     };
-    let path = capture::locate(dir)?;
+    // Links passed over were reported by the walk.
+    let path = capture::locate(dir, args.follow_symlinks)?.path;
     let options = pipeline::Options {
         redact: !args.no_redact,
     };
@@ -303,6 +311,7 @@ X-Requestshook-Request-From: openstack\n\n{\n  \"versions\": {}\n}\n\n";
             no_redact: false,
             quiet: true,
             include_prefix: String::new(),
+            follow_symlinks: false,
         }
     }
 

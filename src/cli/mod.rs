@@ -56,6 +56,33 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// Finds the capture file an input names ([`crate::capture::locate`]) and
+/// warns about the symbolic links passed over in its folder; with `strict`
+/// those warnings fail the run like any other.
+pub fn locate(
+    input: &std::path::Path,
+    follow_links: bool,
+    quiet: bool,
+    strict: bool,
+) -> crate::Result<std::path::PathBuf> {
+    let located = crate::capture::locate(input, follow_links)?;
+    if !quiet {
+        for link in &located.skipped_links {
+            eprintln!(
+                "warning: {}: skipped: {}",
+                link.display(),
+                crate::capture::link_skipped(link)
+            );
+        }
+    }
+    if strict && !located.skipped_links.is_empty() {
+        return Err(crate::Error::Strict {
+            count: located.skipped_links.len(),
+        });
+    }
+    Ok(located.path)
+}
+
 /// Says which temporary files of an interrupted earlier run were removed
 /// (unless `quiet`).
 pub fn report_removed(removed: &[std::path::PathBuf], quiet: bool) {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{stderr, tracedoc};
+use crate::common::{stderr, stdout, tracedoc};
 
 /// `pairs` request/response pairs of the smallest kind, each call to its own
 /// path so that nothing folds into a loop.
@@ -353,4 +353,161 @@ fn stale_temporary_files_are_removed_and_reported() {
         "{}",
         stderr(&render)
     );
+}
+
+/// A capture tree where `leak/requestshook.log` is a symbolic link to a
+/// capture outside the tree, `mixed/` holds a capture of its own plus a
+/// linked `other.log`, and `linked-dir` is a link to a folder outside.
+#[cfg(unix)]
+fn tree_with_links() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(
+        crate::common::root().join("samples/openstack/image/list/requestshook.log"),
+    )
+    .unwrap();
+    // The outside capture carries a marker that must not be published.
+    let marker = "outside-the-tree-7f3a";
+    let outside = tmp.path().join("outside");
+    write(
+        &outside.join("requestshook.log"),
+        &sample.replace("/v2/images", &format!("/v2/{marker}")),
+    );
+    let caps = tmp.path().join("caps");
+    write(&caps.join("mixed/requestshook.log"), &sample);
+    std::fs::create_dir_all(caps.join("leak")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("requestshook.log"),
+        caps.join("leak/requestshook.log"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("requestshook.log"),
+        caps.join("mixed/other.log"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, caps.join("linked-dir")).unwrap();
+    (tmp, caps, marker.to_string())
+}
+
+/// Every file under `dir`, as text.
+fn all_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in walkdir_files(dir) {
+        text.push_str(&std::fs::read_to_string(entry).unwrap_or_default());
+    }
+    text
+}
+
+fn walkdir_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let t = e.file_type().unwrap();
+            if t.is_dir() {
+                stack.push(e.path());
+            } else if t.is_file() {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}
+
+/// `build` skips a capture file that is a symbolic link, with a warning
+/// that says why, and publishes nothing from it; `--strict` fails on it;
+/// `--follow-symlinks` reads it.
+#[cfg(unix)]
+#[test]
+fn build_skips_symlinked_capture_files() {
+    let (tmp, caps, marker) = tree_with_links();
+    let docs = tmp.path().join("docs");
+    let run = |extra: &[&str]| {
+        tracedoc()
+            .arg("build")
+            .arg(&caps)
+            .arg("-o")
+            .arg(&docs)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for link in ["leak/requestshook.log", "mixed/other.log"] {
+        let warning = format!(
+            "warning: {}: skipped: a symbolic link to `",
+            caps.join(link).display()
+        );
+        assert!(err.contains(&warning), "{warning}\nnot in\n{err}");
+    }
+    assert!(err.contains("--follow-symlinks"), "{err}");
+    assert!(docs.join("mixed/body.md").is_file());
+    assert!(!docs.join("leak").exists());
+    assert!(!docs.join("linked-dir").exists());
+    assert!(!all_text(&docs).contains(&marker));
+    assert!(!err.contains(&marker), "{err}");
+
+    assert_eq!(run(&["--strict"]).status.code(), Some(1));
+
+    std::fs::remove_dir_all(&docs).unwrap();
+    let out = run(&["--follow-symlinks"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(all_text(&docs.join("leak")).contains(&marker));
+    // Linked folders stay unfollowed.
+    assert!(!docs.join("linked-dir").exists());
+}
+
+/// `render`, `graph` and `split` given a folder skip a linked capture file
+/// the same way; a linked file named on the command line is read as given.
+#[cfg(unix)]
+#[test]
+fn folder_inputs_skip_symlinked_capture_files() {
+    let (tmp, caps, marker) = tree_with_links();
+    let leak = caps.join("leak");
+    let out = tmp.path().join("out");
+    for cmd in [
+        vec!["render", "-o", out.to_str().unwrap()],
+        vec!["graph"],
+        vec!["split", "--dry-run"],
+    ] {
+        let refused = tracedoc().args(&cmd).arg(&leak).output().unwrap();
+        assert_eq!(refused.status.code(), Some(1), "{cmd:?}");
+        let err = stderr(&refused);
+        assert!(
+            err.contains("is a symbolic link") && err.contains("--follow-symlinks"),
+            "{cmd:?}: {err}"
+        );
+        assert!(!stdout(&refused).contains(&marker), "{cmd:?}");
+
+        let followed = tracedoc()
+            .args(&cmd)
+            .arg(&leak)
+            .arg("--follow-symlinks")
+            .output()
+            .unwrap();
+        assert!(followed.status.success(), "{cmd:?}: {}", stderr(&followed));
+        let named = tracedoc()
+            .args(&cmd)
+            .arg(leak.join("requestshook.log"))
+            .output()
+            .unwrap();
+        assert!(named.status.success(), "{cmd:?}: {}", stderr(&named));
+    }
+    assert!(all_text(&out).contains(&marker));
+
+    // A folder with a capture of its own and a linked one: the own one is
+    // read, the link is passed over with a warning (a failure with --strict).
+    let mixed = caps.join("mixed");
+    let out = tracedoc().arg("graph").arg(&mixed).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("other.log: skipped: a symbolic link"));
+    assert!(!stdout(&out).contains(&marker));
+    let strict = tracedoc()
+        .args(["graph", "--strict"])
+        .arg(&mixed)
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(1));
 }

@@ -90,6 +90,8 @@ struct Built {
     index_kept: bool,
     /// Temporary files of an interrupted earlier run, removed.
     removed: usize,
+    /// Diagram parts of an earlier run that this one no longer writes, removed.
+    old_parts: usize,
 }
 
 /// Counts over the whole run, for the summary line and the exit status.
@@ -102,6 +104,7 @@ struct Totals {
     unchanged: usize,
     index_kept: usize,
     removed: usize,
+    old_parts: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -156,6 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                         totals.unchanged += b.unchanged;
                         totals.index_kept += usize::from(b.index_kept);
                         totals.removed += b.removed;
+                        totals.old_parts += b.old_parts;
                     }
                     Err(err) => {
                         totals.failed += 1;
@@ -195,6 +199,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
         if totals.index_kept > 0 {
             line.push_str(&format!(", {} edited index.md kept", totals.index_kept));
+        }
+        if totals.old_parts > 0 {
+            line.push_str(&format!(
+                ", {} old diagram part(s) removed",
+                totals.old_parts
+            ));
         }
         if totals.removed > 0 {
             line.push_str(&format!(
@@ -251,6 +261,7 @@ fn build_one(
     let out = rel.under(&args.output);
     let written = site::write_files(&out, &files, args.force)?;
     progress.suspend(|| super::report_removed(&written.removed, args.quiet));
+    let stale_parts = site::remove_stale_parts(&out, &files)?;
     // index.md is the one page meant for people to edit: never forced.
     let (index_changed, index_kept) = match site::write_files(&out, &index, false) {
         Ok(w) => (
@@ -262,6 +273,7 @@ fn build_one(
     };
     let mut built = tally(&written.files, index_changed, index_kept);
     built.removed = written.removed.len();
+    built.old_parts = stale_parts.len();
     Ok(built)
 }
 
@@ -277,6 +289,7 @@ fn tally(written: &[(PathBuf, site::Outcome)], index_changed: bool, index_kept: 
         unchanged: total - changed,
         index_kept,
         removed: 0,
+        old_parts: 0,
     }
 }
 

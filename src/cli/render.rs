@@ -103,16 +103,23 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
     let written = site::write_files(out, &files, args.force)?;
     super::report_removed(&written.removed, args.quiet);
+    let stale = site::remove_stale_parts(out, &files)?;
     if !args.quiet {
         let changed = written
             .files
             .iter()
             .filter(|(_, o)| *o != site::Outcome::Unchanged)
             .count();
-        let removed = match written.removed.len() {
+        let mut removed = match stale.len() {
             0 => String::new(),
-            n => format!(", {n} stale temporary file(s) removed"),
+            n => format!(", {n} old diagram part(s) removed"),
         };
+        if !written.removed.is_empty() {
+            removed.push_str(&format!(
+                ", {} stale temporary file(s) removed",
+                written.removed.len()
+            ));
+        }
         eprintln!(
             "tracedoc: {} records -> {} ({} file(s) written, {} unchanged{removed})",
             page.steps.len(),

@@ -279,6 +279,52 @@ pub fn write_files(dir: &Path, files: &[(String, String)], force: bool) -> Resul
     }
 }
 
+/// Whether a file name is a diagram part (`diagram-3.md`).
+fn is_part(name: &str) -> bool {
+    name.strip_prefix("diagram-")
+        .and_then(|n| n.strip_suffix(".md"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Removes the diagram parts (`diagram-N.md`) an earlier run wrote into
+/// `dir` that `files` (this run's) no longer has: a diagram that shrank, or
+/// one cut into more parts before `[diagram] max_parts`. Only parts still
+/// exactly as tracedoc wrote them go (a part edited by hand stays); returns
+/// the removed paths.
+pub fn remove_stale_parts(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>> {
+    let mut manifest = read_manifest(dir);
+    let stale: Vec<String> = manifest
+        .keys()
+        .filter(|name| is_part(name) && !files.iter().any(|(n, _)| n == *name))
+        .cloned()
+        .collect();
+    let mut removed = Vec::new();
+    for name in stale {
+        let path = dir.join(&name);
+        let ours = match std::fs::read(&path) {
+            Ok(bytes) => manifest
+                .get(&name)
+                .is_some_and(|h| h.contains(&digest(&bytes))),
+            // Already gone: only the manifest line is left to drop.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => return Err(Error::read(&path, e)),
+        };
+        if !ours {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::write(&path, e)),
+        }
+        manifest.remove(&name);
+    }
+    if !removed.is_empty() || manifest != read_manifest(dir) {
+        write_manifest(dir, &manifest)?;
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +379,27 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o640);
+    }
+
+    #[test]
+    fn parts_of_an_earlier_run_go_unless_edited() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |n: &str| (n.to_string(), format!("{n}\n"));
+        let before = ["diagram.md", "diagram-1.md", "diagram-2.md", "diagram-3.md"].map(file);
+        write_files(dir.path(), &before, false).unwrap();
+        std::fs::write(dir.path().join("diagram-3.md"), "mine\n").unwrap();
+        std::fs::write(dir.path().join("diagram-9.md"), "not tracedoc's\n").unwrap();
+        let now = ["diagram.md", "diagram-1.md"].map(file);
+        write_files(dir.path(), &now, false).unwrap();
+        let removed = remove_stale_parts(dir.path(), &now).unwrap();
+        assert_eq!(removed, [dir.path().join("diagram-2.md")]);
+        assert!(dir.path().join("diagram-1.md").is_file());
+        assert!(dir.path().join("diagram-3.md").is_file());
+        assert!(dir.path().join("diagram-9.md").is_file());
+        let manifest = read_manifest(dir.path());
+        assert!(!manifest.contains_key("diagram-2.md"));
+        assert!(manifest.contains_key("diagram-3.md"));
+        assert!(is_part("diagram-12.md") && !is_part("diagram-.md") && !is_part("diagram-x.md"));
     }
 
     #[test]

@@ -87,26 +87,36 @@ fn a_huge_capture_writes_a_bounded_number_of_diagram_parts() {
     );
 }
 
-/// `max_parts` is honoured, and the page model says what is left out.
+/// `max_parts` is honoured, the page model says what is left out, and the
+/// parts an earlier run wrote beyond the new number are removed.
 #[test]
 fn max_parts_is_configurable() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("c");
     write(&dir.join("requestshook.log"), &tiny_records(30));
-    write(
-        &dir.join("tracedoc.toml"),
-        "[diagram]\nmax_messages = 10\nmax_parts = 2\n",
-    );
     let out = tmp.path().join("out");
-    tracedoc()
-        .args(["render", "-q"])
-        .arg(&dir)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    let render = |max_parts: usize| {
+        write(
+            &dir.join("tracedoc.toml"),
+            &format!("[diagram]\nmax_messages = 10\nmax_parts = {max_parts}\n"),
+        );
+        let run = tracedoc()
+            .arg("render")
+            .arg(&dir)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", stderr(&run));
+        stderr(&run)
+    };
+    render(4);
+    assert!(out.join("diagram-4.md").is_file());
+    let err = render(2);
     assert!(out.join("diagram-2.md").is_file());
     assert!(!out.join("diagram-3.md").exists());
+    assert!(!out.join("diagram-4.md").exists());
+    assert!(err.contains("2 old diagram part(s) removed"), "{err}");
     let context = tracedoc()
         .args(["render", "-q", "--context"])
         .arg(&dir)

@@ -39,6 +39,10 @@ pub struct DiagramLimits {
     pub max_chars: usize,
     /// Fold exact repeats of a call into `loop N times` from this many on.
     pub fold_repeats: usize,
+    /// Most diagram parts written for one capture; the steps after the last
+    /// part are left out of the diagram (the page says how many, and they
+    /// stay in body.md and the log).
+    pub max_parts: usize,
 }
 
 impl Default for DiagramLimits {
@@ -47,6 +51,7 @@ impl Default for DiagramLimits {
             max_messages: 60,
             max_chars: 40_000,
             fold_repeats: 3,
+            max_parts: 20,
         }
     }
 }
@@ -137,6 +142,12 @@ impl Config {
                 return Err(Error::Config {
                     path: path.to_path_buf(),
                     message: "diagram.max_messages must be at least 4".into(),
+                });
+            }
+            if d.max_parts < 1 {
+                return Err(Error::Config {
+                    path: path.to_path_buf(),
+                    message: "diagram.max_parts must be at least 1".into(),
                 });
             }
             config.diagram = d;

@@ -32,6 +32,8 @@ pub enum Error {
     NoRecords { path: PathBuf },
     #[error("{}: no capture found in this folder (expected `requestshook.log` or a single `*.log` file)", path.display())]
     NoCapture { path: PathBuf },
+    #[error("{}: no capture found in this folder: {links} is a symbolic link, and links found inside a folder are not followed (name the file itself, or pass --follow-symlinks)", path.display())]
+    OnlyLinks { path: PathBuf, links: String },
     #[error("{}: more than one capture in this folder ({found}); name the file to render", path.display())]
     AmbiguousCapture { path: PathBuf, found: String },
     #[error("refusing to overwrite `{}`: it changed since tracedoc wrote it (hand edits?). Move it away, or pass --force to overwrite", path.display())]

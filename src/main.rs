@@ -9,6 +9,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = tracedoc::cli::Cli::parse();
+    // An interrupted run removes its temporary files (docs/robustness.md).
+    if let Err(e) = tracedoc::site::clean_up_on_signals() {
+        eprintln!("warning: cannot watch for SIGINT/SIGTERM ({e}); an interrupted run may leave `.tracedoc-*.tmp` files, which the next run removes");
+    }
     let code = match tracedoc::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {

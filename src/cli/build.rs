@@ -71,6 +71,12 @@ pub struct Args {
     /// Default: DOCS is the base path.
     #[arg(long, value_name = "PATH", default_value = "", value_parser = parse_prefix)]
     pub include_prefix: String,
+
+    /// Read capture files that are symbolic links (by default each is
+    /// skipped with a warning, so a link in CAPTURES cannot publish a file
+    /// from elsewhere). Symbolic links to folders are never followed.
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }
 
 fn parse_prefix(text: &str) -> Result<String, String> {
@@ -82,6 +88,10 @@ struct Built {
     written: usize,
     unchanged: usize,
     index_kept: bool,
+    /// Temporary files of an interrupted earlier run, removed.
+    removed: usize,
+    /// Diagram parts of an earlier run that this one no longer writes, removed.
+    old_parts: usize,
 }
 
 /// Counts over the whole run, for the summary line and the exit status.
@@ -93,6 +103,8 @@ struct Totals {
     written: usize,
     unchanged: usize,
     index_kept: usize,
+    removed: usize,
+    old_parts: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -110,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "captures".to_string());
 
-    let found = nav::find_captures(&args.captures, Some(&args.output));
+    let found = nav::find_captures(&args.captures, Some(&args.output), args.follow_symlinks);
     let count = found
         .iter()
         .filter(|f| matches!(f, Found::Capture { .. }))
@@ -148,6 +160,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                         totals.written += b.written;
                         totals.unchanged += b.unchanged;
                         totals.index_kept += usize::from(b.index_kept);
+                        totals.removed += b.removed;
+                        totals.old_parts += b.old_parts;
                     }
                     Err(err) => {
                         totals.failed += 1;
@@ -155,11 +169,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     }
                 }
             }
-            Found::Skipped { dir, reason } => {
+            Found::Skipped { dir: path, reason } | Found::Link { path, reason } => {
                 totals.skipped += 1;
                 if !args.quiet || args.strict {
                     progress.suspend(|| {
-                        super::say(&format!("warning: {}: skipped: {reason}", dir.display()))
+                        super::say(&format!("warning: {}: skipped: {reason}", path.display()))
                     });
                 }
             }
@@ -188,6 +202,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
         if totals.index_kept > 0 {
             line.push_str(&format!(", {} edited index.md kept", totals.index_kept));
+        }
+        if totals.old_parts > 0 {
+            line.push_str(&format!(
+                ", {} old diagram part(s) removed",
+                totals.old_parts
+            ));
+        }
+        if totals.removed > 0 {
+            line.push_str(&format!(
+                ", {} stale temporary file(s) removed",
+                totals.removed
+            ));
         }
         line.push_str(&format!(
             "; {} failed, {} skipped",
@@ -221,12 +247,13 @@ fn build_one(
             &discovered
         }
     };
-    let path = capture::locate(dir)?;
-    let loaded = capture::load(&path)?;
+    // Links passed over were reported by the walk.
+    let path = capture::locate(dir, args.follow_symlinks)?.path;
     let options = pipeline::Options {
         redact: !args.no_redact,
     };
-    let (page, warnings) = pipeline::build(&loaded, config, &options);
+    // The records are not needed once the page is built: free them before rendering.
+    let (page, warnings) = pipeline::build(&capture::load(&path)?, config, &options);
     progress.suspend(|| super::report_warnings(&warnings, args.quiet, args.strict))?;
     let page = std::sync::Arc::new(page);
     let files = render::render_page(&page, templates)?;
@@ -236,13 +263,21 @@ fn build_one(
     nav::check_no_links(&args.output, rel).map_err(anyhow::Error::msg)?;
     let out = rel.under(&args.output);
     let written = site::write_files(&out, &files, args.force)?;
+    progress.suspend(|| super::report_removed(&written.removed, args.quiet));
+    let stale_parts = site::remove_stale_parts(&out, &files)?;
     // index.md is the one page meant for people to edit: never forced.
     let (index_changed, index_kept) = match site::write_files(&out, &index, false) {
-        Ok(w) => (w.iter().any(|(_, o)| *o != site::Outcome::Unchanged), false),
+        Ok(w) => (
+            w.files.iter().any(|(_, o)| *o != site::Outcome::Unchanged),
+            false,
+        ),
         Err(Error::HandEdited { .. }) => (false, true),
         Err(e) => return Err(e.into()),
     };
-    Ok(tally(&written, index_changed, index_kept))
+    let mut built = tally(&written.files, index_changed, index_kept);
+    built.removed = written.removed.len();
+    built.old_parts = stale_parts.len();
+    Ok(built)
 }
 
 fn tally(written: &[(PathBuf, site::Outcome)], index_changed: bool, index_kept: bool) -> Built {
@@ -256,6 +291,8 @@ fn tally(written: &[(PathBuf, site::Outcome)], index_changed: bool, index_kept: 
         written: changed,
         unchanged: total - changed,
         index_kept,
+        removed: 0,
+        old_parts: 0,
     }
 }
 
@@ -287,6 +324,7 @@ X-Requestshook-Request-From: openstack\n\n{\n  \"versions\": {}\n}\n\n";
             no_redact: false,
             quiet: true,
             include_prefix: String::new(),
+            follow_symlinks: false,
         }
     }
 

@@ -43,11 +43,19 @@ pub struct Args {
     /// Do not print warnings.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Read a capture file found in a folder even when it is a symbolic
+    /// link (by default such links are skipped with a warning, so a link
+    /// cannot publish a file from outside the captures). A file named on the
+    /// command line is always read as given.
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let config = super::load_config(args.config.as_deref(), &args.input)?;
-    let loaded = capture::load(&capture::locate(&args.input)?)?;
+    let path = super::locate(&args.input, args.follow_symlinks, args.quiet, args.strict)?;
+    let loaded = capture::load(&path)?;
     let options = pipeline::Options {
         redact: !args.no_redact,
     };

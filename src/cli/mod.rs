@@ -82,6 +82,47 @@ pub fn say_error(context: &str, err: &anyhow::Error) {
     }
 }
 
+/// Finds the capture file an input names ([`crate::capture::locate`]) and
+/// warns about the symbolic links passed over in its folder; with `strict`
+/// those warnings fail the run like any other.
+pub fn locate(
+    input: &std::path::Path,
+    follow_links: bool,
+    quiet: bool,
+    strict: bool,
+) -> crate::Result<std::path::PathBuf> {
+    let located = crate::capture::locate(input, follow_links)?;
+    if !quiet {
+        for link in &located.skipped_links {
+            say(&format!(
+                "warning: {}: skipped: {}",
+                link.display(),
+                crate::capture::link_skipped(link)
+            ));
+        }
+    }
+    if strict && !located.skipped_links.is_empty() {
+        return Err(crate::Error::Strict {
+            count: located.skipped_links.len(),
+        });
+    }
+    Ok(located.path)
+}
+
+/// Says which temporary files of an interrupted earlier run were removed
+/// (unless `quiet`).
+pub fn report_removed(removed: &[std::path::PathBuf], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for path in removed {
+        say(&format!(
+            "note: removed {} (a temporary file left by an interrupted run)",
+            path.display()
+        ));
+    }
+}
+
 /// Prints warnings, one per line, to standard error.
 pub fn print_warnings(diagnostics: &[crate::Diagnostic], quiet: bool) {
     if quiet {

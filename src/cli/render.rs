@@ -64,6 +64,13 @@ pub struct Args {
     /// Do not print warnings.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Read a capture file found in a folder even when it is a symbolic
+    /// link (by default such links are skipped with a warning, so a link
+    /// cannot publish a file from outside the captures). A file named on the
+    /// command line is always read as given.
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -78,7 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             (page, Vec::new())
         }
         None => {
-            let path = capture::locate(&args.input)?;
+            let path = super::locate(&args.input, args.follow_symlinks, args.quiet, args.strict)?;
             let loaded = capture::load(&path)?;
             let options = pipeline::Options {
                 redact: !args.no_redact,
@@ -95,17 +102,30 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let files = render::render_page(&page, &templates)?;
     let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
     let written = site::write_files(out, &files, args.force)?;
+    super::report_removed(&written.removed, args.quiet);
+    let stale = site::remove_stale_parts(out, &files)?;
     if !args.quiet {
         let changed = written
+            .files
             .iter()
             .filter(|(_, o)| *o != site::Outcome::Unchanged)
             .count();
+        let mut removed = match stale.len() {
+            0 => String::new(),
+            n => format!(", {n} old diagram part(s) removed"),
+        };
+        if !written.removed.is_empty() {
+            removed.push_str(&format!(
+                ", {} stale temporary file(s) removed",
+                written.removed.len()
+            ));
+        }
         super::say(&format!(
-            "tracedoc: {} records -> {} ({} file(s) written, {} unchanged)",
+            "tracedoc: {} records -> {} ({} file(s) written, {} unchanged{removed})",
             page.steps.len(),
             out.display(),
             changed,
-            written.len() - changed
+            written.files.len() - changed
         ));
     }
     Ok(super::EXIT_OK)

@@ -60,6 +60,13 @@ pub struct Args {
     /// Print neither warnings nor the summary.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Read a capture file found in a folder even when it is a symbolic
+    /// link (by default such links are skipped with a warning, so a link
+    /// cannot publish a file from outside the captures). A file named on the
+    /// command line is always read as given.
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }
 
 const EXAMPLES: &str = "Examples:\n  \
@@ -72,7 +79,7 @@ pub const PIECE_FILE: &str = capture::DEFAULT_FILE;
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let config = super::load_config(args.config.as_deref(), &args.input)?;
-    let path = capture::locate(&args.input)?;
+    let path = super::locate(&args.input, args.follow_symlinks, args.quiet, args.strict)?;
     let loaded = capture::load(&path)?;
     let records = &loaded.capture.records;
     let (graph, graph_warnings) = graph::build(records, &loaded.path);
@@ -116,7 +123,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let text = write::to_text(p.records.iter().map(|&i| &records[i]));
         let files = [(PIECE_FILE.to_string(), text)];
         let written = site::write_files(&out.join(&p.name), &files, args.force)?;
+        super::report_removed(&written.removed, args.quiet);
         changed += written
+            .files
             .iter()
             .filter(|(_, o)| *o != site::Outcome::Unchanged)
             .count();

@@ -14,6 +14,7 @@
 //!    `POST /v3/auth/tokens`) the catalog's `match` rule picks one from the
 //!    request body, query or microversion.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -139,6 +140,9 @@ pub struct ApiRef {
 #[derive(Debug)]
 pub struct Catalog {
     ops: Vec<Operation>,
+    /// Service type -> indexes of its operations in `ops`, so a lookup
+    /// reads one service's operations instead of the whole catalog.
+    by_service: HashMap<String, Vec<usize>>,
 }
 
 impl Catalog {
@@ -177,7 +181,20 @@ impl Catalog {
                 rule,
             });
         }
-        Ok(Catalog { ops })
+        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, op) in ops.iter().enumerate() {
+            by_service.entry(op.service.clone()).or_default().push(i);
+        }
+        Ok(Catalog { ops, by_service })
+    }
+
+    /// The operations of one service, in catalog order.
+    fn service_ops<'a>(&'a self, service: &str) -> impl Iterator<Item = &'a Operation> + 'a {
+        self.by_service
+            .get(service)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.ops.get(i))
     }
 
     /// Number of operations.
@@ -206,9 +223,8 @@ impl Catalog {
             let segs = split_path(rest);
             let mut best: Option<(&Operation, Vec<(String, String)>)> = None;
             for op in self
-                .ops
-                .iter()
-                .filter(|o| o.service == service && o.method.eq_ignore_ascii_case(method))
+                .service_ops(service)
+                .filter(|o| o.method.eq_ignore_ascii_case(method))
             {
                 if let Some(params) = match_segments(&op.segments, &segs) {
                     if best.as_ref().is_none_or(|(b, _)| op.literals > b.literals) {
@@ -218,13 +234,8 @@ impl Catalog {
             }
             let Some((op, params)) = best else { continue };
             let group: Vec<&Operation> = self
-                .ops
-                .iter()
-                .filter(|o| {
-                    o.service == service
-                        && o.method.eq_ignore_ascii_case(method)
-                        && o.path == op.path
-                })
+                .service_ops(service)
+                .filter(|o| o.method.eq_ignore_ascii_case(method) && o.path == op.path)
                 .collect();
             let chosen = if group.len() == 1 {
                 Some(op)

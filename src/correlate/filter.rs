@@ -170,6 +170,9 @@ pub fn apply(
     if filters.is_empty() {
         return (dropped, Vec::new());
     }
+    // (rule, call) pairs already listed, so a rule that drops many distinct
+    // calls does not search its list for each one.
+    let mut listed: std::collections::HashSet<(usize, String)> = Default::default();
     for e in &graph.exchanges {
         let Some(q) = e.request else { continue };
         if dropped[q] {
@@ -189,7 +192,7 @@ pub fn apply(
                 continue;
             };
             let call = format!("{} -> {}: {} {}", r.from, r.to, r.method, r.path());
-            if !calls.contains(&call) {
+            if listed.insert((rule, call.clone())) {
                 calls.push(call);
             }
         }

@@ -8,7 +8,7 @@
 //! the secret. A token that is used but was never seen issued is listed as
 //! pre-existing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -124,6 +124,9 @@ fn named(v: Option<&Value>) -> Option<Named> {
 /// Finds every token in a capture (records in log order).
 pub fn collect(records: &[Record]) -> Tokens {
     let mut tokens = Tokens::default();
+    // (token, caller) pairs already in `used_by`: a token passed around by
+    // many callers is not searched through them all on every use.
+    let mut users: HashSet<(usize, &str)> = HashSet::new();
     for (i, r) in records.iter().enumerate() {
         if r.is_request() {
             for h in &r.headers {
@@ -134,7 +137,7 @@ pub fn collect(records: &[Record]) -> Tokens {
                     let t = tokens.get_or_add(value, true);
                     let tok = &mut tokens.tokens[t];
                     tok.used_in.push(i);
-                    if !tok.used_by.contains(&r.from) {
+                    if users.insert((t, r.from.as_str())) {
                         tok.used_by.push(r.from.clone());
                     }
                 } else if h.is("X-Subject-Token")

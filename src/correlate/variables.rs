@@ -10,8 +10,9 @@
 //! query values after their parameter. Human names (`glance`, `demo`, tag
 //! values) never become variables.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::Serialize;
 
 use crate::correlate::apiref::ApiRef;
@@ -35,6 +36,14 @@ pub struct Variables {
     pub variables: Vec<Variable>,
     #[serde(skip)]
     by_value: HashMap<String, usize>,
+    /// Every name given so far.
+    #[serde(skip)]
+    taken: HashSet<String>,
+    /// For each base name, the suffix to try next (`image_id` -> 3 once
+    /// `image_id_2` is given): every suffix below it is taken, and names are
+    /// never given back, so the search resumes there instead of at 2.
+    #[serde(skip)]
+    next_suffix: HashMap<String, usize>,
 }
 
 /// Whether a path segment or query value looks like a generated identifier.
@@ -73,11 +82,17 @@ impl Variables {
             return;
         }
         let mut candidate = name.to_string();
-        let mut n = 1;
-        while self.variables.iter().any(|v| v.name == candidate) {
-            n += 1;
-            candidate = format!("{name}_{n}");
+        if self.taken.contains(&candidate) {
+            let n = self.next_suffix.entry(name.to_string()).or_insert(2);
+            loop {
+                candidate = format!("{name}_{n}");
+                *n += 1;
+                if !self.taken.contains(&candidate) {
+                    break;
+                }
+            }
         }
+        self.taken.insert(candidate.clone());
         self.by_value
             .insert(value.to_string(), self.variables.len());
         self.variables.push(Variable {
@@ -169,22 +184,46 @@ pub fn collect(records: &[Record], api: &[Option<ApiRef>]) -> Variables {
             }
         }
     }
-    // Where was each value seen first? Only records before the naming one can be earlier.
-    for v in &mut vars.variables {
-        v.first_seen = records[..v.named_in]
-            .iter()
-            .position(|r| mentions(r, &v.value))
-            .unwrap_or(v.named_in);
-    }
+    first_seen(records, &mut vars.variables);
     vars
 }
 
-fn mentions(r: &Record, value: &str) -> bool {
-    r.url.contains(value)
-        || r.headers
-            .iter()
-            .any(|h| h.value.as_deref().is_some_and(|x| x.contains(value)))
-        || r.body.lines.iter().any(|l| l.contains(value))
+/// Sets where each value was seen first: the first record (URL, header
+/// value or body line) that holds it, if that comes before the record that
+/// named it. One pass over the records with an automaton of every value,
+/// instead of a scan of the records per value.
+fn first_seen(records: &[Record], variables: &mut [Variable]) {
+    let Some(last) = variables.iter().map(|v| v.named_in).max() else {
+        return;
+    };
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(variables.iter().map(|v| v.value.as_bytes()));
+    let Ok(automaton) = automaton else {
+        // Too many patterns for one automaton: keep the naming record.
+        return;
+    };
+    // Values still looking for an earlier record.
+    let mut open = variables.iter().filter(|v| v.named_in > 0).count();
+    for (i, r) in records[..last.min(records.len())].iter().enumerate() {
+        if open == 0 {
+            break;
+        }
+        let texts = std::iter::once(r.url.as_str())
+            .chain(r.headers.iter().filter_map(|h| h.value.as_deref()))
+            .chain(r.body.lines.iter().map(String::as_str));
+        for text in texts {
+            // Overlapping: one value may sit inside another (`AUTH_<hex>`).
+            for m in automaton.find_overlapping_iter(text) {
+                let v = &mut variables[m.pattern().as_usize()];
+                if v.first_seen == v.named_in && i < v.named_in {
+                    v.first_seen = i;
+                    open -= 1;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -241,5 +280,116 @@ mod tests {
             v.placeholder_query("id=8d29b113-3248-4052-be42-aefdfa1758cf"),
             Some("id={image_id_2}".into())
         );
+    }
+
+    #[test]
+    fn a_taken_name_is_skipped_wherever_it_came_from() {
+        let mut v = Variables::default();
+        let id = |n: u32| format!("{n:08x}-3248-4052-be42-aefdfa1758cf");
+        v.name("image_id", &id(1), 0);
+        // A query parameter literally called `image_id_2` takes that name first.
+        v.name("image_id_2", &id(2), 1);
+        v.name("image_id", &id(3), 2);
+        v.name("image_id", &id(4), 3);
+        v.name("image_id_3", &id(5), 4);
+        let names: Vec<&str> = v.variables.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "image_id",
+                "image_id_2",
+                "image_id_3",
+                "image_id_4",
+                "image_id_3_2"
+            ]
+        );
+    }
+
+    #[test]
+    fn first_seen_finds_values_inside_other_values() {
+        let hex = "7c4cda7e4807414bbdfcb22b535a9802";
+        let records = vec![
+            Record::test_request("c", "s", "GET", "http://h/x", &[], "none"),
+            Record::test_request(
+                "c",
+                "s",
+                "GET",
+                "http://h/y",
+                &[("X-A", &format!("AUTH_{hex}"))],
+                "none",
+            ),
+            Record::test_request(
+                "c",
+                "s",
+                "GET",
+                &format!("http://h/v1/AUTH_{hex}"),
+                &[],
+                "none",
+            ),
+            Record::test_request("c", "s", "GET", &format!("http://h/a/{hex}"), &[], "none"),
+        ];
+        let vars = collect(&records, &[]);
+        let found: Vec<(&str, usize, usize)> = vars
+            .variables
+            .iter()
+            .map(|v| (v.name.as_str(), v.first_seen, v.named_in))
+            .collect();
+        // `AUTH_<hex>` is named at record 2 and was in a header of record 1;
+        // the bare hex is named at 3 and sits inside that header too.
+        assert_eq!(found, [("v1_id", 1, 2), ("a_id", 1, 3)]);
+    }
+
+    /// 100,000 distinct ids, every one listed in a first response and then
+    /// fetched by id. Naming used to rescan every taken name per candidate
+    /// (cubic) and the first-seen search rescanned earlier records per
+    /// value (quadratic): at this size either would not finish.
+    #[test]
+    fn naming_100_000_distinct_ids() {
+        const N: usize = 100_000;
+        let ids: Vec<String> = (0..N)
+            .map(|i| format!("{i:08x}-3248-4052-be42-{:012x}", i * 7919))
+            .collect();
+        let mut records = Vec::with_capacity(N + 1);
+        let list = format!(
+            "{{\"images\": [\n{}\n]}}",
+            ids.iter()
+                .map(|id| format!("{{\"id\": \"{id}\"}}"))
+                .collect::<Vec<_>>()
+                .join(",\n")
+        );
+        let mut listing = Record::test_request(
+            "openstack",
+            "glance-api",
+            "GET",
+            "http://h/v2/images",
+            &[],
+            &list,
+        );
+        listing.direction = crate::model::Direction::Response;
+        records.push(listing);
+        for id in &ids {
+            records.push(Record::test_request(
+                "openstack",
+                "glance-api",
+                "GET",
+                &format!("http://h/v2/images/{id}"),
+                &[],
+                "none",
+            ));
+        }
+        let api = crate::correlate::api_refs(&records, &crate::config::Config::default());
+        let vars = collect(&records, &api);
+        assert_eq!(vars.variables.len(), N);
+        for (k, v) in vars.variables.iter().enumerate() {
+            let want = if k == 0 {
+                "image_id".to_string()
+            } else {
+                format!("image_id_{}", k + 1)
+            };
+            assert_eq!(v.name, want);
+            assert_eq!(v.value, ids[k]);
+            assert_eq!((v.first_seen, v.named_in), (0, k + 1), "{}", v.name);
+        }
+        assert_eq!(vars.variables[N - 1].name, "image_id_100000");
     }
 }

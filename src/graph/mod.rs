@@ -32,7 +32,8 @@
 pub mod export;
 pub mod split;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 use std::path::Path;
 
 use serde::Serialize;
@@ -109,6 +110,106 @@ impl Graph {
         }
         id
     }
+
+    /// The root exchange above every exchange, in one pass (asking
+    /// [`Graph::root_of`] for each walks every chain again and again).
+    pub fn roots_of_all(&self) -> Vec<usize> {
+        let mut root: Vec<usize> = vec![usize::MAX; self.exchanges.len()];
+        let mut chain = Vec::new();
+        for id in 0..self.exchanges.len() {
+            let mut at = id;
+            // Climb until an exchange whose root is known, or a root.
+            let top = loop {
+                if root[at] != usize::MAX {
+                    break root[at];
+                }
+                chain.push(at);
+                match self.exchanges[at].parent {
+                    Some(p) if p < self.exchanges.len() && chain.len() <= self.exchanges.len() => {
+                        at = p
+                    }
+                    _ => break at,
+                }
+            };
+            for x in chain.drain(..) {
+                root[x] = top;
+            }
+        }
+        root
+    }
+
+    /// For every exchange, the first and last record of it and everything
+    /// nested under it, in one pass (children before parents).
+    pub fn spans(&self) -> Vec<(usize, usize)> {
+        let mut span: Vec<(usize, usize)> = self
+            .exchanges
+            .iter()
+            .map(|e| (e.start(), e.end()))
+            .collect();
+        for e in self.pre_order().into_iter().rev() {
+            let (mut lo, mut hi) = span[e];
+            for &c in &self.exchanges[e].children {
+                if let Some(&(a, b)) = span.get(c) {
+                    lo = lo.min(a);
+                    hi = hi.max(b);
+                }
+            }
+            span[e] = (lo, hi);
+        }
+        span
+    }
+
+    /// Every exchange reachable from the roots, each parent before its children.
+    pub fn pre_order(&self) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.exchanges.len());
+        let mut seen = vec![false; self.exchanges.len()];
+        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
+        while let Some(e) = stack.pop() {
+            if e >= seen.len() || std::mem::replace(&mut seen[e], true) {
+                continue;
+            }
+            out.push(e);
+            stack.extend(self.exchanges[e].children.iter().rev());
+        }
+        out
+    }
+}
+
+/// Sets of exchange ids under a key, each kept in id order (the order the
+/// exchanges were opened), for lookups that used to scan every open exchange.
+struct Index<K> {
+    sets: HashMap<K, BTreeSet<usize>>,
+}
+
+impl<K: Hash + Eq> Index<K> {
+    fn new() -> Self {
+        Index {
+            sets: HashMap::new(),
+        }
+    }
+
+    fn insert(&mut self, key: K, id: usize) {
+        self.sets.entry(key).or_default().insert(id);
+    }
+
+    fn remove(&mut self, key: &K, id: usize) {
+        if let Some(set) = self.sets.get_mut(key) {
+            set.remove(&id);
+            if set.is_empty() {
+                self.sets.remove(key);
+            }
+        }
+    }
+
+    /// The earliest opened exchange under `key`.
+    fn first(&self, key: &K) -> Option<usize> {
+        self.sets.get(key).and_then(|s| s.first().copied())
+    }
+
+    /// The latest opened exchange under `key`.
+    fn last(&self, key: &K) -> Option<usize> {
+        self.sets.get(key).and_then(|s| s.last().copied())
+    }
 }
 
 const PROPAGATED_IDS: &[&str] = &["X-OpenStack-Request-ID"];
@@ -138,6 +239,104 @@ pub fn build(records: &[Record], path: &Path) -> (Graph, Vec<Diagnostic>) {
     )
 }
 
+/// What pairing compares: caller, callee and method (without regard to case).
+type Call<'r> = (&'r str, &'r str, String);
+
+fn call_of(r: &Record) -> Call<'_> {
+    (
+        r.from.as_str(),
+        r.to.as_str(),
+        r.method.to_ascii_lowercase(),
+    )
+}
+
+/// The open exchanges (request seen, no response yet), indexed every way a
+/// response looks for its request, so pairing never scans them all.
+struct Open<'r> {
+    /// By `X-Requestshook-Request-Id`, and by id and call.
+    by_id: Index<&'r str>,
+    by_id_call: Index<(&'r str, Call<'r>)>,
+    /// Every open exchange, by call and by call and path.
+    by_call: Index<Call<'r>>,
+    by_call_path: Index<(Call<'r>, &'r str)>,
+    /// Those whose request carries no id, the same two ways.
+    idless_by_call: Index<Call<'r>>,
+    idless_by_call_path: Index<(Call<'r>, &'r str)>,
+}
+
+impl<'r> Open<'r> {
+    fn new() -> Self {
+        Open {
+            by_id: Index::new(),
+            by_id_call: Index::new(),
+            by_call: Index::new(),
+            by_call_path: Index::new(),
+            idless_by_call: Index::new(),
+            idless_by_call_path: Index::new(),
+        }
+    }
+
+    fn insert(&mut self, request: &'r Record, id: usize) {
+        let call = call_of(request);
+        let path = request.path();
+        match request.request_id() {
+            Some(rid) => {
+                self.by_id.insert(rid, id);
+                self.by_id_call.insert((rid, call.clone()), id);
+            }
+            None => {
+                self.idless_by_call.insert(call.clone(), id);
+                self.idless_by_call_path.insert((call.clone(), path), id);
+            }
+        }
+        self.by_call_path.insert((call.clone(), path), id);
+        self.by_call.insert(call, id);
+    }
+
+    fn remove(&mut self, request: &'r Record, id: usize) {
+        let call = call_of(request);
+        let path = request.path();
+        match request.request_id() {
+            Some(rid) => {
+                self.by_id.remove(&rid, id);
+                self.by_id_call.remove(&(rid, call.clone()), id);
+            }
+            None => {
+                self.idless_by_call.remove(&call, id);
+                self.idless_by_call_path.remove(&(call.clone(), path), id);
+            }
+        }
+        self.by_call_path.remove(&(call.clone(), path), id);
+        self.by_call.remove(&call, id);
+    }
+
+    /// The request a response answers, as the module documentation says:
+    /// the first open one with its id (the same call preferred); else the
+    /// first open one with the same call and path, then the same call, among
+    /// those without an id (all of them when the response has no id).
+    fn answered_by(&self, response: &'r Record) -> Option<usize> {
+        let call = call_of(response);
+        let rid = response.request_id();
+        if let Some(rid) = rid {
+            let found = self
+                .by_id_call
+                .first(&(rid, call.clone()))
+                .or_else(|| self.by_id.first(&rid));
+            if found.is_some() {
+                return found;
+            }
+        }
+        let (by_call, by_call_path) = if rid.is_some() {
+            (&self.idless_by_call, &self.idless_by_call_path)
+        } else {
+            (&self.by_call, &self.by_call_path)
+        };
+        by_call_path
+            .first(&(call.clone(), response.path()))
+            .or_else(|| by_call.first(&call))
+    }
+}
+
 fn pair(
     records: &[Record],
     path: &Path,
@@ -145,9 +344,7 @@ fn pair(
 ) -> (Vec<Exchange>, Vec<usize>) {
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut by_record = vec![usize::MAX; records.len()];
-    // Open exchanges (request seen, no response yet), in order.
-    let mut open: Vec<usize> = Vec::new();
-    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut open = Open::new();
     let mut seen_ids: HashMap<&str, usize> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         if r.is_request() {
@@ -166,7 +363,6 @@ fn pair(
                 } else {
                     seen_ids.insert(rid, r.line);
                 }
-                by_id.entry(rid).or_default().push(id);
             }
             exchanges.push(Exchange {
                 id,
@@ -180,51 +376,15 @@ fn pair(
                 children: Vec::new(),
                 depth: 0,
             });
-            open.push(id);
+            open.insert(r, id);
             by_record[i] = id;
             continue;
         }
-        let same_call = |e: &Exchange| {
-            e.from == r.from && e.to == r.to && e.method.eq_ignore_ascii_case(&r.method)
-        };
-        let mut found = None;
-        if let Some(rid) = r.request_id() {
-            if let Some(list) = by_id.get_mut(rid) {
-                let pick = list
-                    .iter()
-                    .position(|&e| same_call(&exchanges[e]))
-                    .or(if list.is_empty() { None } else { Some(0) });
-                if let Some(k) = pick {
-                    found = Some(list.remove(k));
-                }
-            }
-        }
-        if found.is_none() {
-            let without_id = |e: &Exchange| {
-                e.request.and_then(|q| records[q].request_id()).is_none()
-                    || r.request_id().is_none()
-            };
-            let candidates: Vec<usize> = open
-                .iter()
-                .copied()
-                .filter(|&e| same_call(&exchanges[e]) && without_id(&exchanges[e]))
-                .collect();
-            found = candidates
-                .iter()
-                .copied()
-                .find(|&e| exchanges[e].path == r.path())
-                .or_else(|| candidates.first().copied());
-            if let (Some(e), Some(q)) = (found, found.and_then(|e| exchanges[e].request)) {
-                if let Some(rid) = records[q].request_id() {
-                    if let Some(list) = by_id.get_mut(rid) {
-                        list.retain(|&x| x != e);
-                    }
-                }
-            }
-        }
-        match found {
+        match open.answered_by(r) {
             Some(e) => {
-                open.retain(|&x| x != e);
+                if let Some(q) = exchanges[e].request {
+                    open.remove(&records[q], e);
+                }
                 exchanges[e].response = Some(i);
                 by_record[i] = e;
             }
@@ -258,8 +418,8 @@ fn pair(
             }
         }
     }
-    for &e in &open {
-        if let Some(q) = exchanges[e].request {
+    for e in &exchanges {
+        if let (Some(q), None) = (e.request, e.response) {
             let r = &records[q];
             diagnostics.push(Diagnostic {
                 path: path.to_path_buf(),
@@ -289,39 +449,26 @@ fn header<'r>(records: &'r [Record], index: Option<usize>, names: &[&str]) -> Ve
         .collect()
 }
 
-/// How strongly `child` looks like it was made while serving `parent`.
-fn score(records: &[Record], parent: &Exchange, child: &Exchange) -> u8 {
-    let child_req = child.request.or(child.response);
-    let propagated = header(records, child_req, PROPAGATED_IDS);
-    if !propagated.is_empty() {
-        let mut parent_ids = header(records, parent.request, PROPAGATED_IDS);
-        parent_ids.extend(header(records, parent.response, RESPONSE_IDS));
-        if propagated.iter().any(|v| parent_ids.contains(v)) {
-            return 4;
-        }
-    }
-    let parent_token = header(records, parent.request, &["X-Auth-Token"]);
-    if parent_token.is_empty() {
-        return 0;
-    }
-    if header(records, child.request, &["X-Subject-Token"])
-        .iter()
-        .any(|v| parent_token.contains(v))
-    {
-        return 3;
-    }
-    if header(records, child.request, &["X-Auth-Token"])
-        .iter()
-        .any(|v| parent_token.contains(v))
-    {
-        return 2;
-    }
-    0
+/// The ids a served exchange is known by: its request's propagated id and
+/// the request ids its response reports.
+fn served_ids<'r>(records: &'r [Record], e: &Exchange) -> Vec<&'r str> {
+    let mut ids = header(records, e.request, PROPAGATED_IDS);
+    ids.extend(header(records, e.response, RESPONSE_IDS));
+    ids
 }
 
+/// Nests every call under the request its caller was serving, by the
+/// signals in the module documentation, strongest first, and among equals
+/// the most recently opened. Each signal is a lookup in an index of the
+/// exchanges being served, so a service serving many requests at once does
+/// not make every call compare itself with all of them.
 fn nest(records: &[Record], exchanges: &mut [Exchange]) {
-    // Exchanges being served, per callee, as the log is swept in order.
-    let mut serving: HashMap<String, Vec<usize>> = HashMap::new();
+    // Exchanges being served, per callee, as the log is swept in order. Ids
+    // rise with the sweep, so the highest id is the most recently opened.
+    let mut serving: Index<&str> = Index::new();
+    // The same, per (callee, id it is known by) and per (callee, token it was called with).
+    let mut by_id: Index<(&str, &str)> = Index::new();
+    let mut by_token: Index<(&str, &str)> = Index::new();
     let mut order: Vec<(usize, bool, usize)> = Vec::with_capacity(exchanges.len() * 2);
     for e in exchanges.iter() {
         order.push((e.start(), true, e.id));
@@ -331,49 +478,57 @@ fn nest(records: &[Record], exchanges: &mut [Exchange]) {
     }
     order.sort();
     for (_, opens, id) in order {
+        let Some(first) = records.get(exchanges[id].start()) else {
+            continue;
+        };
+        let (caller, callee) = (first.from.as_str(), first.to.as_str());
+        let ids = served_ids(records, &exchanges[id]);
+        let tokens = header(records, exchanges[id].request, &["X-Auth-Token"]);
         if !opens {
-            let to = exchanges[id].to.clone();
-            if let Some(list) = serving.get_mut(&to) {
-                list.retain(|&x| x != id);
+            serving.remove(&callee, id);
+            for v in &ids {
+                by_id.remove(&(callee, v), id);
+            }
+            for t in &tokens {
+                by_token.remove(&(callee, t), id);
             }
             continue;
         }
-        let from = exchanges[id].from.clone();
-        let parent = serving.get(&from).and_then(|candidates| {
-            candidates
-                .iter()
-                .enumerate()
-                .max_by_key(|(k, &c)| (score(records, &exchanges[c], &exchanges[id]), *k))
-                .map(|(_, &c)| c)
-        });
+        let child = &exchanges[id];
+        let latest = |index: &Index<(&str, &str)>, values: &[&str]| {
+            values.iter().filter_map(|v| index.last(&(caller, v))).max()
+        };
+        let propagated = header(records, child.request.or(child.response), PROPAGATED_IDS);
+        let parent = latest(&by_id, &propagated)
+            .or_else(|| {
+                latest(
+                    &by_token,
+                    &header(records, child.request, &["X-Subject-Token"]),
+                )
+            })
+            .or_else(|| {
+                latest(
+                    &by_token,
+                    &header(records, child.request, &["X-Auth-Token"]),
+                )
+            })
+            .or_else(|| serving.last(&caller));
         if let Some(p) = parent {
             exchanges[id].parent = Some(p);
+            exchanges[id].depth = exchanges[p].depth + 1;
             exchanges[p].children.push(id);
         }
-        if exchanges[id].request.is_some() && exchanges[id].response.is_some() {
-            serving
-                .entry(exchanges[id].to.clone())
-                .or_default()
-                .push(id);
-        } else if exchanges[id].response.is_none() {
-            // An unanswered request stays open to the end of the log.
-            serving
-                .entry(exchanges[id].to.clone())
-                .or_default()
-                .push(id);
-        }
-    }
-    for i in 0..exchanges.len() {
-        let mut depth = 0;
-        let mut p = exchanges[i].parent;
-        while let Some(x) = p {
-            depth += 1;
-            p = exchanges[x].parent;
-            if depth > exchanges.len() {
-                break;
+        // Served from its request on; an unanswered request stays open to
+        // the end of the log.
+        if exchanges[id].request.is_some() {
+            serving.insert(callee, id);
+            for v in ids {
+                by_id.insert((callee, v), id);
+            }
+            for t in tokens {
+                by_token.insert((callee, t), id);
             }
         }
-        exchanges[i].depth = depth;
     }
 }
 

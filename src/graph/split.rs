@@ -204,6 +204,7 @@ pub fn find_clients(graph: &Graph, config: &Config) -> Vec<String> {
     let callees: std::collections::HashSet<&str> =
         graph.exchanges.iter().map(|e| e.to.as_str()).collect();
     let mut order: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut logins: HashMap<&str, usize> = HashMap::new();
     for &id in &graph.roots {
         let e = &graph.exchanges[id];
@@ -211,7 +212,7 @@ pub fn find_clients(graph: &Graph, config: &Config) -> Vec<String> {
         if callees.contains(caller) || is_service_process(config, caller) {
             continue;
         }
-        if !order.contains(&caller) {
+        if seen.insert(caller) {
             order.push(caller);
         }
         if is_auth(config, e) {
@@ -249,7 +250,7 @@ struct Group {
     caller: String,
     roots: Vec<usize>,
     /// The tokens that are this group's own.
-    tokens: Vec<String>,
+    tokens: std::collections::HashSet<String>,
     /// Whether `tokens` came from token requests (then a used token is not added).
     issued: bool,
     /// Whether a root that is neither discovery nor a token request was seen.
@@ -262,7 +263,7 @@ impl Group {
             kind,
             caller: caller.to_string(),
             roots: Vec::new(),
-            tokens: Vec::new(),
+            tokens: Default::default(),
             issued: false,
             has_call: false,
         }
@@ -280,7 +281,7 @@ impl Group {
             return !self.has_call;
         }
         match token {
-            Some(t) if !self.tokens.is_empty() => self.tokens.iter().any(|x| x == t),
+            Some(t) if !self.tokens.is_empty() => self.tokens.contains(t),
             _ => true,
         }
     }
@@ -292,12 +293,12 @@ impl Group {
                 self.tokens.clear();
                 self.issued = true;
             }
-            self.tokens.push(t.to_string());
+            self.tokens.insert(t.to_string());
         }
         if !auth {
             self.has_call = true;
             if let (Some(t), true) = (token, self.tokens.is_empty()) {
-                self.tokens.push(t.to_string());
+                self.tokens.insert(t.to_string());
             }
         }
     }
@@ -359,10 +360,11 @@ pub fn plan(records: &[Record], graph: &Graph, config: &Config, options: &Option
     }
 
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    let root_of = graph.roots_of_all();
     let mut last = 0;
     for (i, &ex) in graph.by_record.iter().enumerate() {
         let g = if ex < graph.exchanges.len() {
-            group_of_root.get(&graph.root_of(ex)).copied()
+            group_of_root.get(&root_of[ex]).copied()
         } else {
             None
         };

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod page;
 pub use page::{
-    Diagram, DiagramItem, DiagramPart, Labels, Link, Omitted, Page, Participant, Step, TokenRow,
-    VariableRow,
+    Diagram, DiagramItem, DiagramPart, Labels, LeftOut, Link, Omitted, Page, Participant, Step,
+    TokenRow, VariableRow,
 };
 
 /// Whether a record is the request going in or the response coming back.

@@ -10,6 +10,8 @@
 //! templates escape each value where they print it, once, for the context
 //! it lands in (`render::escape`).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Direction, Status};
@@ -48,6 +50,14 @@ pub struct Labels {
     pub no_request: String,
     /// Title of the collapsed full capture on index.md.
     pub full_log: String,
+    /// Title of the note on index.md when a diagram has more parts than
+    /// `[diagram] max_parts` and the last steps are left out of it.
+    #[serde(default)]
+    pub left_out_title: String,
+    /// That note; `{count}`, `{first}` and `{last}` are replaced by the
+    /// number of steps left out and the first and last of them.
+    #[serde(default)]
+    pub left_out: String,
 }
 
 impl Labels {
@@ -77,6 +87,8 @@ impl Labels {
                 no_response: l("응답이 기록되지 않음"),
                 no_request: l("요청이 기록되지 않음"),
                 full_log: l("전체 로그"),
+                left_out_title: l("다이어그램에서 빠진 단계"),
+                left_out: l("다이어그램이 너무 길어 {first}단계부터 {last}단계까지 {count}개 단계는 그리지 않았습니다. 모든 단계는 아래 요청·응답 절과 전체 로그에 있습니다."),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -100,6 +112,8 @@ impl Labels {
                 no_response: l("no response captured"),
                 no_request: l("no request captured"),
                 full_log: l("Full log"),
+                left_out_title: l("Steps left out of the diagram"),
+                left_out: l("The diagram is too long to draw whole: steps {first} to {last} ({count} steps) are left out of it. Every step is in the requests and responses below and in the full log."),
             }),
             _ => None,
         }
@@ -145,10 +159,11 @@ pub struct Step {
     /// Body lines as captured (redacted); empty when there is no body.
     pub body_lines: Vec<String>,
     /// `none`, `json`, `binary` or `text`.
-    pub body_kind: String,
-    /// Fences long enough for the header and body blocks.
-    pub header_fence: String,
-    pub body_fence: String,
+    pub body_kind: Cow<'static, str>,
+    /// Fences long enough for the header and body blocks (usually three
+    /// backticks, shared rather than copied into every step).
+    pub header_fence: Cow<'static, str>,
+    pub body_fence: Cow<'static, str>,
     /// The diagram step (`autonumber`) that shows this record.
     pub number: Option<usize>,
     /// Dropped by a filter: left out of body.md and the diagram, kept in log.md.
@@ -170,6 +185,7 @@ pub struct Participant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiagramItem {
     /// `message`, `note` (over `from`), `open` (an `opt`/`loop` block starts) or `close` (`end`).
+    /// (The few fixed words are shared, not copied into every line.)
     pub kind: String,
     /// Nesting depth, for indentation.
     pub depth: usize,
@@ -195,6 +211,16 @@ pub struct Diagram {
     /// For a part of a split diagram: the step number its first message has
     /// (written as `autonumber N`); `None` for a whole diagram.
     pub start: Option<usize>,
+}
+
+/// The steps a split diagram leaves out, past `[diagram] max_parts` parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// How many steps no part shows.
+    pub steps: usize,
+    /// The first and last of them (they run on to the end of the diagram).
+    pub first: usize,
+    pub last: usize,
 }
 
 /// One part of a diagram too big for one mermaid block.
@@ -255,8 +281,12 @@ pub struct Page {
     pub steps: Vec<Step>,
     /// The whole diagram.
     pub diagram: Diagram,
-    /// The diagram cut at root-call boundaries, when it is over the size limits.
+    /// The diagram cut at root-call boundaries, when it is over the size
+    /// limits; at most `[diagram] max_parts` of them.
     pub parts: Vec<DiagramPart>,
+    /// The steps left out of the parts, when there were more than `max_parts`.
+    #[serde(default)]
+    pub left_out: Option<LeftOut>,
     pub tokens: Vec<TokenRow>,
     pub variables: Vec<VariableRow>,
     /// What filters dropped, per rule.

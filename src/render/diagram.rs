@@ -28,7 +28,7 @@ use std::collections::{HashMap, HashSet};
 use crate::config::{Config, DiagramLimits};
 use crate::correlate::variables::Variables;
 use crate::graph::{Exchange, Graph};
-use crate::model::{Diagram, DiagramItem, Participant, Record};
+use crate::model::{Diagram, DiagramItem, LeftOut, Participant, Record};
 use crate::render::escape::{self, MERMAID_LABEL_MAX};
 
 /// Mermaid words that cannot be participant ids.
@@ -95,8 +95,11 @@ pub struct Input<'a> {
 /// The diagram, its parts and the step number of every record.
 pub struct Output {
     pub whole: Diagram,
-    /// Empty when the whole diagram is within the limits.
+    /// Empty when the whole diagram is within the limits; at most
+    /// `max_parts` of them.
     pub parts: Vec<Diagram>,
+    /// The steps no part shows, when more than `max_parts` were needed.
+    pub left_out: Option<LeftOut>,
     /// For each record, the `autonumber` step that shows it (folded repeats
     /// point at the step of the instance shown).
     pub steps: Vec<Option<usize>>,
@@ -169,12 +172,13 @@ pub fn build(input: &Input) -> Output {
 
     // Participants, in order of first appearance.
     let mut order: Vec<String> = Vec::new();
+    let mut known: HashSet<&str> = HashSet::new();
     for (i, r) in records.iter().enumerate() {
         if dropped.get(i).copied().unwrap_or(false) {
             continue;
         }
         for name in [&r.from, &r.to] {
-            if !order.contains(name) {
+            if known.insert(name.as_str()) {
                 order.push(name.clone());
             }
         }
@@ -184,10 +188,7 @@ pub fn build(input: &Input) -> Output {
         .iter()
         .enumerate()
         .map(|(k, name)| {
-            // A name longer than a label may be is aliased too: the id is
-            // repeated on every message line, and ids are never shortened.
-            let usable = safe_id(name) && name.len() <= MERMAID_LABEL_MAX;
-            let mut id = if usable && !used_ids.contains(name) {
+            let mut id = if safe_id(name) && !used_ids.contains(name) {
                 name.clone()
             } else {
                 format!("p{}", k + 1)
@@ -208,25 +209,64 @@ pub fn build(input: &Input) -> Output {
         .map(String::as_str)
         .zip(participants.iter().map(|p| p.id.as_str()))
         .collect();
+    let label_of: HashMap<&str, &str> = order
+        .iter()
+        .map(String::as_str)
+        .zip(participants.iter().map(|p| p.label.as_str()))
+        .collect();
 
-    // Record spans of exchanges with everything nested under them.
-    let span = |e: usize| -> (usize, usize) {
-        let mut lo = usize::MAX;
-        let mut hi = 0;
-        for x in graph.subtree(e) {
-            let ex = &graph.exchanges[x];
-            lo = lo.min(ex.start());
-            hi = hi.max(ex.end());
-        }
-        (lo, hi)
-    };
-    // Whether the records in [lo, hi] all belong to the given exchanges (or below them).
-    let contiguous = |lo: usize, hi: usize, members: &[usize]| -> bool {
-        let set: HashSet<usize> = members.iter().flat_map(|&m| graph.subtree(m)).collect();
-        (lo..=hi).all(|r| {
-            dropped.get(r).copied().unwrap_or(false)
-                || graph.by_record.get(r).is_some_and(|x| set.contains(x))
+    // Record spans of exchanges with everything nested under them, and
+    // the root above each exchange: one pass each, asked many times below.
+    let spans = graph.spans();
+    let span = |e: usize| -> (usize, usize) { spans.get(e).copied().unwrap_or((0, 0)) };
+    let root_of = graph.roots_of_all();
+    // Records not dropped: how many come before each record, and how many
+    // each exchange holds with everything below it.
+    let is_dropped = |r: usize| dropped.get(r).copied().unwrap_or(false);
+    let mut kept_before: Vec<usize> = Vec::with_capacity(records.len() + 1);
+    kept_before.push(0);
+    for r in 0..records.len() {
+        kept_before.push(kept_before[r] + usize::from(!is_dropped(r)));
+    }
+    let mut kept_below: Vec<usize> = graph
+        .exchanges
+        .iter()
+        .map(|e| {
+            [e.request, e.response]
+                .into_iter()
+                .flatten()
+                .filter(|&r| !is_dropped(r))
+                .count()
         })
+        .collect();
+    for e in graph.pre_order().into_iter().rev() {
+        let below: usize = graph.exchanges[e]
+            .children
+            .iter()
+            .filter_map(|&c| kept_below.get(c))
+            .sum();
+        kept_below[e] += below;
+    }
+    // Whether the records in [lo, hi] all belong to the given exchanges (or
+    // below them), or are dropped. When every member lies inside [lo, hi]
+    // that is a count; otherwise the records are checked one by one.
+    let contiguous = |lo: usize, hi: usize, members: &[usize]| -> bool {
+        if lo > hi {
+            return true;
+        }
+        if hi >= records.len() {
+            return false;
+        }
+        if members.iter().all(|&m| {
+            let (a, b) = span(m);
+            lo <= a && b <= hi
+        }) {
+            let kept = kept_before[hi + 1] - kept_before[lo];
+            let covered: usize = members.iter().filter_map(|&m| kept_below.get(m)).sum();
+            return kept == covered;
+        }
+        let set: HashSet<usize> = members.iter().flat_map(|&m| graph.subtree(m)).collect();
+        (lo..=hi).all(|r| is_dropped(r) || graph.by_record.get(r).is_some_and(|x| set.contains(x)))
     };
 
     let mut blocks: Vec<Block> = Vec::new();
@@ -256,7 +296,10 @@ pub fn build(input: &Input) -> Output {
                 continue;
             }
             in_token_block.extend(members.iter().copied());
-            let who = &graph.exchanges[c].from;
+            let who = label_of
+                .get(graph.exchanges[c].from.as_str())
+                .copied()
+                .unwrap_or("");
             blocks.push(Block {
                 start: lo,
                 end: hi,
@@ -267,55 +310,43 @@ pub fn build(input: &Input) -> Output {
     }
 
     // Loops: exact repeats among siblings.
-    let mut signature_cache: HashMap<usize, String> = HashMap::new();
-    fn signature(
-        e: usize,
-        graph: &Graph,
-        records: &[Record],
-        vars: &Variables,
-        cache: &mut HashMap<usize, String>,
-    ) -> String {
-        if let Some(s) = cache.get(&e) {
-            return s.clone();
-        }
-        let ex = &graph.exchanges[e];
-        let mut s = String::new();
-        for r in [ex.request, ex.response].into_iter().flatten() {
-            s.push_str(&message_text(records, vars, ex, &records[r]));
-            s.push('|');
-        }
-        s.push_str(&format!("{}>{}|", ex.from, ex.to));
-        for &c in &ex.children {
-            s.push('(');
-            s.push_str(&signature(c, graph, records, vars, cache));
-            s.push(')');
-        }
-        cache.insert(e, s.clone());
-        s
-    }
     // Record remapping for folded repeats: hidden record -> shown record.
-    let mut shown_as: HashMap<usize, usize> = HashMap::new();
+    let mut shown_as: Vec<Option<usize>> = vec![None; records.len()];
+    let mut any_folded = false;
+    // The message text of every record, made once: folding compares them
+    // and every message shows one.
+    let texts: Vec<String> = records
+        .iter()
+        .enumerate()
+        .map(
+            |(i, r)| match graph.by_record.get(i).and_then(|&e| graph.exchanges.get(e)) {
+                Some(ex) => message_text(records, variables, ex, r),
+                None => String::new(),
+            },
+        )
+        .collect();
     if limits.fold_repeats >= 2 {
-        let mut sibling_lists: Vec<Vec<usize>> = vec![graph.roots.clone()];
-        sibling_lists.extend(graph.exchanges.iter().map(|e| e.children.clone()));
-        for siblings in sibling_lists {
+        let signature = signatures(&texts, graph);
+        let lists =
+            std::iter::once(&graph.roots).chain(graph.exchanges.iter().map(|e| &e.children));
+        for siblings in lists {
             let sibs: Vec<usize> = siblings
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|&s| visible(s) && !in_token_block.contains(&s))
                 .collect();
             let mut k = 0;
             while k < sibs.len() {
-                let sig = signature(sibs[k], graph, records, variables, &mut signature_cache);
-                let mut run = vec![sibs[k]];
-                while let Some(&next) = sibs.get(k + run.len()) {
-                    let prev_end = span(*run.last().unwrap_or(&next)).1;
-                    if span(next).0 != prev_end + 1
-                        || signature(next, graph, records, variables, &mut signature_cache) != sig
-                    {
+                let sig = signature[sibs[k]];
+                let mut run_len = 1;
+                while let Some(&next) = sibs.get(k + run_len) {
+                    let prev_end = span(sibs[k + run_len - 1]).1;
+                    if span(next).0 != prev_end + 1 || signature[next] != sig {
                         break;
                     }
-                    run.push(next);
+                    run_len += 1;
                 }
+                let run = &sibs[k..k + run_len];
                 if run.len() >= limits.fold_repeats
                     && graph.exchanges[run[0]].request.is_some()
                     && graph.exchanges[run[0]].response.is_some()
@@ -328,12 +359,15 @@ pub fn build(input: &Input) -> Output {
                             keyword: "loop",
                             text: format!("{} times", run.len()),
                         });
-                        let shown: Vec<usize> = (lo..=hi).collect();
+                        // Each repeat's records map, by offset, onto the first one's.
                         for &rep in &run[1..] {
                             let (a, b) = span(rep);
                             for (offset, r) in (a..=b).enumerate() {
-                                if let Some(&s) = shown.get(offset) {
-                                    shown_as.insert(r, s);
+                                if lo + offset <= hi {
+                                    if let Some(slot) = shown_as.get_mut(r) {
+                                        *slot = Some(lo + offset);
+                                        any_folded = true;
+                                    }
                                 }
                             }
                         }
@@ -346,13 +380,14 @@ pub fn build(input: &Input) -> Output {
 
     // Emit in record order.
     blocks.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut items: Vec<DiagramItem> = Vec::new();
+    // About one line per record: reserved once instead of doubling.
+    let mut items: Vec<DiagramItem> = Vec::with_capacity(records.len() + blocks.len() * 2);
     let mut steps: Vec<Option<usize>> = vec![None; records.len()];
     let mut open: Vec<usize> = Vec::new(); // block end positions
     let mut next_block = 0;
     let mut step = 0;
-    let mut root_of_item: Vec<Option<usize>> = Vec::new();
-    let blank = |kind: &str, depth: usize| DiagramItem {
+    let mut root_of_item: Vec<Option<usize>> = Vec::with_capacity(items.capacity());
+    let blank = |kind: &'static str, depth: usize| DiagramItem {
         kind: kind.into(),
         depth,
         keyword: String::new(),
@@ -363,13 +398,13 @@ pub fn build(input: &Input) -> Output {
         step: None,
     };
     for (i, r) in records.iter().enumerate() {
-        if dropped.get(i).copied().unwrap_or(false) || shown_as.contains_key(&i) {
+        if dropped.get(i).copied().unwrap_or(false) || shown_as[i].is_some() {
             continue;
         }
         let Some(&e) = graph.by_record.get(i) else {
             continue;
         };
-        let root = graph.root_of(e);
+        let root = root_of.get(e).copied().unwrap_or(e);
         while let Some(b) = blocks.get(next_block).filter(|b| b.start <= i) {
             let mut item = blank("open", open.len());
             item.keyword = b.keyword.into();
@@ -402,7 +437,7 @@ pub fn build(input: &Input) -> Output {
                 .unwrap_or("unknown")
                 .to_string(),
             arrow: arrow.into(),
-            text: message_text(records, variables, ex, r),
+            text: texts[i].clone(),
             step: Some(step),
         });
         root_of_item.push(Some(root));
@@ -432,8 +467,12 @@ pub fn build(input: &Input) -> Output {
         items.push(blank("close", open.len()));
         root_of_item.push(None);
     }
-    for (r, s) in &shown_as {
-        steps[*r] = steps[*s];
+    if any_folded {
+        for (r, s) in shown_as.iter().enumerate() {
+            if let Some(s) = *s {
+                steps[r] = steps[s];
+            }
+        }
     }
 
     let whole = Diagram {
@@ -441,10 +480,11 @@ pub fn build(input: &Input) -> Output {
         items,
         start: None,
     };
-    let parts = split(&whole, &root_of_item, &limits);
+    let (parts, left_out) = split(&whole, &root_of_item, &limits);
     Output {
         whole,
         parts,
+        left_out,
         steps,
     }
 }
@@ -467,6 +507,54 @@ const NOTE_TEXT_MAX: usize = MERMAID_LABEL_MAX * escape::MERMAID_CHAR_MAX_BYTES;
 
 /// Bytes one item takes in diagram.md as index.md includes it: an upper
 /// bound, as mermaid counts UTF-16 units and every one is at least a byte.
+/// For every exchange, a number that is the same for two exchanges exactly
+/// when their message texts, caller and callee, and nested calls (in order,
+/// recursively) are the same: what makes a call an exact repeat of another.
+///
+/// Each exchange is numbered from its own texts and its children's numbers,
+/// children first, so the work and memory stay linear however deep calls
+/// nest (whole signature strings repeated every descendant's text at every
+/// level above it).
+///
+/// `texts` holds the message text of every record.
+fn signatures(texts: &[String], graph: &Graph) -> Vec<usize> {
+    #[derive(PartialEq, Eq, Hash)]
+    struct Key<'g> {
+        texts: [Option<&'g str>; 2],
+        from: &'g str,
+        to: &'g str,
+        children: Vec<usize>,
+    }
+    let mut keys: HashMap<Key, usize> = HashMap::new();
+    let mut signature = vec![usize::MAX; graph.exchanges.len()];
+    for e in graph.pre_order().into_iter().rev() {
+        let ex = &graph.exchanges[e];
+        // Request then response text; a lone one comes first either way.
+        let mut own = [ex.request, ex.response]
+            .into_iter()
+            .flatten()
+            .filter_map(|r| texts.get(r).map(String::as_str));
+        let key = Key {
+            texts: [own.next(), own.next()],
+            from: &ex.from,
+            to: &ex.to,
+            children: ex
+                .children
+                .iter()
+                .map(|&c| signature.get(c).copied().unwrap_or(usize::MAX))
+                .collect(),
+        };
+        let next = keys.len();
+        signature[e] = *keys.entry(key).or_insert(next);
+    }
+    // An exchange no root reaches (not one `graph::build` makes) repeats nothing.
+    let unreached = signature.iter_mut().filter(|s| **s == usize::MAX);
+    for (next, s) in (keys.len()..).zip(unreached) {
+        *s = next;
+    }
+    signature
+}
+
 fn item_chars(item: &DiagramItem) -> usize {
     let text = match item.kind.as_str() {
         "note" => "Note over ".len() + NOTE_TEXT_MAX,
@@ -492,7 +580,11 @@ fn participant_chars(p: &Participant) -> usize {
 /// items; a block (`opt`, `loop`) cut that way is closed at the end of one
 /// part and opened again at the start of the next. No part is ever over
 /// [`MAX_PART_CHARS`], participant lines and reopened blocks included.
-fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Vec<Diagram> {
+fn split(
+    whole: &Diagram,
+    roots: &[Option<usize>],
+    limits: &DiagramLimits,
+) -> (Vec<Diagram>, Option<LeftOut>) {
     let max_chars = limits.max_chars.min(MAX_PART_CHARS);
     let sizes: Vec<usize> = whole.items.iter().map(item_chars).collect();
     let participant_size: HashMap<&str, usize> = whole
@@ -504,7 +596,7 @@ fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Ve
     let messages = whole.items.iter().filter(|i| is_message(i)).count();
     let chars: usize = sizes.iter().sum::<usize>() + participant_size.values().sum::<usize>();
     if messages <= limits.max_messages && chars <= max_chars {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     // Chunks: the smallest runs of items that no root call crosses.
     let mut last: HashMap<usize, usize> = HashMap::new();
@@ -617,7 +709,20 @@ fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Ve
         }
         open = after;
     }
-    parts
+    // Only the first `max_parts` parts are drawn: the steps after them are counted.
+    let cap = limits.max_parts.max(1);
+    let left_out = parts.get(cap).and_then(|p| {
+        let rest = &whole.items[p.start..];
+        let first = rest.iter().find_map(|i| i.step)?;
+        let last = rest.iter().rev().find_map(|i| i.step)?;
+        Some(LeftOut {
+            steps: rest.iter().filter(|i| i.step.is_some()).count(),
+            first,
+            last,
+        })
+    });
+    parts.truncate(cap);
+    let parts = parts
         .into_iter()
         .map(|part| {
             let mut items: Vec<DiagramItem> = part
@@ -668,7 +773,8 @@ fn split(whole: &Diagram, roots: &[Option<usize>], limits: &DiagramLimits) -> Ve
                 items,
             }
         })
-        .collect()
+        .collect();
+    (parts, left_out)
 }
 
 #[cfg(test)]
@@ -757,8 +863,9 @@ mod tests {
             max_messages: 10_000,
             max_chars: 10_000_000,
             fold_repeats: 3,
+            max_parts: usize::MAX,
         };
-        let parts = split(&whole, &roots, &limits);
+        let (parts, _) = split(&whole, &roots, &limits);
         assert!(parts.len() >= 4, "{} parts", parts.len());
         let mut messages = 0;
         for (k, part) in parts.iter().enumerate() {

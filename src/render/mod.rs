@@ -161,6 +161,7 @@ pub fn build_page(
         steps,
         diagram: built.whole,
         parts,
+        left_out: built.left_out,
         tokens,
         variables,
         omitted: analysis.omitted,
@@ -168,14 +169,10 @@ pub fn build_page(
     }
 }
 
+/// The distinct values, in order of first appearance.
 fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    for x in it {
-        if !out.contains(&x) {
-            out.push(x);
-        }
-    }
-    out
+    let mut seen = HashSet::new();
+    it.filter(|x| seen.insert(*x)).collect()
 }
 
 fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
@@ -190,8 +187,12 @@ fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
         BodyKind::Text => "text",
     };
     let body_lines = record.body.lines;
-    let header_fence = escape::fence_for(header_lines.iter().map(String::as_str));
-    let body_fence = escape::fence_for(body_lines.iter().map(String::as_str));
+    let shared = |fence: String| match fence.as_str() {
+        "```" => Cow::Borrowed("```"),
+        _ => Cow::Owned(fence),
+    };
+    let header_fence = shared(escape::fence_for(header_lines.iter().map(String::as_str)));
+    let body_fence = shared(escape::fence_for(body_lines.iter().map(String::as_str)));
     Step {
         index: record.index,
         line: record.line,
@@ -207,7 +208,7 @@ fn step(record: Record, tip: Option<Link>, api: Option<Link>) -> Step {
         api,
         header_lines,
         body_lines,
-        body_kind: body_kind.to_string(),
+        body_kind: Cow::Borrowed(body_kind),
         header_fence,
         body_fence,
         number: None,

@@ -14,8 +14,8 @@ use std::path::{Component, Path, PathBuf};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::capture::DEFAULT_FILE;
-use crate::model::{Labels, Link, Page, Participant};
+use crate::capture::{self, DEFAULT_FILE};
+use crate::model::{Labels, LeftOut, Link, Page, Participant};
 use crate::render::context::Safe;
 
 /// A capture folder's place in the tree: plain folder names, outermost first.
@@ -110,6 +110,9 @@ pub enum Found {
     /// A folder left out, and why (an odd name, several logs, none named
     /// `requestshook.log`). Its subfolders are not visited when the name is odd.
     Skipped { dir: PathBuf, reason: String },
+    /// A `*.log` file that is a symbolic link, not followed (the folder may
+    /// still hold a capture of its own).
+    Link { path: PathBuf, reason: String },
     /// A folder that could not be read.
     Unreadable { path: PathBuf, message: String },
 }
@@ -117,8 +120,10 @@ pub enum Found {
 /// Walks `root` in sorted order and reports every folder that holds a capture.
 ///
 /// Hidden folders (`.git`, `.venv`) and `exclude` (the output folder, when it
-/// lies inside the tree) are not visited; symbolic links are not followed.
-pub fn find_captures(root: &Path, exclude: Option<&Path>) -> Vec<Found> {
+/// lies inside the tree) are not visited; symbolic links to folders are not
+/// followed, and symbolic links to `*.log` files only with `follow_links`
+/// (each one passed over is reported as [`Found::Link`]).
+pub fn find_captures(root: &Path, exclude: Option<&Path>, follow_links: bool) -> Vec<Found> {
     let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
     let mut found = Vec::new();
     let mut walk = walkdir::WalkDir::new(root)
@@ -163,7 +168,14 @@ pub fn find_captures(root: &Path, exclude: Option<&Path>) -> Vec<Found> {
                 continue;
             }
         };
-        match logs_in(dir) {
+        let logs = capture::logs_in(dir, follow_links).map(|logs| {
+            for link in logs.links {
+                let reason = capture::link_skipped(&link);
+                found.push(Found::Link { path: link, reason });
+            }
+            logs.files
+        });
+        match logs {
             Err(e) => found.push(Found::Unreadable {
                 path: dir.to_path_buf(),
                 message: e.to_string(),
@@ -186,21 +198,6 @@ pub fn find_captures(root: &Path, exclude: Option<&Path>) -> Vec<Found> {
         }
     }
     found
-}
-
-/// The names of the `*.log` files directly in `dir`, sorted.
-fn logs_in(dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut logs = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|x| x == "log") && path.is_file() {
-            if let Some(name) = path.file_name() {
-                logs.push(name.to_string_lossy().into_owned());
-            }
-        }
-    }
-    logs.sort();
-    Ok(logs)
 }
 
 /// Refuses an output folder reached through a symbolic link below `base`,
@@ -259,6 +256,9 @@ pub struct IndexPage {
     pub capture: String,
     /// The mermaid blocks to draw: `diagram.md`, or its parts when it was split.
     pub diagrams: Vec<DiagramInclude>,
+    /// The steps no part shows, when the diagram needed more than
+    /// `[diagram] max_parts` parts (the page says so with `labels.left_out`).
+    pub left_out: Option<LeftOut>,
     /// Include path of `diagram.md` (the whole diagram).
     pub diagram: Safe<String>,
     /// Include path of `body.md`.
@@ -335,6 +335,7 @@ impl IndexPage {
             folder,
             capture: page.capture.clone(),
             diagrams,
+            left_out: page.left_out,
             diagram: path_of("diagram.md"),
             body: path_of("body.md"),
             log: path_of("log.md"),
@@ -405,7 +406,7 @@ mod tests {
         mk(".git/x", &["requestshook.log"]);
         mk("out/y", &["requestshook.log"]);
         mk("bad\\name", &["requestshook.log"]);
-        let found = find_captures(root, Some(&root.join("out")));
+        let found = find_captures(root, Some(&root.join("out")), false);
         let captures: Vec<String> = found
             .iter()
             .filter_map(|f| match f {
@@ -428,7 +429,7 @@ mod tests {
     fn a_capture_at_the_root_is_found() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join(DEFAULT_FILE), "x").unwrap();
-        let found = find_captures(tmp.path(), None);
+        let found = find_captures(tmp.path(), None, false);
         assert!(matches!(&found[..], [Found::Capture { rel, .. }] if rel.is_root()));
     }
 

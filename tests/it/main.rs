@@ -10,6 +10,7 @@ mod diagrams;
 mod escape;
 mod hostile;
 mod redaction;
+mod robust;
 mod samples;
 mod seed;
 mod shared_captures;

@@ -20,6 +20,7 @@ pub mod correlate;
 pub mod error;
 pub mod graph;
 pub mod model;
+pub mod next;
 pub mod pipeline;
 pub mod render;
 pub mod site;

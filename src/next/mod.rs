@@ -1,0 +1,265 @@
+//! The streaming pipeline's foundation, being built beside the current one
+//! (issue 8); it replaces `capture` and `model` once every stage reads it.
+
+pub mod bytes;
+pub mod model;
+pub mod requestshook;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Error, Result};
+use bytes::Bytes;
+use model::{At, Record};
+
+/// About how many bytes one piece of a big capture holds: small enough that
+/// both cores get work and little is held at a time, big enough that the
+/// per-piece cost does not show.
+pub const PIECE_BYTES: usize = 4 << 20;
+
+/// A stretch of a capture that can be read on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub range: Range<usize>,
+    /// Line number of the piece's first line.
+    pub line: u32,
+}
+
+/// A requestshook capture file, mapped.
+#[derive(Debug)]
+pub struct Requestshook {
+    pub path: PathBuf,
+    bytes: Bytes,
+}
+
+impl Requestshook {
+    pub fn open(path: &Path) -> Result<Self> {
+        let bytes = Bytes::open(path).map_err(|e| Error::read(path, e))?;
+        Ok(Requestshook {
+            path: path.to_path_buf(),
+            bytes,
+        })
+    }
+
+    pub fn from_vec(path: &Path, bytes: Vec<u8>) -> Self {
+        Requestshook {
+            path: path.to_path_buf(),
+            bytes: Bytes::from_vec(bytes),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The capture cut into pieces of about `target` bytes, with their first line numbers.
+    pub fn pieces(&self, target: usize) -> Vec<Piece> {
+        let text = self.bytes.as_bytes();
+        let ranges = requestshook::pieces(text, target);
+        let mut line = 1u32;
+        let mut out = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            let lines = memchr::memchr_iter(b'\n', &text[r.clone()]).count() as u32;
+            out.push(Piece { range: r, line });
+            line += lines;
+        }
+        out
+    }
+
+    /// A parser over one piece.
+    pub fn parse(&self, piece: &Piece) -> Result<requestshook::Parser<'_>> {
+        let text =
+            requestshook::check_utf8(self.bytes.as_bytes(), piece.range.clone(), &self.path)?;
+        Ok(requestshook::Parser::new(
+            text,
+            piece.range.start,
+            piece.line,
+            piece.range.end == self.bytes.len(),
+            &self.path,
+        ))
+    }
+
+    /// One record again, from where it was found.
+    pub fn record(&self, at: At) -> Option<Record<'_>> {
+        let start = usize::try_from(at.pos).ok()?;
+        let rest = self.bytes.as_bytes().get(start..)?;
+        // The rest of the file was checked when the record was found; a
+        // record is read again only after that.
+        let end = memchr::memmem::find_iter(rest, b"\n### (")
+            .map(|i| i + 1)
+            .find(|&i| {
+                let line = &rest[i..];
+                let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
+                std::str::from_utf8(line).is_ok_and(|l| {
+                    requestshook::parse_head(l.strip_suffix('\r').unwrap_or(l)).is_some()
+                })
+            })
+            .unwrap_or(rest.len());
+        let text = std::str::from_utf8(&rest[..end]).ok()?;
+        requestshook::Parser::at(text, at, &self.path)
+    }
+
+    /// Lets go of the memory of a stretch that is done with.
+    pub fn release(&self, range: Range<usize>) {
+        self.bytes.release(range);
+    }
+
+    /// Every record and warning, in order (tests and small captures).
+    pub fn read_all(&self) -> Result<(Vec<Record<'_>>, Vec<Diagnostic>)> {
+        let mut records = Vec::new();
+        let mut diagnostics = Vec::new();
+        for piece in self.pieces(PIECE_BYTES) {
+            let mut p = self.parse(&piece)?;
+            records.extend(p.by_ref());
+            diagnostics.extend(p.take_diagnostics());
+        }
+        Ok((records, diagnostics))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the old parser made of a file, in comparable form.
+    fn old(path: &Path) -> std::result::Result<(Vec<String>, Vec<String>), String> {
+        let loaded = crate::capture::load(path).map_err(|e| e.to_string())?;
+        let records = loaded
+            .capture
+            .records
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}|{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}",
+                    r.line,
+                    r.direction,
+                    r.from,
+                    r.to,
+                    r.method,
+                    r.url,
+                    r.status.as_ref().map(|s| (&s.text, s.code)),
+                    r.headers
+                        .iter()
+                        .map(|h| (&h.name, &h.value))
+                        .collect::<Vec<_>>(),
+                    r.body.lines,
+                )
+            })
+            .collect();
+        Ok((
+            records,
+            loaded.diagnostics.iter().map(|d| d.to_string()).collect(),
+        ))
+    }
+
+    fn new(path: &Path, target: usize) -> std::result::Result<(Vec<String>, Vec<String>), String> {
+        let capture = Requestshook::open(path).map_err(|e| e.to_string())?;
+        let mut records = Vec::new();
+        let mut diagnostics = Vec::new();
+        for piece in capture.pieces(target) {
+            let mut p = capture.parse(&piece).map_err(|e| e.to_string())?;
+            for r in p.by_ref() {
+                // Read back from its position, the record is the same.
+                let again = capture.record(r.at).expect("record read again");
+                assert_eq!(again, r, "{} at {:?}", path.display(), r.at);
+                records.push(format!(
+                    "{}|{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}",
+                    r.at.line,
+                    r.direction,
+                    r.from,
+                    r.to,
+                    r.method,
+                    r.url,
+                    r.status.as_ref().map(|s| (&s.text, s.code)),
+                    r.headers
+                        .iter()
+                        .map(|h| (h.name.to_string(), h.value.as_ref().map(|v| v.to_string())))
+                        .collect::<Vec<_>>(),
+                    r.body.lines().map(str::to_string).collect::<Vec<_>>(),
+                ));
+            }
+            diagnostics.extend(p.take_diagnostics().iter().map(|d| d.to_string()));
+        }
+        if records.is_empty() {
+            return Err(Error::NoRecords {
+                path: path.to_path_buf(),
+            }
+            .to_string());
+        }
+        Ok((records, diagnostics))
+    }
+
+    fn logs() -> Vec<PathBuf> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in [
+            root.join("samples"),
+            root.join("tests"),
+            root.join("../shared/captures"),
+        ] {
+            for e in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(|e| e.ok())
+            {
+                if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "log") {
+                    out.push(e.path().to_path_buf());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn reads_every_known_capture_as_the_line_parser_did() {
+        let logs = logs();
+        assert!(logs.len() > 20, "{logs:?}");
+        for log in logs {
+            let want = old(&log);
+            for target in [usize::MAX, 1, 200, 4096] {
+                assert_eq!(
+                    new(&log, target),
+                    want,
+                    "{} in pieces of {target}",
+                    log.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tricky_texts_read_alike() {
+        let texts = [
+            "",
+            "\n\n",
+            "garbage\n### (a) REQ >>> (b) : GET http://h/\n\nnone\n",
+            "### (a) REQ >>> (b) : GET http://h/\r\nX: 1\r\n\r\n\r\n{\r\n\r\n  \"a\": 1\r\n}\r\n\r\n",
+            "### (a) REQ >>> (b) : GET http://h/\nHost h\n\nnone\n### (a) PING >>> (b) : x\n",
+            "### (a) REQ >>> (b) : GET http://h/\n\n  \n\nx\n\n\ny\n\n\n",
+            "### (a) REQ >>> (b) : GET http://h/\nX: 1",
+            "### (a) RESP <<< (b) : 204 No Content HEAD http://h:1\n\n{\n \"a\":",
+            "### (a) REQ >>> (b) : GET http://h/\n\nline\r\r\n### (c) bad\n### (a) REQ >>> (b) : PUT http://h/x\nA:\n\nb'\\x00'...\n",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for (k, t) in texts.iter().enumerate() {
+            let path = dir.path().join(format!("t{k}.log"));
+            std::fs::write(&path, t).unwrap();
+            let want = old(&path);
+            for target in [usize::MAX, 1, 7] {
+                assert_eq!(new(&path, target), want, "{t:?} in pieces of {target}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_utf8_names_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        std::fs::write(&path, b"### (a) REQ >>> (b) : GET http://h/\n\nab\xff\n").unwrap();
+        assert_eq!(new(&path, 1).unwrap_err(), old(&path).unwrap_err());
+    }
+}

@@ -1,9 +1,17 @@
 //! The streaming pipeline's foundation, being built beside the current one
 //! (issue 8); it replaces `capture` and `model` once every stage reads it.
 
+pub mod apiref;
 pub mod bytes;
+pub mod facts;
+pub mod filter;
+pub mod graph;
 pub mod model;
+pub mod openstack;
 pub mod requestshook;
+pub mod scan;
+pub mod tokens;
+pub mod variables;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -261,5 +269,205 @@ mod tests {
         let path = dir.path().join("x.log");
         std::fs::write(&path, b"### (a) REQ >>> (b) : GET http://h/\n\nab\xff\n").unwrap();
         assert_eq!(new(&path, 1).unwrap_err(), old(&path).unwrap_err());
+    }
+}
+
+#[cfg(test)]
+mod analysis_tests {
+    use super::*;
+    use crate::next::scan::{Context, Scan};
+
+    /// The graph, tokens and variables of a capture as the current pipeline
+    /// finds them, in comparable form.
+    fn old(path: &Path) -> Vec<String> {
+        let loaded = crate::capture::load(path).unwrap();
+        let config = crate::config::Config::discover(path).unwrap();
+        let a = crate::pipeline::analyze(&loaded, &config);
+        let mut out = Vec::new();
+        for e in &a.graph.exchanges {
+            out.push(format!(
+                "x {:?} {:?} {:?} {:?} {}",
+                e.request, e.response, e.parent, e.children, e.depth
+            ));
+        }
+        out.push(format!("roots {:?}", a.graph.roots));
+        for t in &a.tokens.tokens {
+            out.push(format!(
+                "t {} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+                t.name,
+                t.issued_in,
+                t.issued_to,
+                t.user.as_ref().map(|u| &u.name),
+                t.roles,
+                t.used_in,
+                t.validations
+                    .iter()
+                    .map(|v| (v.record, &v.by))
+                    .collect::<Vec<_>>(),
+                t.preexisting
+            ));
+        }
+        for v in &a.variables.variables {
+            out.push(format!(
+                "v {} {} {} {}",
+                v.name, v.value, v.first_seen, v.named_in
+            ));
+        }
+        out.push(format!("dropped {:?}", a.dropped));
+        let mut d: Vec<String> = a
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{:?}", d.line, d.kind))
+            .collect();
+        d.sort();
+        out.push(format!("diag {d:?}"));
+        out
+    }
+
+    fn new(path: &Path) -> Vec<String> {
+        let capture = Requestshook::open(path).unwrap();
+        let config = crate::config::Config::discover(path).unwrap();
+        let mut services = openstack::Services::default();
+        services.extend(config.services.clone());
+        let filters = filter::Filters::new(
+            &config
+                .filters
+                .iter()
+                .map(|r| serde_json::from_value(serde_json::to_value(r).unwrap()).unwrap())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let ctx = Context {
+            services: &services,
+            catalog: apiref::Catalog::builtin(),
+            filters: &filters,
+        };
+        let mut scan = Scan::default();
+        for piece in capture.pieces(300) {
+            let mut part = Scan::default();
+            let mut p = capture.parse(&piece).unwrap();
+            for r in p.by_ref() {
+                part.add(&r, ctx);
+            }
+            part.diagnostics.extend(p.take_diagnostics());
+            scan.append(part);
+        }
+        let (g, findings) = graph::build(&scan.facts);
+        let tokens = tokens::collect(&scan.facts, |i| {
+            scan.issues.get(&i).cloned().unwrap_or_default()
+        });
+        let mut vars = variables::Variables::default();
+        for c in &scan.candidates {
+            vars.name(
+                scan.words.str(c.name),
+                scan.words.str(c.value),
+                c.record as usize,
+            );
+        }
+        let values: std::collections::HashSet<&str> =
+            vars.variables.iter().map(|v| v.value.as_str()).collect();
+        let m = variables::mentions(
+            &values,
+            scan.facts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (i, capture.record(f.at).unwrap())),
+        );
+        drop(values);
+        vars.set_first_seen(&m);
+        let matched: std::collections::HashMap<usize, usize> = scan
+            .matched
+            .iter()
+            .map(|&(r, k)| (r as usize, k as usize))
+            .collect();
+        let (dropped, _) = filter::apply(&g, scan.facts.len(), |q| matched.get(&q).copied());
+        let mut out = Vec::new();
+        let o = |x: Option<u32>| x.map(|v| v as usize);
+        for e in &g.exchanges {
+            out.push(format!(
+                "x {:?} {:?} {:?} {:?} {}",
+                o(e.request),
+                o(e.response),
+                o(e.parent),
+                e.children.iter().map(|&c| c as usize).collect::<Vec<_>>(),
+                e.depth
+            ));
+        }
+        out.push(format!(
+            "roots {:?}",
+            g.roots.iter().map(|&c| c as usize).collect::<Vec<_>>()
+        ));
+        for t in &tokens.tokens {
+            out.push(format!(
+                "t {} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+                t.name,
+                t.issued_in,
+                t.issued_to.map(|s| scan.names.str(s).to_string()),
+                t.issue.user.as_ref().map(|u| &u.name),
+                t.issue.roles,
+                t.used_in,
+                t.validations
+                    .iter()
+                    .map(|v| (v.record, scan.names.str(v.by).to_string()))
+                    .collect::<Vec<_>>(),
+                t.preexisting
+            ));
+        }
+        for v in &vars.variables {
+            out.push(format!(
+                "v {} {} {} {}",
+                v.name, v.value, v.first_seen, v.named_in
+            ));
+        }
+        out.push(format!("dropped {dropped:?}"));
+        let mut d: Vec<String> = scan
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{:?}", d.line, d.kind))
+            .chain(findings.iter().map(|f| {
+                let line = scan.facts[f.record()].at.line;
+                let kind = match f {
+                    graph::Finding::DuplicateKey { .. } => {
+                        crate::error::DiagnosticKind::DuplicateId
+                    }
+                    _ => crate::error::DiagnosticKind::Unpaired,
+                };
+                format!("{line}:{kind:?}")
+            }))
+            .collect();
+        d.sort();
+        out.push(format!("diag {d:?}"));
+        out
+    }
+
+    #[test]
+    fn analyses_every_known_capture_as_the_record_pipeline_did() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut n = 0;
+        for dir in [
+            root.join("samples"),
+            root.join("tests"),
+            root.join("../shared/captures"),
+        ] {
+            for e in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(|e| e.ok())
+            {
+                let p = e.path();
+                if !(e.file_type().is_file() && p.extension().is_some_and(|x| x == "log")) {
+                    continue;
+                }
+                if crate::capture::load(p).is_err() {
+                    continue;
+                }
+                n += 1;
+                let (want, got) = (old(p), new(p));
+                for (k, (a, b)) in want.iter().zip(&got).enumerate() {
+                    assert_eq!(a, b, "{} line {k}", p.display());
+                }
+                assert_eq!(want.len(), got.len(), "{}", p.display());
+            }
+        }
+        assert!(n > 15);
     }
 }

@@ -256,3 +256,42 @@ pub fn url_query(url: &str) -> Option<&str> {
     let rest = rest.split('#').next().unwrap_or("");
     rest.split_once('?').map(|(_, q)| q)
 }
+
+#[cfg(test)]
+impl Record<'static> {
+    /// A request for unit tests: `from` -> `to`, with headers and a body
+    /// (`none` for no body).
+    pub(crate) fn test_request(
+        from: &str,
+        to: &str,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Record<'static> {
+        Record {
+            at: At::default(),
+            direction: Direction::Request,
+            from: Cow::Owned(from.into()),
+            to: Cow::Owned(to.into()),
+            method: Cow::Owned(method.into()),
+            url: Cow::Owned(url.into()),
+            status: None,
+            headers: headers
+                .iter()
+                .map(|(n, v)| Header {
+                    name: Cow::Owned(n.to_string()),
+                    value: Some(Cow::Owned(v.to_string())),
+                })
+                .collect(),
+            body: Body {
+                text: Cow::Owned(if body == "none" {
+                    String::new()
+                } else {
+                    body.into()
+                }),
+            },
+            hints: Hints::default(),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod apiref;
 pub mod bytes;
+pub mod diagram;
 pub mod facts;
 pub mod filter;
 pub mod graph;
@@ -469,5 +470,218 @@ mod analysis_tests {
             }
         }
         assert!(n > 15);
+    }
+}
+
+#[cfg(test)]
+mod diagram_tests {
+    use super::*;
+    use crate::next::diagram::{Kind, Skeleton};
+    use crate::next::scan::{Context, Scan};
+    use crate::render::diagram::mermaid_text;
+
+    /// The diagram files as the new skeleton gives them, written the way
+    /// templates/diagram.md writes them.
+    fn new(path: &Path) -> Vec<(String, String)> {
+        let capture = Requestshook::open(path).unwrap();
+        let config = crate::config::Config::discover(path).unwrap();
+        let mut services = openstack::Services::default();
+        services.extend(config.services.clone());
+        let filters = filter::Filters::none();
+        let ctx = Context {
+            services: &services,
+            catalog: apiref::Catalog::builtin(),
+            filters: &filters,
+        };
+        let mut scan = Scan::default();
+        for piece in capture.pieces(1000) {
+            let mut part = Scan::default();
+            for r in capture.parse(&piece).unwrap() {
+                part.add(&r, ctx);
+            }
+            scan.append(part);
+        }
+        let (g, _) = graph::build(&scan.facts);
+        let mut vars = variables::Variables::default();
+        for c in &scan.candidates {
+            vars.name(
+                scan.words.str(c.name),
+                scan.words.str(c.value),
+                c.record as usize,
+            );
+        }
+        let dropped = vec![false; scan.facts.len()];
+        let limits = diagram::Limits {
+            max_parts: usize::MAX,
+            ..Default::default()
+        };
+        let sk = diagram::build(&diagram::Input {
+            facts: &scan.facts,
+            names: &scan.names,
+            graph: &g,
+            dropped: &dropped,
+            limits,
+        });
+        let message = |r: usize| -> String {
+            let e = g.exchange_of(r).unwrap();
+            let rec = capture.record(scan.facts[r].at).unwrap();
+            let src = e
+                .request
+                .map(|q| capture.record(scan.facts[q as usize].at).unwrap())
+                .unwrap_or_else(|| rec.clone());
+            let mut target = vars.placeholder_path(src.path());
+            if let Some(q) = src.query().and_then(|q| vars.placeholder_query(q)) {
+                target.push('?');
+                target.push_str(&q);
+            }
+            match &rec.status {
+                Some(s) => format!("{} {}", s.text, target),
+                None => format!("{} {}", rec.method, target),
+            }
+        };
+        let labels = &config.labels;
+        let pid = |sym: Option<u32>| {
+            sym.map(|s| sk.participants[sk.index[&s]].id.clone())
+                .unwrap_or_default()
+        };
+        let line = |k: usize| -> String {
+            let item = &sk.items[k];
+            let pad = "  ".repeat(item.depth as usize);
+            let [a, b] = sk.ends(item, &scan.facts);
+            match item.kind {
+                Kind::Message => {
+                    let arrow = if scan.facts[item.of as usize].is_request() {
+                        "->>"
+                    } else {
+                        "-->>"
+                    };
+                    format!(
+                        "{pad}{}{arrow}{}: {}\n",
+                        pid(a),
+                        pid(b),
+                        mermaid_text(&message(item.of as usize))
+                    )
+                }
+                Kind::Note => {
+                    let text = if scan.facts[item.of as usize].is_request() {
+                        &labels.no_response
+                    } else {
+                        &labels.no_request
+                    };
+                    format!("{pad}Note over {}: {text}\n", pid(a))
+                }
+                Kind::Open => {
+                    let b = &sk.blocks[item.of as usize];
+                    let text = match b.service {
+                        Some(s) => mermaid_text(
+                            &labels
+                                .obtains_token
+                                .replace("{service}", &mermaid_text(scan.names.str(s))),
+                        ),
+                        None => format!("{} times", b.count),
+                    };
+                    format!("{pad}{} {text}\n", b.keyword)
+                }
+                Kind::Close => format!("{pad}end\n"),
+            }
+        };
+        let chars = |k: usize| -> usize {
+            let item = &sk.items[k];
+            let [a, b] = sk.ends(item, &scan.facts);
+            let (text, kw, arrow) = match item.kind {
+                Kind::Message => (
+                    mermaid_text(&message(item.of as usize)),
+                    0,
+                    if scan.facts[item.of as usize].is_request() {
+                        3
+                    } else {
+                        4
+                    },
+                ),
+                Kind::Note => (
+                    if scan.facts[item.of as usize].is_request() {
+                        "no response captured".to_string()
+                    } else {
+                        "no request captured".to_string()
+                    },
+                    0,
+                    0,
+                ),
+                Kind::Open => {
+                    let b = &sk.blocks[item.of as usize];
+                    let t = match b.service {
+                        Some(s) => mermaid_text(
+                            &labels
+                                .obtains_token
+                                .replace("{service}", &mermaid_text(scan.names.str(s))),
+                        ),
+                        None => format!("{} times", b.count),
+                    };
+                    (t, b.keyword.len(), 0)
+                }
+                Kind::Close => (String::new(), 0, 0),
+            };
+            item.depth as usize * 2 + pid(a).len() + arrow + pid(b).len() + text.len() + kw + 4
+        };
+        let participant = |k: usize| {
+            let p = &sk.participants[k];
+            let label = mermaid_text(&p.label);
+            if p.id == label {
+                format!("participant {}\n", p.id)
+            } else {
+                format!("participant {} as {label}\n", p.id)
+            }
+        };
+        let mut whole = String::new();
+        for k in 0..sk.participants.len() {
+            whole.push_str(&participant(k));
+        }
+        for k in 0..sk.items.len() {
+            whole.push_str(&line(k));
+        }
+        let mut out = vec![("diagram.md".to_string(), whole)];
+        let (parts, left) = sk.parts(&scan.facts, &limits, chars);
+        assert_eq!(left, 0);
+        for (n, p) in parts.iter().enumerate() {
+            let mut t = format!("autonumber {}\n", p.start);
+            for &k in &p.participants {
+                t.push_str(&participant(k));
+            }
+            for k in p.items.clone() {
+                t.push_str(&line(k));
+            }
+            out.push((format!("diagram-{}.md", n + 1), t));
+        }
+        out
+    }
+
+    #[test]
+    fn diagrams_come_out_as_before() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        for dir in [root.join("samples"), root.join("../shared/captures")] {
+            for e in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(|e| e.ok())
+            {
+                let p = e.path();
+                if !(e.file_type().is_file() && p.extension().is_some_and(|x| x == "log")) {
+                    continue;
+                }
+                let config = crate::config::Config::discover(p).unwrap();
+                let text = std::fs::read_to_string(p).unwrap();
+                let (files, _) =
+                    crate::pipeline::render_text(&text, p, &config, &Default::default()).unwrap();
+                let want: Vec<(String, String)> = files
+                    .into_iter()
+                    .filter(|(n, _)| n.starts_with("diagram"))
+                    .collect();
+                let got = new(p);
+                assert_eq!(got.len(), want.len(), "{}", p.display());
+                for ((gn, g), (wn, w)) in got.iter().zip(&want) {
+                    assert_eq!(gn, wn);
+                    assert_eq!(g, w, "{} {gn}", p.display());
+                }
+            }
+        }
     }
 }

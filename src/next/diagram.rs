@@ -392,7 +392,7 @@ pub fn build(input: &Input) -> Skeleton {
         step: 0,
         root: root as u32,
     };
-    for i in 0..n {
+    for (i, shown) in steps.iter_mut().enumerate() {
         if is_dropped(i) || shown_as.contains_key(&i) {
             continue;
         }
@@ -407,7 +407,7 @@ pub fn build(input: &Input) -> Skeleton {
             next_block += 1;
         }
         step += 1;
-        steps[i] = step;
+        *shown = step;
         let mut message = line(Kind::Message, open.len(), i, root);
         message.step = step;
         items.push(message);

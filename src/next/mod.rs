@@ -476,7 +476,7 @@ mod analysis_tests {
 #[cfg(test)]
 mod diagram_tests {
     use super::*;
-    use crate::next::diagram::{Kind, Skeleton};
+    use crate::next::diagram::Kind;
     use crate::next::scan::{Context, Scan};
     use crate::render::diagram::mermaid_text;
 

@@ -9,6 +9,7 @@ pub mod filter;
 pub mod graph;
 pub mod model;
 pub mod openstack;
+pub mod out;
 pub mod requestshook;
 pub mod scan;
 pub mod tokens;

@@ -7,7 +7,7 @@
 //! paths as 64-bit keys, and its position to read it again. Everything that
 //! needs text reads the record again from its position.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::next::model::{At, Direction};
 
@@ -18,7 +18,7 @@ pub type Sym = u32;
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     list: Vec<String>,
-    index: HashMap<String, Sym>,
+    index: HashMap<Box<str>, Sym>,
 }
 
 impl Names {
@@ -29,7 +29,7 @@ impl Names {
         }
         let k = self.list.len() as Sym;
         self.list.push(s.to_string());
-        self.index.insert(s.to_string(), k);
+        self.index.insert(s.into(), k);
         k
     }
 
@@ -153,5 +153,15 @@ impl Facts {
 
     pub fn has(&self, flag: u8) -> bool {
         self.flags & flag != 0
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn facts_stay_small() {
+        // A big capture keeps one of these per record.
+        eprintln!("Facts: {} bytes", std::mem::size_of::<super::Facts>());
+        assert!(std::mem::size_of::<super::Facts>() <= 128);
     }
 }

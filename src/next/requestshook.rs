@@ -53,9 +53,10 @@ pub fn looks_like_head(line: &str) -> bool {
 /// Parses a head line.
 pub fn parse_head(line: &str) -> Option<Head<'_>> {
     let rest = line.strip_prefix("### (")?;
-    let (direction, from, rest) = if let Some(i) = rest.find(REQ) {
+    let find = |pat: &str| memchr::memmem::find(rest.as_bytes(), pat.as_bytes());
+    let (direction, from, rest) = if let Some(i) = find(REQ) {
         (Direction::Request, &rest[..i], &rest[i + REQ.len()..])
-    } else if let Some(i) = rest.find(RESP) {
+    } else if let Some(i) = find(RESP) {
         (Direction::Response, &rest[..i], &rest[i + RESP.len()..])
     } else {
         return None;

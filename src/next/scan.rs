@@ -5,7 +5,8 @@
 //! into a [`Scan`] with its own symbol tables, and then joined in order
 //! ([`Scan::append`]): the result is the same as scanning in one go.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::error::Diagnostic;
 use crate::next::apiref::Catalog;
@@ -45,8 +46,10 @@ pub struct Scan {
     pub names: Names,
     /// Token values.
     pub tokens: Names,
-    /// What each token response says, by record.
+    /// What each token response says, by record (the first response
+    /// handing out each token: later ones are not read).
     pub issues: HashMap<usize, Issue>,
+    issued: HashSet<u32>,
     /// The api-ref operation of each record ([`NO_OP`] when none).
     pub ops: Vec<u32>,
     pub candidates: Vec<Candidate>,
@@ -121,7 +124,10 @@ impl Scan {
             if let Some(rule) = ctx.filters.matching(r) {
                 self.matched.push((index as u32, rule as u32));
             }
-        } else if facts.has(crate::next::facts::flag::TOKEN_REQUEST) && signals.subject != 0 {
+        } else if facts.has(crate::next::facts::flag::TOKEN_REQUEST)
+            && signals.subject != 0
+            && self.issued.insert(signals.subject)
+        {
             self.issues.insert(index, Issue::from_response(r));
         }
         for h in &r.headers {
@@ -133,6 +139,14 @@ impl Scan {
         self.backticks = self.backticks.max(longest_backticks(&r.body.text));
         self.facts.push(facts);
         self.ops.push(op);
+    }
+
+    /// Gives back the room the joined lists grew into.
+    pub fn shrink(&mut self) {
+        self.facts.shrink_to_fit();
+        self.ops.shrink_to_fit();
+        self.candidates.shrink_to_fit();
+        self.matched.shrink_to_fit();
     }
 
     /// Appends the scan of the piece that follows this one.
@@ -161,6 +175,8 @@ impl Scan {
         }));
         self.issues
             .extend(later.issues.into_iter().map(|(i, issue)| (i + base, issue)));
+        self.issued
+            .extend(later.issued.into_iter().map(|t| token(t + 1) - 1));
         self.ops.extend(later.ops);
         self.candidates
             .extend(later.candidates.into_iter().map(|c| Candidate {

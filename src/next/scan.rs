@@ -176,7 +176,7 @@ impl Scan {
         self.issues
             .extend(later.issues.into_iter().map(|(i, issue)| (i + base, issue)));
         self.issued
-            .extend(later.issued.into_iter().map(|t| token(t + 1) - 1));
+            .extend(later.issued.into_iter().map(token));
         self.ops.extend(later.ops);
         self.candidates
             .extend(later.candidates.into_iter().map(|c| Candidate {

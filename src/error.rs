@@ -102,7 +102,7 @@ pub struct Diagnostic {
 
 /// The path and message as they are: both can hold captured text, so
 /// whatever prints this to a terminal escapes it first (the CLI does, with
-/// `render::escape::terminal`).
+/// `view::escape::terminal`).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)?;

@@ -2,15 +2,14 @@
 
 use clap::Parser;
 
-// tracedoc allocates a string per captured line; mimalloc does that about a
-// third faster than the system allocator (docs/performance.md).
+// mimalloc: the allocator tracedoc is measured with (docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = tracedoc::cli::Cli::parse();
     // An interrupted run removes its temporary files (docs/robustness.md).
-    if let Err(e) = tracedoc::site::clean_up_on_signals() {
+    if let Err(e) = tracedoc::driver::clean_up_on_signals() {
         eprintln!("warning: cannot watch for SIGINT/SIGTERM ({e}); an interrupted run may leave `.tracedoc-*.tmp` files, which the next run removes");
     }
     let code = match tracedoc::cli::run(cli) {

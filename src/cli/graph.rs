@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::graph::export::GraphDoc;
-use crate::{capture, pipeline};
+use crate::driver;
 
 /// Output formats of `tracedoc graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,43 +26,31 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
 
-    /// Config file (default: `tracedoc.toml` in the capture's folder or a parent).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    /// Read the capture in this format instead of finding it from the content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<crate::input::Format>,
+
+    #[command(flatten)]
+    pub reading: super::Reading,
 
     /// Show URLs, paths and warnings as captured (secrets included). Without
     /// it they are redacted like `render`'s pages.
     #[arg(long)]
     pub no_redact: bool,
-
-    /// Treat warnings as errors: exit 1 and print nothing if any.
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Do not print warnings.
-    #[arg(short, long)]
-    pub quiet: bool,
-
-    /// Read a capture file found in a folder even when it is a symbolic
-    /// link (by default such links are skipped with a warning, so a link
-    /// cannot publish a file from outside the captures). A file named on the
-    /// command line is always read as given.
-    #[arg(long)]
-    pub follow_symlinks: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let config = super::load_config(args.config.as_deref(), &args.input)?;
-    let path = super::locate(&args.input, args.follow_symlinks, args.quiet, args.strict)?;
-    let loaded = capture::load(&path)?;
-    let options = pipeline::Options {
+    let r = &args.reading;
+    let settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    let path = super::locate(&args.input, r.follow_symlinks, r.quiet, r.strict)?;
+    let options = driver::Options {
         redact: !args.no_redact,
+        format: args.input_format,
     };
-    // Warnings, records and paths all come redacted out of `analyze`.
-    let analyzed = pipeline::analyze(&loaded, &config, &options);
-    super::report_warnings(&analyzed.diagnostics, args.quiet, args.strict)?;
-    let (page, graph) = pipeline::page_of(&loaded.capture.name, analyzed, &config);
-    let doc = GraphDoc::new(&graph, &page);
+    // Warnings, records and paths all come redacted out of `load`.
+    let loaded = driver::load(&path, &settings, &options)?;
+    super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;
+    let doc = driver::graph(&loaded, &settings);
     match args.format {
         Format::Json => super::show_json(&serde_json::to_string_pretty(&doc)?),
         // DOT's own lines stay lines; anything inside them is escaped.

@@ -7,7 +7,7 @@
 //!
 //! [`load`] reads a capture once, in pieces on every core, keeping only
 //! each record's facts and the secrets it holds, then runs the
-//! whole-capture analysis. [`render`] reads it again, piece by piece, and
+//! whole-capture analysis. [`render()`] reads it again, piece by piece, and
 //! streams every step through redaction and the templates into `body.md`
 //! and `log.md`; the small files come from the page's head. `graph`,
 //! `split`, `--context` and `build` use the same two steps.

@@ -6,7 +6,7 @@
 //! head line starts a record wherever it is, so the file can be cut at head
 //! lines into [`pieces`] that are read independently, on several cores, and
 //! read again later; a record is read back alone from the offset of its
-//! head line ([`Parser::at`]).
+//! head line ([`record_at`]).
 //!
 //! Records borrow their text from the file. CRLF line ends are accepted.
 //! Problems that still let the rest of the file be read become

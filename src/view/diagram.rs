@@ -14,7 +14,7 @@
 //! The diagram is built as a [`Skeleton`]: a few numbers per line, so a
 //! capture of a million calls costs little; message text is made only for
 //! the lines that are written, by the caller's `text` function. A diagram
-//! over the size limits is also cut into [`Part`]s at root-call boundaries,
+//! over the size limits is also cut into parts at root-call boundaries,
 //! each restarting `autonumber` at its first step so the numbers match the
 //! whole, and at most `max_parts` of them: the steps after the last part
 //! are counted, not drawn.

@@ -9,6 +9,7 @@ mod cli;
 mod diagrams;
 mod escape;
 mod hostile;
+mod incremental;
 mod layering;
 mod redaction;
 mod robust;

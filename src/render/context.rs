@@ -100,7 +100,7 @@ impl Head {
     pub fn step(&self, step: Arc<Step>, first: bool, last: bool) -> Value {
         Value::from_object(PageContext {
             head: self.clone(),
-            step: Some((step, first, last)),
+            step: Some((Value::from_object(StepObject::new(step)), first, last)),
         })
     }
 }
@@ -108,7 +108,7 @@ impl Head {
 #[derive(Debug)]
 struct PageContext {
     head: Head,
-    step: Option<(Arc<Step>, bool, bool)>,
+    step: Option<(Value, bool, bool)>,
 }
 
 impl Object for PageContext {
@@ -116,7 +116,7 @@ impl Object for PageContext {
         let key = key.as_str()?;
         if let Some((step, first, last)) = &self.step {
             match key {
-                "step" => return Some(Value::from_object(StepObject(step.clone()))),
+                "step" => return Some(step.clone()),
                 "first" => return Some(Value::from(*first)),
                 "last" => return Some(Value::from(*last)),
                 _ => {}
@@ -281,14 +281,25 @@ const STEP_FIELDS: &[&str] = &[
     "omitted",
 ];
 
-/// One step, its fields converted when a template asks for them.
+/// One step, each field converted once, when a template first asks for it
+/// (a template prints the title three times; a million steps make that count).
 #[derive(Debug)]
-struct StepObject(Arc<Step>);
+struct StepObject {
+    step: Arc<Step>,
+    fields: [std::sync::OnceLock<Value>; STEP_FIELDS.len()],
+}
 
-impl Object for StepObject {
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let s = &self.0;
-        Some(match key.as_str()? {
+impl StepObject {
+    fn new(step: Arc<Step>) -> StepObject {
+        StepObject {
+            step,
+            fields: std::array::from_fn(|_| std::sync::OnceLock::new()),
+        }
+    }
+
+    fn convert(&self, key: &str) -> Option<Value> {
+        let s = &self.step;
+        Some(match key {
             "index" => Value::from(s.index),
             "line" => Value::from(s.line),
             "direction" => Value::from_serialize(s.direction),
@@ -316,6 +327,17 @@ impl Object for StepObject {
             "omitted" => Value::from(s.omitted),
             _ => return None,
         })
+    }
+}
+
+impl Object for StepObject {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        let at = STEP_FIELDS.iter().position(|f| *f == key)?;
+        self.fields[at]
+            .get_or_init(|| self.convert(key).unwrap_or(Value::UNDEFINED))
+            .clone()
+            .into()
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
@@ -492,7 +514,7 @@ mod tests {
         let mut ours: Vec<String> = STEP_FIELDS.iter().map(|s| s.to_string()).collect();
         ours.sort_unstable();
         assert_eq!(step_keys, ours);
-        let v = Value::from_object(StepObject(Arc::new(step)));
+        let v = Value::from_object(StepObject::new(Arc::new(step)));
         for key in &step_keys {
             let got = v.get_attr(key).unwrap();
             assert!(!got.is_undefined(), "{key}");

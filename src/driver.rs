@@ -226,13 +226,17 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             continue;
         };
         let line = facts[r].at.line as usize;
+        let entry = (line == 0).then(|| loaded.capture.place(facts[r].at)).flatten();
         let (kind, message) = match *f {
             Finding::DuplicateKey { first, .. } => (
                 DiagnosticKind::DuplicateId,
                 format!(
-                    "request id {} was already used by the request at line {}; pairing falls back to order",
+                    "request id {} was already used by the request at {}; pairing falls back to order",
                     record.id.as_deref().unwrap_or(""),
-                    facts[first].at.line
+                    match facts[first].at.line {
+                        0 => loaded.capture.place(facts[first].at).unwrap_or_default(),
+                        n => format!("line {n}"),
+                    }
                 ),
             ),
             Finding::NoRequest { .. } => (
@@ -256,6 +260,7 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
         all.push(Diagnostic {
             path: path.clone(),
             line,
+            entry,
             kind,
             message,
             quote: None,

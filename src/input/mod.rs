@@ -73,6 +73,10 @@ pub struct Records<'a> {
 
 enum RecordsInner<'a> {
     Requestshook(requestshook::Parser<'a>),
+    Owned {
+        records: std::slice::Iter<'a, OwnedRecord>,
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl<'a> Iterator for Records<'a> {
@@ -81,6 +85,7 @@ impl<'a> Iterator for Records<'a> {
     fn next(&mut self) -> Option<Record<'a>> {
         match &mut self.inner {
             RecordsInner::Requestshook(p) => p.next(),
+            RecordsInner::Owned { records, .. } => records.next().map(OwnedRecord::record),
         }
     }
 }
@@ -90,8 +95,67 @@ impl Records<'_> {
     pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
         match &mut self.inner {
             RecordsInner::Requestshook(p) => p.take_diagnostics(),
+            RecordsInner::Owned { diagnostics, .. } => std::mem::take(diagnostics),
         }
     }
+}
+
+/// A record a reader decoded up front (formats whose text is escaped, such
+/// as JSON), owned; [`Capture`] hands it out as a [`Record`] borrowing from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRecord {
+    /// The record, its text owned.
+    pub record: Record<'static>,
+    /// Where it is in the file, for messages (`log.entries[3].response`).
+    pub place: String,
+}
+
+impl OwnedRecord {
+    fn record(&self) -> Record<'_> {
+        fn b(c: &str) -> std::borrow::Cow<'_, str> {
+            std::borrow::Cow::Borrowed(c)
+        }
+        let r = &self.record;
+        Record {
+            at: r.at,
+            direction: r.direction,
+            from: b(&r.from),
+            to: b(&r.to),
+            method: b(&r.method),
+            url: b(&r.url),
+            status: r.status.as_ref().map(|s| crate::model::Status {
+                code: s.code,
+                text: b(&s.text),
+            }),
+            headers: r
+                .headers
+                .iter()
+                .map(|h| crate::model::Header {
+                    name: b(&h.name),
+                    value: h.value.as_deref().map(b),
+                })
+                .collect(),
+            body: crate::model::Body { text: b(&r.body.text) },
+            id: r.id.as_deref().map(b),
+            hints: r.hints,
+        }
+    }
+}
+
+/// How many decoded records one piece holds.
+const PIECE_RECORDS: usize = 4096;
+
+#[derive(Debug)]
+enum Storage {
+    /// Text read in place.
+    Mapped(Bytes),
+    /// Records decoded up front, and the warnings found decoding them.
+    Owned {
+        records: Vec<OwnedRecord>,
+        diagnostics: Vec<Diagnostic>,
+        size: usize,
+        digest: String,
+    },
 }
 
 /// One capture file, opened for reading.
@@ -100,7 +164,7 @@ pub struct Capture {
     /// The file, as named by the caller.
     pub path: PathBuf,
     pub format: Format,
-    bytes: Bytes,
+    storage: Storage,
 }
 
 impl Capture {
@@ -122,11 +186,50 @@ impl Capture {
         let format = format
             .or_else(|| Format::detect(head))
             .unwrap_or(Format::Requestshook);
-        Ok(Capture {
+        match format {
+            Format::Requestshook => Ok(Capture {
+                path: path.to_path_buf(),
+                format,
+                storage: Storage::Mapped(bytes),
+            }),
+        }
+    }
+
+    /// A capture whose reader decoded every record of `input` up front.
+    /// Each record's `at.pos` is set to its index.
+    pub fn from_records(
+        path: &Path,
+        format: Format,
+        input: &[u8],
+        mut records: Vec<OwnedRecord>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Capture {
+        let mut h = blake3::Hasher::new();
+        h.update_rayon(input);
+        let digest = format!("b3:{}", h.finalize().to_hex());
+        for (i, r) in records.iter_mut().enumerate() {
+            r.record.at.pos = i as u64;
+        }
+        Capture {
             path: path.to_path_buf(),
             format,
-            bytes,
-        })
+            storage: Storage::Owned {
+                records,
+                diagnostics,
+                size: input.len(),
+                digest,
+            },
+        }
+    }
+
+    /// Where a record is, for messages about a format without lines.
+    pub fn place(&self, at: At) -> Option<String> {
+        match &self.storage {
+            Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
+            Storage::Owned { records, .. } => {
+                records.get(at.pos as usize).map(|r| r.place.clone())
+            }
+        }
     }
 
     /// The capture's file name, as shown on pages (never a full path).
@@ -141,22 +244,30 @@ impl Capture {
     /// (hashed on every core; the pages hashed are let go again).
     pub fn digest(&self) -> String {
         let mut h = blake3::Hasher::new();
-        let bytes = self.bytes.as_bytes();
-        for start in (0..bytes.len()).step_by(PIECE_BYTES) {
-            let end = (start + PIECE_BYTES).min(bytes.len());
-            h.update_rayon(&bytes[start..end]);
-            self.bytes.release(start..end);
+        match &self.storage {
+            Storage::Mapped(b) => {
+                let bytes = b.as_bytes();
+                for start in (0..bytes.len()).step_by(PIECE_BYTES) {
+                    let end = (start + PIECE_BYTES).min(bytes.len());
+                    h.update_rayon(&bytes[start..end]);
+                    b.release(start..end);
+                }
+            }
+            Storage::Owned { digest, .. } => return digest.clone(),
         }
         format!("b3:{}", h.finalize().to_hex())
     }
 
     /// The size of the input in bytes.
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        match &self.storage {
+            Storage::Mapped(b) => b.len(),
+            Storage::Owned { size, .. } => *size,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len() == 0
     }
 
     /// The capture cut into pieces of about `target` bytes, with their
@@ -164,7 +275,20 @@ impl Capture {
     /// go again).
     pub fn pieces(&self, target: usize) -> Vec<Piece> {
         use rayon::prelude::*;
-        let text = self.bytes.as_bytes();
+        let bytes = match &self.storage {
+            Storage::Mapped(b) => b,
+            Storage::Owned { records, .. } => {
+                let n = records.len().max(1);
+                return (0..n)
+                    .step_by(PIECE_RECORDS)
+                    .map(|start| Piece {
+                        range: start..(start + PIECE_RECORDS).min(records.len()),
+                        line: 0,
+                    })
+                    .collect();
+            }
+        };
+        let text = bytes.as_bytes();
         let ranges = match self.format {
             Format::Requestshook => requestshook::pieces(text, target),
         };
@@ -172,7 +296,7 @@ impl Capture {
             .par_iter()
             .map(|r| {
                 let n = count_lines(&text[r.clone()]);
-                self.bytes.release(r.clone());
+                bytes.release(r.clone());
                 n
             })
             .collect();
@@ -187,9 +311,9 @@ impl Capture {
 
     /// Reads one piece.
     pub fn read(&self, piece: &Piece) -> Result<Records<'_>> {
-        let whole = self.bytes.as_bytes();
-        let inner = match self.format {
-            Format::Requestshook => {
+        let inner = match &self.storage {
+            Storage::Mapped(bytes) => {
+                let whole = bytes.as_bytes();
                 let text = requestshook::check_utf8(whole, piece.range.clone(), &self.path)?;
                 RecordsInner::Requestshook(requestshook::Parser::new(
                     text,
@@ -199,20 +323,39 @@ impl Capture {
                     &self.path,
                 ))
             }
+            Storage::Owned {
+                records,
+                diagnostics,
+                ..
+            } => {
+                let range = piece.range.start.min(records.len())..piece.range.end.min(records.len());
+                RecordsInner::Owned {
+                    records: records[range].iter(),
+                    // The decoding warnings come with the first piece.
+                    diagnostics: if piece.range.start == 0 {
+                        diagnostics.clone()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            }
         };
         Ok(Records { inner })
     }
 
     /// One record again, from where it was found.
     pub fn record(&self, at: At) -> Option<Record<'_>> {
-        match self.format {
-            Format::Requestshook => requestshook::record_at(self.bytes.as_bytes(), at, &self.path),
+        match &self.storage {
+            Storage::Mapped(bytes) => requestshook::record_at(bytes.as_bytes(), at, &self.path),
+            Storage::Owned { records, .. } => records.get(at.pos as usize).map(OwnedRecord::record),
         }
     }
 
     /// Lets go of the memory of a piece that is done with (until it is read again).
     pub fn release(&self, piece: &Piece) {
-        self.bytes.release(piece.range.clone());
+        if let Storage::Mapped(bytes) = &self.storage {
+            bytes.release(piece.range.clone());
+        }
     }
 
     /// Every record and warning, in order (tests and small captures). A
@@ -333,5 +476,63 @@ mod tests {
         .unwrap();
         let err = c.read_all().unwrap_err().to_string();
         assert!(err.starts_with("x.log:3:3: invalid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn decoded_records_read_back_in_pieces_with_their_places() {
+        use crate::model::{At, Body, Direction, Hints};
+        use std::borrow::Cow;
+        let owned: Vec<OwnedRecord> = (0..(PIECE_RECORDS + 3))
+            .map(|i| OwnedRecord {
+                record: Record {
+                    at: At::default(),
+                    direction: Direction::Request,
+                    from: Cow::Owned("client".into()),
+                    to: Cow::Owned("server".into()),
+                    method: Cow::Owned("GET".into()),
+                    url: Cow::Owned(format!("http://h/{i}")),
+                    status: None,
+                    headers: Vec::new(),
+                    body: Body { text: Cow::Borrowed("") },
+                    id: Some(Cow::Owned(format!("r{i}"))),
+                    hints: Hints::default(),
+                },
+                place: format!("log.entries[{i}].request"),
+            })
+            .collect();
+        let warning = Diagnostic {
+            path: PathBuf::from("x.har"),
+            line: 0,
+            entry: Some("log.entries[2]".into()),
+            kind: crate::error::DiagnosticKind::BadHead,
+            message: "odd entry".into(),
+            quote: None,
+        };
+        let c = Capture::from_records(
+            Path::new("x.har"),
+            Format::Requestshook,
+            b"{}",
+            owned,
+            vec![warning.clone()],
+        );
+        let pieces = c.pieces(PIECE_BYTES);
+        assert_eq!(pieces.len(), 2);
+        let mut seen = Vec::new();
+        let mut warnings = Vec::new();
+        for p in &pieces {
+            let mut r = c.read(p).unwrap();
+            for rec in r.by_ref() {
+                assert_eq!(c.record(rec.at).as_ref(), Some(&rec));
+                seen.push(rec.url.to_string());
+            }
+            warnings.extend(r.take_diagnostics());
+        }
+        assert_eq!(seen.len(), PIECE_RECORDS + 3);
+        assert_eq!(seen[PIECE_RECORDS + 2], format!("http://h/{}", PIECE_RECORDS + 2));
+        assert_eq!(warnings, vec![warning], "warnings come once");
+        let at = At { pos: 7, line: 0 };
+        assert_eq!(c.place(at).as_deref(), Some("log.entries[7].request"));
+        assert_eq!(c.len(), 2);
+        assert!(c.digest().starts_with("b3:"));
     }
 }

@@ -218,6 +218,7 @@ impl<'a> Parser<'a> {
         self.diagnostics.push(Diagnostic {
             path: self.path.to_path_buf(),
             line: line as usize,
+            entry: None,
             kind,
             message,
             quote: None,
@@ -230,6 +231,7 @@ impl<'a> Parser<'a> {
         self.diagnostics.push(Diagnostic {
             path: self.path.to_path_buf(),
             line: line as usize,
+            entry: None,
             kind,
             message: message.to_string(),
             quote: Some(quote.to_string()),

@@ -11,15 +11,14 @@ use rustc_hash::FxHashMap;
 
 use super::codec::{
     apply_edits, json_unescape, json_unescape_text, merge_edits, percent_decode,
-    percent_decode_text, Edit,
+    percent_decode_bytes, percent_decode_text, Edit,
 };
 use super::keys::is_key_word;
-use super::{hash_name, Found, Rules, MASK, MIN_HUNTED_TOKEN};
+use super::{hash_name, Found, Rules, MASK, MIN_HUNTED_SECRET, MIN_HUNTED_TOKEN};
 
 /// Replaces every known secret wherever it appears; built once per capture
 /// after pass 1, from every secret found in it ([`Found`]), with the name
 /// each token is shown as.
-#[derive(Debug)]
 pub struct Hunter {
     /// Every hunted value (tokens of [`MIN_HUNTED_TOKEN`] characters or
     /// more, other secrets of [`super::MIN_HUNTED_SECRET`] or more).
@@ -69,6 +68,17 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
             bytes: Vec::new(),
         }),
     })
+}
+
+/// Counts only: the values are the secrets being hidden.
+impl std::fmt::Debug for Hunter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hunter")
+            .field("hunted", &self.with.len())
+            .field("named", &self.names.len())
+            .field("patterns", &self.patterns.len())
+            .finish()
+    }
 }
 
 impl Hunter {
@@ -163,7 +173,9 @@ impl Hunter {
     /// when nothing matched.
     pub fn apply(&self, s: &str) -> Option<String> {
         let mut edits = Vec::new();
-        if let Some(f) = &self.finder {
+        // Every hunted value is longer than this, and decoding only shortens.
+        let short = s.len() < MIN_HUNTED_SECRET.min(MIN_HUNTED_TOKEN);
+        if let Some(f) = self.finder.as_ref().filter(|_| !short) {
             self.matches(f, s, &mut edits);
             // A first look at the decoded text without its map back to the
             // source; decoded again with the map only when it holds a secret.
@@ -198,16 +210,21 @@ impl Hunter {
         out
     }
 
-    /// Whether the hunt may change anything in `text` (a cheap look over
-    /// all of it before going line by line).
-    fn may_touch(&self, text: &str) -> bool {
+    /// Whether the hunt may change anything in a line of `text`: one look
+    /// at all of it, as captured and decoded (a line's decoded text is part
+    /// of the whole text's), before going line by line.
+    pub(crate) fn may_touch(&self, text: &str) -> bool {
         if !self.patterns.is_empty() {
             return true;
         }
-        match &self.finder {
-            None => false,
-            Some(f) => memchr::memchr2(b'\\', b'%', text.as_bytes()).is_some() || f.is_match(text),
-        }
+        let Some(f) = &self.finder else {
+            return false;
+        };
+        f.is_match(text)
+            || with_scratch(|scratch| {
+                json_unescape_text(text, &mut scratch.text).is_some_and(|t| f.is_match(t))
+                    || percent_decode_bytes(text, &mut scratch.bytes).is_some_and(|b| f.is_match(b))
+            })
     }
 
     /// [`Hunter::apply`] on every `\n`-separated line of `text` (patterns

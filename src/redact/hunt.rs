@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use indexmap::IndexMap;
 use regex::Regex;
 use rustc_hash::FxHashMap;
@@ -129,12 +129,19 @@ impl Hunter {
                 all.entry(v.as_str()).or_insert(MASK);
             }
         }
+        // The automaton of a huge set may outgrow the default kinds' limits;
+        // the noncontiguous one has the widest.
+        let build = |kind: Option<AhoCorasickKind>| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(kind)
+                .build(all.keys())
+        };
         let finder = if all.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(all.keys())
+            build(None)
+                .or_else(|_| build(Some(AhoCorasickKind::NoncontiguousNFA)))
                 .ok()
         };
         let with = all.values().map(|n| n.to_string()).collect();
@@ -154,11 +161,12 @@ impl Hunter {
             .unwrap_or_else(|| hash_name(token))
     }
 
-    /// Whether the hunt or a user pattern changes `value` (so a value that
-    /// holds a hunted secret, or matches a pattern, is hidden wherever it
-    /// is shown). With [`Found::is_secret`], what a variable must never hold.
+    /// Whether `value` is a token found in the capture (in any form, of
+    /// any length), or the hunt or a user pattern changes it (it holds a
+    /// hunted secret, or matches a pattern). A value that this or
+    /// [`Found::is_secret`] says is hidden must never become a variable.
     pub fn hides(&self, value: &str) -> bool {
-        self.apply(value).is_some()
+        self.names.contains_key(value) || self.apply(value).is_some()
     }
 
     fn matches(&self, f: &AhoCorasick, s: &str, edits: &mut Vec<Edit>) {
@@ -171,7 +179,7 @@ impl Hunter {
 
     /// `s` with every hunted secret and pattern match replaced, or `None`
     /// when nothing matched.
-    pub fn apply(&self, s: &str) -> Option<String> {
+    pub(crate) fn apply(&self, s: &str) -> Option<String> {
         let mut edits = Vec::new();
         // Every hunted value is longer than this, and decoding only shortens.
         let short = s.len() < MIN_HUNTED_SECRET.min(MIN_HUNTED_TOKEN);

@@ -9,26 +9,36 @@
 //!    name, JSON key at any depth and through escapes, query or form key,
 //!    text pair, URL userinfo, token path segment, multipart field, PEM
 //!    block, barbican payload) whether it is a secret. Every value they
-//!    would replace is remembered in a [`Found`]; pieces of a capture are
-//!    [merged](Found::merge) in capture order. Nothing is copied or edited.
+//!    would replace is remembered in a [`Found`]; the [`Found`]s of the
+//!    pieces of a capture are [merged](Found::merge) in capture order.
+//!    Nothing is copied or edited. The [`Marks`] it returns (two bytes)
+//!    say which parts of the record the positional rules change.
 //! 2. In between, a [`Hunter`] is built once per capture from everything
 //!    found, with the names tokens are shown as (the correlation stage's
 //!    `token-N`, or [`hash_name`]).
-//! 3. **Redact** ([`Rules::redact`], pass 2, one record at a time): the
-//!    positional rules again, now writing their edits, then every secret
-//!    the hunter knows (tokens of [`MIN_HUNTED_TOKEN`] characters or more,
-//!    other secrets of [`MIN_HUNTED_SECRET`] or more) wherever else it
-//!    appears, as captured, JSON-escaped or percent-encoded, and the user's
-//!    `[redact] patterns`, line by line. A record with nothing to redact
-//!    comes back borrowing the same text: no copy, no allocation per line.
+//! 3. **Redact** ([`Rules::redact_marked`], or [`Rules::redact`] without
+//!    marks; pass 2, one record at a time): the positional rules again
+//!    where the marks say they change something, now writing their edits,
+//!    then everywhere every secret the hunter knows (tokens of
+//!    [`MIN_HUNTED_TOKEN`] characters or more, other secrets of
+//!    [`MIN_HUNTED_SECRET`] or more), as captured, JSON-escaped or
+//!    percent-encoded, and the user's `[redact] patterns`, line by line. A
+//!    record with nothing to redact comes back borrowing the same text: no
+//!    copy, no allocation per line.
 //!
-//! Other text about a capture (warnings, quoted lines) goes through
-//! [`Rules::text`]: the same rules and the same hunter.
+//! Other text about a capture (warnings, quoted lines, labels) goes through
+//! [`Rules::text`]: the same rules and the same hunter. A value that
+//! [`Found::is_secret`] or [`Hunter::hides`] must never become a variable.
 //!
 //! Edits replace byte spans of the captured text, so a JSON body keeps its
 //! layout (indentation, key order, line count) byte for byte. A body with
 //! CRLF line ends is redacted as its lines ([`crate::model::Body::lines`])
 //! and keeps its line ends.
+//!
+//! Most text holds nothing to redact, and is passed over cheaply: key words
+//! are looked for with SIMD through a few anchors (`finder`), the JSON
+//! scanner notes per string whether a key word or an escape is in it, and
+//! the hunt looks at a whole body before going line by line.
 //!
 //! A token becomes the name the hunter gives it; other secrets become
 //! [`MASK`].

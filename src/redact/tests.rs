@@ -1645,3 +1645,12 @@ fn marks_skip_only_what_changes_nothing() {
     );
     assert_eq!(shown.url, "http://h/x?password=***");
 }
+
+#[test]
+fn shared_by_every_thread() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Rules>();
+    shared::<Hunter>();
+    shared::<Found>();
+    shared::<Marks>();
+}

@@ -51,8 +51,6 @@ mod keys;
 mod pass;
 
 #[cfg(test)]
-mod parity;
-#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;

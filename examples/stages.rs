@@ -1,64 +1,59 @@
-//! Times each pipeline stage on one capture, for performance work:
-//! `cargo run --release --example stages -- big.log` (see docs/performance.md).
-//! The CLI's allocator (mimalloc) is not used here, so totals run higher.
-//! On Linux each line also shows the peak resident memory so far (VmHWM).
+//! Times each stage of `tracedoc render` on one capture, with the peak
+//! memory after each (for docs/performance.md; profile with `perf` first):
+//!
+//!     cargo run --release --example stages -- CAPTURE.log
 
 use std::time::Instant;
 
-use tracedoc::config::Config;
-use tracedoc::pipeline::{self, Options};
-use tracedoc::render::{self, Templates};
+use tracedoc::driver::{self, Options};
+use tracedoc::render::Templates;
+use tracedoc::settings::Settings;
 
-/// The peak resident set so far, from /proc (Linux only; empty elsewhere).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// ` (peak N MiB)` from /proc/self/status, where there is one.
 fn peak() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
                 .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| format!("  peak {}", l["VmHWM:".len()..].trim()))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
         })
+        .map(|kb| format!("  (peak {} MiB)", kb / 1024))
         .unwrap_or_default()
 }
 
-fn main() -> anyhow::Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .ok_or_else(|| anyhow::anyhow!("usage: stages LOG"))?;
-    let config = Config::default();
-    let options = Options::default();
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::env::args().nth(1).ok_or("usage: stages CAPTURE.log")?;
+    let path = std::path::Path::new(&path);
+    let settings = Settings::discover(path)?;
+    let templates = Templates::new(None)?;
+    let out = tempfile::tempdir()?;
+
     let t = Instant::now();
-    let loaded = tracedoc::capture::load(std::path::Path::new(&path))?;
+    let loaded = driver::load(path, &settings, &Options::default())?;
     eprintln!(
-        "load     {:>8.3?}  ({} records){}",
+        "pass 1   {:>8.3?}  (read, facts, graph, tokens, variables, redaction finds){}",
         t.elapsed(),
-        loaded.capture.records.len(),
         peak()
     );
-    // Redaction alone, for comparison (analyze runs it again).
     let t = Instant::now();
-    let records = &loaded.capture.records;
-    let names = tracedoc::correlate::tokens::collect(records).names();
-    let (shown, _) =
-        tracedoc::correlate::redact::redact_or_withhold(&config.redact, &names, records);
-    eprintln!("redact   {:>8.3?}  (tokens + redaction only)", t.elapsed());
-    drop(shown);
-    let t = Instant::now();
-    let analyzed = pipeline::analyze(&loaded, &config, &options);
+    let page = loaded.page(&settings);
     eprintln!(
-        "analyze  {:>8.3?}  (graph, tokens, redaction, variables)",
-        t.elapsed()
+        "head     {:>8.3?}  (diagram, parts, tables: {} parts){}",
+        t.elapsed(),
+        page.parts.len(),
+        peak()
     );
     let t = Instant::now();
-    let (page, _) = pipeline::page_of(&loaded.capture.name, analyzed, &config);
-    eprintln!("page     {:>8.3?}  (diagram + steps)", t.elapsed());
-    let t = Instant::now();
-    let templates = Templates::new(None)?;
-    let files = render::render_page(&std::sync::Arc::new(page), &templates)?;
+    let written = driver::render(&loaded, &settings, &templates, out.path(), true, None, None)?;
     eprintln!(
-        "render   {:>8.3?}  ({} files){}",
+        "pass 2   {:>8.3?}  (redact, templates, write {} files){}",
         t.elapsed(),
-        files.len(),
+        written.files.len(),
         peak()
     );
     Ok(())

@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh escape_md escape_cell escape_code escape_attr \
 #       escape_codeline escape_mermaid escape_terminal escape_url
 #
-# The escape_* targets check one output context each (render::escape),
+# The escape_* targets check one output context each (view::escape),
 # against the models of tests/it/models.rs, with fuzz/escape.dict.
 #
 # Choices (see docs/robustness.md):

@@ -90,7 +90,12 @@ pub enum DiagnosticKind {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub path: PathBuf,
+    /// 1-based line; 0 for a format without lines worth naming (JSON),
+    /// where `entry` says where.
     pub line: usize,
+    /// Where in a structured file (`log.entries[3]`, a span id), when there is no line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
     pub kind: DiagnosticKind,
     pub message: String,
     /// The captured line the warning is about, whole. It is shown after the
@@ -102,10 +107,15 @@ pub struct Diagnostic {
 
 /// The path and message as they are: both can hold captured text, so
 /// whatever prints this to a terminal escapes it first (the CLI does, with
-/// `render::escape::terminal`).
+/// `view::escape::terminal`).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)?;
+        match (&self.entry, self.line) {
+            (_, line) if line > 0 => write!(f, "{}:{line}: ", self.path.display())?,
+            (Some(entry), _) => write!(f, "{}: {entry}: ", self.path.display())?,
+            (None, _) => write!(f, "{}: ", self.path.display())?,
+        }
+        write!(f, "{}", self.message)?;
         if let Some(q) = &self.quote {
             write!(f, ": {}", shorten(q))?;
         }

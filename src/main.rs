@@ -2,15 +2,23 @@
 
 use clap::Parser;
 
-// tracedoc allocates a string per captured line; mimalloc does that about a
-// third faster than the system allocator (docs/performance.md).
+// mimalloc: the allocator tracedoc is measured with (docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (the same index in its v2 and v3
+/// `mi_option_t`; libmimalloc-sys names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() {
+    // Give freed pages back to the system at once rather than 10 ms later:
+    // the pipeline frees and allocates piece after piece, and a delay keeps
+    // pieces already done counted in the resident set.
+    // SAFETY: setting an option is allowed at any time, from any thread.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let cli = tracedoc::cli::Cli::parse();
     // An interrupted run removes its temporary files (docs/robustness.md).
-    if let Err(e) = tracedoc::site::clean_up_on_signals() {
+    if let Err(e) = tracedoc::driver::clean_up_on_signals() {
         eprintln!("warning: cannot watch for SIGINT/SIGTERM ({e}); an interrupted run may leave `.tracedoc-*.tmp` files, which the next run removes");
     }
     let code = match tracedoc::cli::run(cli) {

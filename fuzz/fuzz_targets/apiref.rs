@@ -10,8 +10,9 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use tracedoc::capture;
-use tracedoc::correlate::apiref::{Catalog, DEFAULT_SERVICES};
+use tracedoc::input::Capture;
+use tracedoc::openstack::apiref::Catalog;
+use tracedoc::openstack::DEFAULT_SERVICES;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -25,11 +26,14 @@ fuzz_target!(|data: &[u8]| {
     let log = format!(
         "### (fuzz) REQ >>> (svc) : {method} {url}\nOpenStack-API-Version: {version}\nX-OpenStack-Nova-API-Version: {version}\n\n{body}\n"
     );
-    let Ok(loaded) = capture::load_from(log.as_bytes(), Path::new("fuzz.log")) else {
+    let Ok(capture) = Capture::from_vec(Path::new("fuzz.log"), log.into_bytes(), None) else {
+        return;
+    };
+    let Ok((records, _)) = capture.read_all() else {
         return;
     };
     let catalog = Catalog::builtin();
-    for record in loaded.capture.records.iter().filter(|r| r.is_request()) {
+    for record in records.iter().filter(|r| r.is_request()) {
         let path = record.path();
         for (_, service) in DEFAULT_SERVICES {
             let found = catalog.lookup(service, record);

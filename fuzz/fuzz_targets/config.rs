@@ -6,13 +6,13 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use tracedoc::config::Config;
+use tracedoc::settings::Settings;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match Config::parse(text, Path::new("fuzz/tracedoc.toml")) {
+    match Settings::parse(text, Path::new("fuzz/tracedoc.toml")) {
         Ok(config) => {
             assert!(config.diagram.max_messages >= 4);
         }

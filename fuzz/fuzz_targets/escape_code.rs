@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tracedoc::render::escape;
+use tracedoc::view::escape;
 
 #[path = "../../tests/it/models.rs"]
 mod models;

@@ -1,76 +1,80 @@
-//! The streaming requestshook parser over arbitrary bytes.
+//! The requestshook reader over arbitrary bytes.
 //!
 //! Invariants: no panic; records come in file order with increasing head
-//! lines and consecutive indexes; every warning points at a line that exists;
-//! reading through a 1-byte buffer gives exactly the same result as reading
-//! the whole slice (the parser must not depend on how the reader chunks the
-//! input); and, for input without `\r`, CRLF line ends change nothing.
+//! lines; every warning points at a line that exists; any error names the
+//! file; cutting the input into pieces of any size gives exactly the same
+//! records and warnings as reading it whole (pieces are read on several
+//! cores); every record reads again the same from its position; and, for
+//! input without `\r`, CRLF line ends change nothing.
 #![no_main]
 
-use std::io::BufReader;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use tracedoc::capture::requestshook::Parser;
-use tracedoc::model::Record;
+use tracedoc::input::Capture;
 
-type Outcome = (Vec<Record>, Option<String>, Vec<tracedoc::Diagnostic>);
-
-fn run<R: std::io::BufRead>(reader: R) -> Outcome {
-    let mut parser = Parser::new(reader, Path::new("fuzz.log"));
+/// Records (as comparable text) and warnings, or the error, reading in
+/// pieces of about `target` bytes.
+fn run(data: &[u8], target: usize) -> Result<(Vec<String>, Vec<String>), String> {
+    let capture =
+        Capture::from_vec(Path::new("fuzz.log"), data.to_vec(), None).map_err(|e| e.to_string())?;
     let mut records = Vec::new();
-    let mut error = None;
-    for item in parser.by_ref() {
-        match item {
-            Ok(r) => records.push(r),
-            Err(e) => {
-                error = Some(e.to_string());
-                break;
-            }
+    let mut warnings = Vec::new();
+    let mut last_line = 0;
+    for piece in capture.pieces(target) {
+        let mut read = capture.read(&piece).map_err(|e| e.to_string())?;
+        for r in read.by_ref() {
+            assert!(r.at.line > last_line, "records out of order");
+            last_line = r.at.line;
+            assert_eq!(capture.record(r.at).as_ref(), Some(&r), "read again differs");
+            records.push(format!(
+                "{}|{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}",
+                r.at.line,
+                r.direction,
+                r.from,
+                r.to,
+                r.method,
+                r.url,
+                r.status.as_ref().map(|s| s.text.to_string()),
+                r.headers
+                    .iter()
+                    .map(|h| (h.name.to_string(), h.value.as_ref().map(|v| v.to_string())))
+                    .collect::<Vec<_>>(),
+                r.body.lines().collect::<Vec<_>>()
+            ));
         }
+        warnings.extend(read.take_diagnostics().iter().map(|d| d.to_string()));
     }
-    // A finished parser stays finished.
-    assert!(parser.next().is_none(), "parser yielded after its end");
-    (records, error, parser.take_diagnostics())
+    Ok((records, warnings))
 }
 
 fuzz_target!(|data: &[u8]| {
-    let whole = run(data);
-    let (records, error, diagnostics) = &whole;
+    let whole = run(data, usize::MAX);
     let lines = data.split(|&b| b == b'\n').count();
-    for (i, r) in records.iter().enumerate() {
-        assert_eq!(r.index, i, "indexes must be consecutive");
-        assert!(
-            r.line >= 1 && r.line <= lines,
-            "record line {} of {lines}",
-            r.line
-        );
-        if i > 0 {
-            assert!(r.line > records[i - 1].line, "records out of order");
+    match &whole {
+        Ok((_, warnings)) => {
+            for w in warnings {
+                assert!(w.starts_with("fuzz.log:"), "{w}");
+                let line: usize = w["fuzz.log:".len()..]
+                    .split(':')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("a warning names its line");
+                assert!(line >= 1 && line <= lines, "{w}");
+            }
         }
+        Err(e) => assert!(e.contains("fuzz.log:"), "an error must name the file: {e}"),
     }
-    for d in diagnostics {
-        assert!(d.line >= 1 && d.line <= lines, "{d}");
-        assert!(d.to_string().starts_with("fuzz.log:"), "{d}");
+    for target in [1, 64] {
+        assert_eq!(whole, run(data, target), "pieces of {target} read differently");
     }
-    if let Some(e) = error {
-        assert!(
-            e.contains("fuzz.log:"),
-            "an error must name the file and line: {e}"
-        );
-    }
-
-    let chunked = run(BufReader::with_capacity(1, data));
-    assert_eq!(whole, chunked, "result depends on the reader's buffer size");
-
     if !data.contains(&b'\r') {
         let crlf: Vec<u8> = data
             .split(|&b| b == b'\n')
             .collect::<Vec<_>>()
             .join(&b"\r\n"[..]);
-        let (r2, e2, _) = run(&crlf[..]);
-        if error.is_none() && e2.is_none() {
-            assert_eq!(*records, r2, "CRLF changed the records");
+        if let (Ok((r1, _)), Ok((r2, _))) = (&whole, run(&crlf, usize::MAX)) {
+            assert_eq!(*r1, r2, "CRLF changed the records");
         }
     }
 });

@@ -1,4 +1,4 @@
-//! The whole render path (`pipeline::render_text`), redaction on and off.
+//! The whole render path (`driver::load_bytes` + `render_files`), redaction on and off.
 //!
 //! Invariants checked on every input that holds at least one record:
 //! - rendering succeeds (the only acceptable error is "no records");
@@ -16,8 +16,9 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use tracedoc::config::Config;
-use tracedoc::pipeline::{render_text, Options};
+use tracedoc::driver::{self, Options};
+use tracedoc::render::Templates;
+use tracedoc::settings::Settings;
 
 // The model of pymdownx.snippets (with Python's Unicode case folding) the
 // integration tests use.
@@ -26,17 +27,18 @@ mod models;
 use models::python_lines;
 
 fn check(text: &str, options: &Options) {
-    let records = match tracedoc::capture::load_from(text.as_bytes(), Path::new("fuzz.log")) {
-        Ok(l) => l.capture.records.len(),
-        Err(_) => 0,
-    };
-    let files = match render_text(text, Path::new("fuzz.log"), &Config::default(), options) {
-        Ok((files, _)) => files,
-        Err(e) => {
-            assert_eq!(records, 0, "render failed on a capture with records: {e}");
-            return;
-        }
-    };
+    let settings = Settings::default();
+    let loaded =
+        match driver::load_bytes(Path::new("fuzz.log"), text.as_bytes().to_vec(), &settings, options) {
+            Ok(l) => l,
+            Err(e) => {
+                assert!(e.to_string().contains("no requestshook records"), "{e}");
+                return;
+            }
+        };
+    let records = loaded.records();
+    let templates = Templates::new(None).expect("built-in templates");
+    let files = driver::render_files(&loaded, &settings, &templates).expect("render");
     for (name, content) in &files {
         for (n, line) in python_lines(content).iter().enumerate() {
             if models::shown(line).is_none() {
@@ -61,5 +63,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     check(text, &Options::default());
-    check(text, &Options { redact: false });
+    check(
+        text,
+        &Options {
+            redact: false,
+            ..Options::default()
+        },
+    );
 });

@@ -1,24 +1,24 @@
 //! `tracedoc build`: a tree of captures -> a tree of pages.
 //!
 //! Every folder under CAPTURES that holds a capture is rendered through the
-//! same [`pipeline`] as `tracedoc render`, into the same relative folder
-//! under DOCS, plus an `index.md` that includes the parts. A capture that
-//! fails is reported with its path and the run goes on; the exit status
-//! remembers it.
+//! same driver as `tracedoc render`, into the same relative folder under
+//! DOCS, plus an `index.md` that includes the parts. Captures are rendered
+//! on every core; one whose inputs, settings, templates and outputs did not
+//! change since the last build is skipped without being read. A capture
+//! that fails is reported with its path and the run goes on; the exit
+//! status remembers it.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::driver::{self, IndexSpec, SettingsCache};
 use crate::error::Error;
-use crate::render::{self, Templates};
-use crate::site::nav::{self, Found, IndexPage, RelDir};
-use crate::{capture, pipeline, site};
-
-/// The template, and file, of the page that includes a capture's parts.
-const INDEX: &str = "index.md";
+use crate::input::discover::{self, Found, DEFAULT_FILE};
+use crate::render::Templates;
+use crate::site::RelDir;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -77,6 +77,10 @@ pub struct Args {
     /// from elsewhere). Symbolic links to folders are never followed.
     #[arg(long)]
     pub follow_symlinks: bool,
+
+    /// Read the captures in this format instead of finding it from each one's content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::input::Format>,
 }
 
 fn parse_prefix(text: &str) -> Result<String, String> {
@@ -84,6 +88,7 @@ fn parse_prefix(text: &str) -> Result<String, String> {
 }
 
 /// What one capture left in DOCS.
+#[derive(Default)]
 struct Built {
     written: usize,
     unchanged: usize,
@@ -107,6 +112,14 @@ struct Totals {
     old_parts: usize,
 }
 
+/// What happened to one item of the walk, with the lines to print for it.
+struct Outcome {
+    lines: Vec<String>,
+    result: Result<Built, ()>,
+    skipped: bool,
+    capture: bool,
+}
+
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let meta = std::fs::metadata(&args.captures).map_err(|e| Error::read(&args.captures, e))?;
     if !meta.is_dir() {
@@ -115,14 +128,24 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.captures.display()
         );
     }
-    let config = args.config.as_deref().map(Config::load).transpose()?;
+    let settings = SettingsCache::default();
+    if let Some(path) = &args.config {
+        // Read (and checked) before anything else.
+        settings.get(Some(path), &args.captures)?;
+    }
     let templates = Templates::new(args.templates.as_deref())?;
     let root_title = std::fs::canonicalize(&args.captures)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "captures".to_string());
 
-    let found = nav::find_captures(&args.captures, Some(&args.output), args.follow_symlinks);
+    let accept = |rel: &Path| RelDir::new(rel).map(|_| ());
+    let found = discover::find_captures(
+        &args.captures,
+        Some(&args.output),
+        args.follow_symlinks,
+        &accept,
+    );
     let count = found
         .iter()
         .filter(|f| matches!(f, Found::Capture { .. }))
@@ -137,59 +160,87 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         ProgressBar::hidden()
     };
 
-    let mut totals = Totals::default();
-    for item in found {
-        match item {
+    // Every capture on every core; what each one says is printed in walk order.
+    let outcomes: Vec<Outcome> = found
+        .into_par_iter()
+        .map(|item| match item {
             Found::Capture { dir, rel } => {
                 progress.set_message(
-                    crate::render::escape::terminal(&dir.display().to_string()).into_owned(),
+                    crate::view::escape::terminal(&dir.display().to_string()).into_owned(),
                 );
+                let mut lines = Vec::new();
                 let built = build_one(
                     &args,
-                    config.as_ref(),
+                    &settings,
                     &templates,
                     &root_title,
                     &dir,
                     &rel,
-                    &progress,
+                    &mut lines,
                 );
                 progress.inc(1);
-                match built {
-                    Ok(b) => {
-                        totals.captures += 1;
-                        totals.written += b.written;
-                        totals.unchanged += b.unchanged;
-                        totals.index_kept += usize::from(b.index_kept);
-                        totals.removed += b.removed;
-                        totals.old_parts += b.old_parts;
-                    }
+                let result = match built {
+                    Ok(b) => Ok(b),
                     Err(err) => {
-                        totals.failed += 1;
-                        progress.suspend(|| report(&dir, &err));
+                        lines.push(format!("error: {}: {err}", dir.display()));
+                        for cause in err.chain().skip(1) {
+                            lines.push(format!("  caused by: {cause}"));
+                        }
+                        Err(())
                     }
+                };
+                Outcome {
+                    lines,
+                    result,
+                    skipped: false,
+                    capture: true,
                 }
             }
-            Found::Skipped { dir: path, reason } | Found::Link { path, reason } => {
-                totals.skipped += 1;
-                if !args.quiet || args.strict {
-                    progress.suspend(|| {
-                        super::say(&format!("warning: {}: skipped: {reason}", path.display()))
-                    });
-                }
+            Found::Skipped { dir: path, reason } | Found::Link { path, reason } => Outcome {
+                lines: if !args.quiet || args.strict {
+                    vec![format!("warning: {}: skipped: {reason}", path.display())]
+                } else {
+                    Vec::new()
+                },
+                result: Ok(Built::default()),
+                skipped: true,
+                capture: false,
+            },
+            Found::Unreadable { path, message } => Outcome {
+                lines: vec![format!("error: {}: {message}", path.display())],
+                result: Err(()),
+                skipped: false,
+                capture: false,
+            },
+        })
+        .collect();
+    progress.finish_and_clear();
+
+    let mut totals = Totals::default();
+    for o in outcomes {
+        for line in &o.lines {
+            super::say(line);
+        }
+        match o.result {
+            Ok(b) if o.capture => {
+                totals.captures += 1;
+                totals.written += b.written;
+                totals.unchanged += b.unchanged;
+                totals.index_kept += usize::from(b.index_kept);
+                totals.removed += b.removed;
+                totals.old_parts += b.old_parts;
             }
-            Found::Unreadable { path, message } => {
-                totals.failed += 1;
-                progress.suspend(|| super::say(&format!("error: {}: {message}", path.display())));
-            }
+            Ok(_) if o.skipped => totals.skipped += 1,
+            Ok(_) => {}
+            Err(()) => totals.failed += 1,
         }
     }
-    progress.finish_and_clear();
 
     if totals.captures + totals.failed == 0 {
         anyhow::bail!(
             "no capture found under `{}` (a capture is a folder holding `{}` or a single `*.log` file)",
             args.captures.display(),
-            capture::DEFAULT_FILE
+            DEFAULT_FILE
         );
     }
     if !args.quiet {
@@ -229,190 +280,77 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     })
 }
 
-/// Renders one capture folder into its DOCS folder.
+/// Renders one capture folder into its DOCS folder; `lines` gets what to
+/// print about it.
 fn build_one(
     args: &Args,
-    config: Option<&Config>,
+    cache: &SettingsCache,
     templates: &Templates,
     root_title: &str,
     dir: &Path,
-    rel: &RelDir,
-    progress: &ProgressBar,
+    rel: &Path,
+    lines: &mut Vec<String>,
 ) -> anyhow::Result<Built> {
-    let discovered;
-    let config = match config {
-        Some(c) => c,
-        None => {
-            discovered = Config::discover(dir)?;
-            &discovered
-        }
-    };
+    let rel = RelDir::new(rel).map_err(anyhow::Error::msg)?;
+    let settings = cache.get(args.config.as_deref(), dir)?;
     // Links passed over were reported by the walk.
-    let path = capture::locate(dir, args.follow_symlinks)?.path;
-    let options = pipeline::Options {
-        redact: !args.no_redact,
-    };
-    // The records are not needed once the page is built: free them before rendering.
-    let (page, warnings) = pipeline::build(&capture::load(&path)?, config, &options);
-    progress.suspend(|| super::report_warnings(&warnings, args.quiet, args.strict))?;
-    let page = std::sync::Arc::new(page);
-    let files = render::render_page(&page, templates)?;
-    let index = IndexPage::new(rel, &args.include_prefix, root_title, &page, &files);
-    let index = vec![(INDEX.to_string(), templates.render(INDEX, &index)?)];
-
-    nav::check_no_links(&args.output, rel).map_err(anyhow::Error::msg)?;
+    let path = discover::locate(dir, args.follow_symlinks)?.path;
+    crate::site::check_no_links(&args.output, &rel).map_err(anyhow::Error::msg)?;
     let out = rel.under(&args.output);
-    let written = site::write_files(&out, &files, args.force)?;
-    progress.suspend(|| super::report_removed(&written.removed, args.quiet));
-    let stale_parts = site::remove_stale_parts(&out, &files)?;
-    // index.md is the one page meant for people to edit: never forced.
-    let (index_changed, index_kept) = match site::write_files(&out, &index, false) {
-        Ok(w) => (
-            w.files.iter().any(|(_, o)| *o != site::Outcome::Unchanged),
-            false,
-        ),
-        Err(Error::HandEdited { .. }) => (false, true),
-        Err(e) => return Err(e.into()),
+    let options = driver::Options {
+        redact: !args.no_redact,
+        format: args.format,
     };
-    let mut built = tally(&written.files, index_changed, index_kept);
-    built.removed = written.removed.len();
-    built.old_parts = stale_parts.len();
-    Ok(built)
-}
-
-fn tally(written: &[(PathBuf, site::Outcome)], index_changed: bool, index_kept: bool) -> Built {
-    let changed = written
-        .iter()
-        .filter(|(_, o)| *o != site::Outcome::Unchanged)
-        .count()
-        + usize::from(index_changed);
-    let total = written.len() + usize::from(!index_kept);
-    Built {
+    let index = IndexSpec {
+        folders: rel.components(),
+        prefix: &args.include_prefix,
+        root_title,
+    };
+    let fingerprint = driver::fingerprint(&settings, templates, &options, Some(&index));
+    if let Some(files) = driver::up_to_date(&out, &path, &fingerprint) {
+        return Ok(Built {
+            unchanged: files,
+            ..Built::default()
+        });
+    }
+    let loaded = driver::load(&path, &settings, &options)?;
+    if !args.quiet {
+        lines.extend(loaded.diagnostics.iter().map(|d| format!("warning: {d}")));
+    }
+    if args.strict && !loaded.diagnostics.is_empty() {
+        return Err(Error::Strict {
+            count: loaded.diagnostics.len(),
+        }
+        .into());
+    }
+    // Output made from a capture with warnings is rendered again next
+    // time, so the warnings are said again.
+    let written = driver::render(
+        &loaded,
+        &settings,
+        templates,
+        &out,
+        args.force,
+        Some(&index),
+        loaded
+            .diagnostics
+            .is_empty()
+            .then_some(fingerprint.as_str()),
+    )?;
+    if !args.quiet {
+        lines.extend(written.removed_temps.iter().map(|p| {
+            format!(
+                "note: removed {} (a temporary file left by an interrupted run)",
+                p.display()
+            )
+        }));
+    }
+    let changed = written.changed();
+    Ok(Built {
         written: changed,
-        unchanged: total - changed,
-        index_kept,
-        removed: 0,
-        old_parts: 0,
-    }
-}
-
-fn report(dir: &Path, err: &anyhow::Error) {
-    super::say_error(&format!("{}: ", dir.display()), err);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const CAPTURE: &str = "\n### (openstack) REQ >>> (keystone) : GET http://127.0.0.1/identity/\n\
-Accept: application/json\n\
-X-Requestshook-Request-Id: 577ca6d86fee45928fae4fe0142aadf5\n\
-X-Requestshook-Request-From: openstack\n\nnone\n\n\n\
-### (openstack) RESP <<< (keystone) : 300 MULTIPLE CHOICES GET http://127.0.0.1/identity/\n\
-Content-Type: application/json\n\
-X-Requestshook-Request-Id: 577ca6d86fee45928fae4fe0142aadf5\n\
-X-Requestshook-Request-From: openstack\n\n{\n  \"versions\": {}\n}\n\n";
-
-    fn args(captures: &Path, output: &Path) -> Args {
-        Args {
-            captures: captures.to_path_buf(),
-            output: output.to_path_buf(),
-            templates: None,
-            config: None,
-            strict: false,
-            force: false,
-            no_redact: false,
-            quiet: true,
-            include_prefix: String::new(),
-            follow_symlinks: false,
-        }
-    }
-
-    fn capture(root: &Path, rel: &str, file: &str, text: &str) {
-        let dir = root.join(rel);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(file), text).unwrap();
-    }
-
-    #[test]
-    fn one_bad_capture_fails_the_run_but_not_the_others() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (caps, docs) = (tmp.path().join("caps"), tmp.path().join("docs"));
-        capture(&caps, "a/list", "requestshook.log", CAPTURE);
-        capture(&caps, "b/broken", "requestshook.log", "no records here\n");
-        capture(&caps, "c/show", "mine.log", CAPTURE);
-        assert_eq!(run(args(&caps, &docs)).unwrap(), crate::cli::EXIT_INPUT);
-        for rel in ["a/list", "c/show"] {
-            for file in ["body.md", "diagram.md", "log.md", "index.md"] {
-                assert!(docs.join(rel).join(file).is_file(), "{rel}/{file}");
-            }
-        }
-        assert!(!docs.join("b/broken").exists());
-        let index = std::fs::read_to_string(docs.join("a/list/index.md")).unwrap();
-        assert!(index.starts_with("# a list\n"), "{index}");
-        for include in ["diagram.md", "body.md", "log.md"] {
-            let line = format!("--8<-- \"a/list/{include}\"");
-            assert!(index.contains(&line), "{line} missing in\n{index}");
-        }
-        let diagram = std::fs::read_to_string(docs.join("a/list/diagram.md")).unwrap();
-        assert!(diagram.contains("openstack->>keystone"), "{diagram}");
-    }
-
-    #[test]
-    fn include_prefix_and_root_capture() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (caps, docs) = (tmp.path().join("create"), tmp.path().join("docs"));
-        capture(&caps, "", "requestshook.log", CAPTURE);
-        let mut a = args(&caps, &docs);
-        a.include_prefix = parse_prefix("image/").unwrap();
-        assert_eq!(run(a).unwrap(), crate::cli::EXIT_OK);
-        let index = std::fs::read_to_string(docs.join("index.md")).unwrap();
-        assert!(index.starts_with("# create\n"), "{index}");
-        assert!(index.contains("--8<-- \"image/body.md\""), "{index}");
-        assert!(parse_prefix("../up").is_err());
-        assert!(parse_prefix("/abs").is_err());
-    }
-
-    #[test]
-    fn an_edited_index_is_kept_even_with_force() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (caps, docs) = (tmp.path().join("caps"), tmp.path().join("docs"));
-        capture(&caps, "x", "requestshook.log", CAPTURE);
-        assert_eq!(run(args(&caps, &docs)).unwrap(), crate::cli::EXIT_OK);
-        let index = docs.join("x/index.md");
-        std::fs::write(&index, "# my own words\n").unwrap();
-        std::fs::write(docs.join("x/body.md"), "edited\n").unwrap();
-        // Without --force the edited body.md stops this capture.
-        assert_eq!(run(args(&caps, &docs)).unwrap(), crate::cli::EXIT_INPUT);
-        let mut forced = args(&caps, &docs);
-        forced.force = true;
-        assert_eq!(run(forced).unwrap(), crate::cli::EXIT_OK);
-        assert_ne!(
-            std::fs::read_to_string(docs.join("x/body.md")).unwrap(),
-            "edited\n"
-        );
-        assert_eq!(std::fs::read_to_string(&index).unwrap(), "# my own words\n");
-        // Once removed, it comes back.
-        std::fs::remove_file(&index).unwrap();
-        assert_eq!(run(args(&caps, &docs)).unwrap(), crate::cli::EXIT_OK);
-        assert!(std::fs::read_to_string(&index)
-            .unwrap()
-            .contains("sequenceDiagram"));
-    }
-
-    #[test]
-    fn strict_counts_skipped_folders_and_empty_trees_fail() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (caps, docs) = (tmp.path().join("caps"), tmp.path().join("docs"));
-        capture(&caps, "ok", "requestshook.log", CAPTURE);
-        capture(&caps, "two", "a.log", CAPTURE);
-        capture(&caps, "two", "b.log", CAPTURE);
-        assert_eq!(run(args(&caps, &docs)).unwrap(), crate::cli::EXIT_OK);
-        let mut strict = args(&caps, &docs);
-        strict.strict = true;
-        assert_eq!(run(strict).unwrap(), crate::cli::EXIT_INPUT);
-        let empty = tmp.path().join("empty");
-        std::fs::create_dir(&empty).unwrap();
-        assert!(run(args(&empty, &docs)).is_err());
-    }
+        unchanged: written.files.len() - changed,
+        index_kept: written.index_kept,
+        removed: written.removed_temps.len(),
+        old_parts: written.old_parts.len(),
+    })
 }

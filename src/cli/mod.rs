@@ -58,20 +58,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 
 /// Prints one line to standard error, escaped for the terminal: text from
 /// input (names, URLs, paths) may hold control characters and escape
-/// sequences (`render::escape::terminal`).
+/// sequences (`view::escape::terminal`).
 pub fn say(line: &str) {
-    eprintln!("{}", crate::render::escape::terminal(line));
+    eprintln!("{}", crate::view::escape::terminal(line));
 }
 
 /// Prints one line to standard output, escaped for the terminal.
 pub fn show(line: &str) {
-    println!("{}", crate::render::escape::terminal(line));
+    println!("{}", crate::view::escape::terminal(line));
 }
 
 /// Prints JSON to standard output: control and invisible characters inside
 /// its strings are written as `\uXXXX` escapes (still the same JSON).
 pub fn show_json(json: &str) {
-    println!("{}", crate::render::escape::terminal_json(json));
+    println!("{}", crate::view::escape::terminal_json(json));
 }
 
 /// Prints an error and its causes to standard error, escaped for the terminal.
@@ -82,22 +82,22 @@ pub fn say_error(context: &str, err: &anyhow::Error) {
     }
 }
 
-/// Finds the capture file an input names ([`crate::capture::locate`]) and
-/// warns about the symbolic links passed over in its folder; with `strict`
-/// those warnings fail the run like any other.
+/// Finds the capture file an input names ([`crate::input::discover::locate`])
+/// and warns about the symbolic links passed over in its folder; with
+/// `strict` those warnings fail the run like any other.
 pub fn locate(
     input: &std::path::Path,
     follow_links: bool,
     quiet: bool,
     strict: bool,
 ) -> crate::Result<std::path::PathBuf> {
-    let located = crate::capture::locate(input, follow_links)?;
+    let located = crate::input::discover::locate(input, follow_links)?;
     if !quiet {
         for link in &located.skipped_links {
             say(&format!(
                 "warning: {}: skipped: {}",
                 link.display(),
-                crate::capture::link_skipped(link)
+                crate::input::discover::link_skipped(link)
             ));
         }
     }
@@ -148,14 +148,37 @@ pub fn report_warnings(
     Ok(())
 }
 
-/// The config a command uses: `--config FILE` when given, else the
+/// The settings a command uses: `--config FILE` when given, else the
 /// `tracedoc.toml` found from the input's folder upwards.
-pub fn load_config(
+pub fn load_settings(
     explicit: Option<&std::path::Path>,
     input: &std::path::Path,
-) -> crate::Result<crate::config::Config> {
+) -> crate::Result<crate::settings::Settings> {
     match explicit {
-        Some(path) => crate::config::Config::load(path),
-        None => crate::config::Config::discover(input),
+        Some(path) => crate::settings::Settings::load(path),
+        None => crate::settings::Settings::discover(input),
     }
+}
+
+/// Flags every command that reads one capture shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Reading {
+    /// Config file (default: `tracedoc.toml` in the capture's folder or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+
+    /// Treat warnings as errors: exit 1 and write nothing if any.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not print warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Read a capture file found in a folder even when it is a symbolic
+    /// link (by default such links are skipped with a warning, so a link
+    /// cannot publish a file from outside the captures). A file named on the
+    /// command line is always read as given.
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }

@@ -4,10 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::driver::{self, ContextFile};
 use crate::error::Error;
-use crate::model::Page;
-use crate::render::{self, Templates};
-use crate::{capture, pipeline, site};
+use crate::render::Templates;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -35,13 +34,12 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// Config file (default: `tracedoc.toml` in the capture's folder or a parent).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub reading: super::Reading,
 
-    /// Treat warnings as errors: exit 1 and write nothing if any.
-    #[arg(long)]
-    pub strict: bool,
+    /// Read the capture in this format instead of finding it from the content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::input::Format>,
 
     /// Overwrite output files even if they were edited by hand since tracedoc wrote them.
     #[arg(long)]
@@ -60,73 +58,65 @@ pub struct Args {
     /// this is how the reference seed is reproduced byte for byte.
     #[arg(long)]
     pub no_redact: bool,
-
-    /// Do not print warnings.
-    #[arg(short, long)]
-    pub quiet: bool,
-
-    /// Read a capture file found in a folder even when it is a symbolic
-    /// link (by default such links are skipped with a warning, so a link
-    /// cannot publish a file from outside the captures). A file named on the
-    /// command line is always read as given.
-    #[arg(long)]
-    pub follow_symlinks: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let config = super::load_config(args.config.as_deref(), &args.input)?;
+    let r = &args.reading;
+    let settings = super::load_settings(r.config.as_deref(), &args.input)?;
     let templates = Templates::new(args.templates.as_deref())?;
+    let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
 
-    let (page, warnings) = match &args.from_context {
-        Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| Error::read(file, e))?;
-            let page: Page = serde_json::from_str(&text)
-                .with_context(|| format!("`{}` is not a tracedoc page context", file.display()))?;
-            (page, Vec::new())
-        }
-        None => {
-            let path = super::locate(&args.input, args.follow_symlinks, args.quiet, args.strict)?;
-            let loaded = capture::load(&path)?;
-            let options = pipeline::Options {
-                redact: !args.no_redact,
-            };
-            pipeline::build(&loaded, &config, &options)
-        }
-    };
-    super::report_warnings(&warnings, args.quiet, args.strict)?;
-    if args.context {
-        super::show_json(&serde_json::to_string_pretty(&page)?);
+    if let Some(file) = &args.from_context {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::read(file, e))?;
+        let context: ContextFile = serde_json::from_str(&text)
+            .with_context(|| format!("`{}` is not a tracedoc page context", file.display()))?;
+        let records = context.steps.len();
+        let written = driver::render_context(context, &templates, out, args.force)?;
+        summary(&written, records, out, r.quiet);
         return Ok(super::EXIT_OK);
     }
-    let page = std::sync::Arc::new(page);
-    let files = render::render_page(&page, &templates)?;
-    let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
-    let written = site::write_files(out, &files, args.force)?;
-    super::report_removed(&written.removed, args.quiet);
-    let stale = site::remove_stale_parts(out, &files)?;
-    if !args.quiet {
-        let changed = written
-            .files
-            .iter()
-            .filter(|(_, o)| *o != site::Outcome::Unchanged)
-            .count();
-        let mut removed = match stale.len() {
-            0 => String::new(),
-            n => format!(", {n} old diagram part(s) removed"),
-        };
-        if !written.removed.is_empty() {
-            removed.push_str(&format!(
-                ", {} stale temporary file(s) removed",
-                written.removed.len()
-            ));
-        }
-        super::say(&format!(
-            "tracedoc: {} records -> {} ({} file(s) written, {} unchanged{removed})",
-            page.steps.len(),
-            out.display(),
-            changed,
-            written.files.len() - changed
+
+    let path = super::locate(&args.input, r.follow_symlinks, r.quiet, r.strict)?;
+    let options = driver::Options {
+        redact: !args.no_redact,
+        format: args.format,
+    };
+    let loaded = driver::load(&path, &settings, &options)?;
+    super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;
+    if args.context {
+        let page = loaded.page(&settings);
+        let steps = driver::steps(&loaded, &settings)?;
+        super::show_json(&serde_json::to_string_pretty(&ContextFile::new(
+            page, steps,
+        ))?);
+        return Ok(super::EXIT_OK);
+    }
+    let written = driver::render(&loaded, &settings, &templates, out, args.force, None, None)?;
+    summary(&written, loaded.records(), out, r.quiet);
+    Ok(super::EXIT_OK)
+}
+
+fn summary(written: &driver::Written, records: usize, out: &std::path::Path, quiet: bool) {
+    super::report_removed(&written.removed_temps, quiet);
+    if quiet {
+        return;
+    }
+    let changed = written.changed();
+    let mut removed = match written.old_parts.len() {
+        0 => String::new(),
+        n => format!(", {n} old diagram part(s) removed"),
+    };
+    if !written.removed_temps.is_empty() {
+        removed.push_str(&format!(
+            ", {} stale temporary file(s) removed",
+            written.removed_temps.len()
         ));
     }
-    Ok(super::EXIT_OK)
+    super::say(&format!(
+        "tracedoc: {} records -> {} ({} file(s) written, {} unchanged{removed})",
+        records,
+        out.display(),
+        changed,
+        written.files.len() - changed
+    ));
 }

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::capture::{self, write};
-use crate::graph::{self, split};
-use crate::site;
+use crate::driver;
+use crate::input::discover::DEFAULT_FILE;
+use crate::site::{Folder, Outcome};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -40,33 +40,20 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub client: Vec<String>,
 
-    /// Config file (default: `tracedoc.toml` in the capture's folder or a parent);
-    /// its `[services]` say which process is keystone.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
     /// Print the plan (one line per piece) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-
-    /// Treat warnings as errors: exit 1 and write nothing if any.
-    #[arg(long)]
-    pub strict: bool,
 
     /// Overwrite pieces even if they were edited by hand since tracedoc wrote them.
     #[arg(long)]
     pub force: bool,
 
-    /// Print neither warnings nor the summary.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// Read the capture in this format instead of finding it from the content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::input::Format>,
 
-    /// Read a capture file found in a folder even when it is a symbolic
-    /// link (by default such links are skipped with a warning, so a link
-    /// cannot publish a file from outside the captures). A file named on the
-    /// command line is always read as given.
-    #[arg(long)]
-    pub follow_symlinks: bool,
+    #[command(flatten)]
+    pub reading: super::Reading,
 }
 
 const EXAMPLES: &str = "Examples:\n  \
@@ -75,43 +62,48 @@ tracedoc split /var/log/requestshook.log -o captures/session-1\n  \
 tracedoc build captures/session-1 -o docs/session-1";
 
 /// The file name of every piece.
-pub const PIECE_FILE: &str = capture::DEFAULT_FILE;
+pub const PIECE_FILE: &str = DEFAULT_FILE;
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let config = super::load_config(args.config.as_deref(), &args.input)?;
-    let path = super::locate(&args.input, args.follow_symlinks, args.quiet, args.strict)?;
-    let loaded = capture::load(&path)?;
-    let records = &loaded.capture.records;
-    let (graph, graph_warnings) = graph::build(records, &loaded.path);
-    let mut warnings = loaded.diagnostics.clone();
-    warnings.extend(graph_warnings);
-    warnings.sort_by_key(|d| d.line);
-    super::report_warnings(&warnings, args.quiet, args.strict)?;
-
-    let options = split::Options {
-        clients: args.client.clone(),
+    let r = &args.reading;
+    let settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    let path = super::locate(&args.input, r.follow_symlinks, r.quiet, r.strict)?;
+    // Pieces are captures: written as captured, secrets and all.
+    let options = driver::Options {
+        redact: false,
+        format: args.format,
     };
-    let plan = split::plan(records, &graph, &config, &options);
-    if !args.quiet {
+    let loaded = driver::load(&path, &settings, &options)?;
+    super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;
+    let plan = driver::split_plan(&loaded, &settings, &args.client);
+    let records = loaded.records();
+    if !r.quiet {
         let width = plan.pieces.iter().map(|p| p.name.len()).max().unwrap_or(0);
         for p in &plan.pieces {
-            let e = &graph.exchanges[p.first_call];
+            let e = &loaded.analysis.graph.exchanges[p.first_call];
+            let head = loaded
+                .capture
+                .record(loaded.analysis.scan.facts[e.first()].at);
+            let (method, path) = head
+                .as_ref()
+                .map(|h| (h.method.to_string(), h.path().to_string()))
+                .unwrap_or_default();
             super::show(&format!(
                 "{:width$}  {:>5} records  {}: {} {}",
                 p.name,
                 p.records.len(),
                 p.caller,
-                e.method,
-                e.path
+                method,
+                path
             ));
         }
     }
 
     let Some(out) = args.output.as_deref().filter(|_| !args.dry_run) else {
-        if !args.quiet {
+        if !r.quiet {
             super::say(&format!(
                 "tracedoc: {} records -> {} capture(s), clients: {} (dry run: nothing written)",
-                records.len(),
+                records,
                 plan.pieces.len(),
                 plan.clients.join(", ")
             ));
@@ -120,17 +112,16 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     let mut changed = 0;
     for p in &plan.pieces {
-        let text = write::to_text(p.records.iter().map(|&i| &records[i]));
-        let files = [(PIECE_FILE.to_string(), text)];
-        let written = site::write_files(&out.join(&p.name), &files, args.force)?;
-        super::report_removed(&written.removed, args.quiet);
-        changed += written
-            .files
-            .iter()
-            .filter(|(_, o)| *o != site::Outcome::Unchanged)
-            .count();
+        let text = driver::split_text(&loaded, &p.records);
+        let mut folder = Folder::open(&out.join(&p.name), args.force)?;
+        folder.check(&[PIECE_FILE])?;
+        if folder.write(PIECE_FILE, text.as_bytes())? != Outcome::Unchanged {
+            changed += 1;
+        }
+        super::report_removed(&folder.removed_temps, r.quiet);
+        folder.close(|_| false)?;
     }
-    if !args.quiet {
+    if !r.quiet {
         for stale in stale_pieces(out, &plan) {
             super::say(&format!(
                 "note: {} is not part of this split (left as is; remove it before `tracedoc build`)",
@@ -139,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
         super::say(&format!(
             "tracedoc: {} records -> {} capture(s) in {} ({} written, {} unchanged), clients: {}",
-            records.len(),
+            records,
             plan.pieces.len(),
             out.display(),
             changed,
@@ -152,7 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 
 /// Folders in `out` named like pieces (`NNN-...`) that this plan did not write:
 /// left from an earlier split of a different log.
-fn stale_pieces(out: &Path, plan: &split::Plan) -> Vec<PathBuf> {
+fn stale_pieces(out: &Path, plan: &crate::analyze::split::Plan) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(out) else {
         return Vec::new();
     };

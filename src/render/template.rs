@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, Output, State, Value};
 use serde::Serialize;
 
-use super::escape;
 use crate::error::{Error, Result};
+use crate::view::escape;
 
 /// The built-in templates, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -37,6 +37,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// A template set: the built-ins plus optional overrides from a folder.
 pub struct Templates {
     env: Environment<'static>,
+    /// A key of every template's source: pages made with other templates are stale.
+    fingerprint: String,
 }
 
 impl Templates {
@@ -60,6 +62,7 @@ impl Templates {
         env.add_filter("url", |v: Value| escaped(v, escape::url));
         env.add_filter("lines", lines_filter);
         env.add_filter("fence", fence_filter);
+        let mut hash = blake3::Hasher::new();
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.is_file() => {
@@ -67,10 +70,15 @@ impl Templates {
                 }
                 _ => (*builtin).to_string(),
             };
+            hash.update(name.as_bytes());
+            hash.update(source.as_bytes());
             env.add_template_owned(*name, source)
                 .map_err(|e| template_error(name, &e, dir))?;
         }
-        Ok(Templates { env })
+        Ok(Templates {
+            env,
+            fingerprint: format!("b3:{}", hash.finalize().to_hex()),
+        })
     }
 
     /// Renders one template with a context already converted to a template
@@ -81,6 +89,28 @@ impl Templates {
             .get_template(name)
             .map_err(|e| template_error(name, &e, None))?;
         tmpl.render(context)
+            .map_err(|e| template_error(name, &e, None))
+    }
+
+    /// A key of every template's source.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Renders one template into a writer (the per-step templates of a big
+    /// capture are rendered straight into the output).
+    pub fn write(
+        &self,
+        name: &str,
+        context: &minijinja::Value,
+        out: &mut impl std::io::Write,
+    ) -> Result<()> {
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, &e, None))?;
+        tmpl.render_captured_to(context, out)
+            .map(|_| ())
             .map_err(|e| template_error(name, &e, None))
     }
 
@@ -120,6 +150,9 @@ fn format_value(
     state: &State,
     value: &Value,
 ) -> std::result::Result<(), minijinja::Error> {
+    if let Some(printed) = value.downcast_object_ref::<super::context::Printed>() {
+        return printed.write_to(out).map_err(minijinja::Error::from);
+    }
     let text = text_of(value);
     let escaped = if value.is_safe() {
         text
@@ -155,7 +188,7 @@ fn mermaid_filter(value: Value, max: Option<usize>) -> Value {
 /// `{{ lines | fence }}`: a code fence no line of the list can close.
 fn fence_filter(list: Value) -> std::result::Result<Value, minijinja::Error> {
     let fence = match list.downcast_object_ref::<super::context::Lines>() {
-        Some(lines) => escape::fence_for(lines.as_slice().iter().map(String::as_str)),
+        Some(lines) => escape::fence_for(lines.text().iter()),
         None => {
             let items: Vec<Value> = list.try_iter()?.collect();
             let texts: Vec<std::borrow::Cow<'_, str>> = items.iter().map(text_of).collect();
@@ -177,40 +210,10 @@ fn lines_filter(
     indent: Option<usize>,
     empty: Option<String>,
 ) -> std::result::Result<Value, minijinja::Error> {
-    let pad = " ".repeat(indent.unwrap_or(0));
-    let mut out = String::new();
-    let mut any = false;
-    let mut push = |out: &mut String, line: &str, safe: bool| {
-        if any {
-            out.push('\n');
-        }
-        any = true;
-        if !line.is_empty() {
-            out.push_str(&pad);
-            if safe {
-                out.push_str(line);
-            } else {
-                out.push_str(&escape::code_line(line));
-            }
-        }
-    };
-    // A step's lines are printed straight from the page (render::context).
-    if let Some(lines) = list.downcast_object_ref::<super::context::Lines>() {
-        for line in lines.as_slice() {
-            push(&mut out, line, false);
-        }
-    } else {
-        for item in list.try_iter()? {
-            push(&mut out, &text_of(&item), item.is_safe());
-        }
-    }
-    if !any {
-        if let Some(e) = empty {
-            out.push_str(&pad);
-            out.push_str(&escape::code_line(&e));
-        }
-    }
-    Ok(Value::from_safe_string(out))
+    // Printed straight into the output by `format_value`: a body of any
+    // size is never built as one string.
+    let printed = super::context::Printed::of(&list, indent.unwrap_or(0), empty)?;
+    Ok(Value::from_object(printed))
 }
 
 fn template_error(name: &str, e: &minijinja::Error, dir: Option<&Path>) -> Error {

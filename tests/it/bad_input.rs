@@ -35,7 +35,8 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     }
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.expect("walk the output folder");
-        if entry.file_type().is_file() {
+        // `.tracedoc-stamps` caches mtimes: not output, never the same twice.
+        if entry.file_type().is_file() && entry.file_name() != ".tracedoc-stamps" {
             let rel = entry.path().strip_prefix(dir).expect("under dir");
             let bytes = std::fs::read(entry.path()).expect("read output file");
             files.insert(rel.to_string_lossy().into_owned(), bytes);

@@ -260,7 +260,7 @@ fn templates_dir_overrides_only_the_files_it_holds() {
     write(
         &templates,
         "body.md",
-        "{% for step in steps %}{{ step.title }} ({{ step.from }} -> {{ step.to }})\n{% endfor %}",
+        "{{ step.title }} ({{ step.from }} -> {{ step.to }})\n",
     );
     let (plain, custom) = (dir.path().join("plain"), dir.path().join("custom"));
     assert!(render(&input, &plain, &[]).status.success());

@@ -62,8 +62,18 @@ pub fn h3_headings(markdown: &str) -> Vec<String> {
 /// The titles of a capture's records (`METHOD PATH` / `STATUS PATH`), in log
 /// order, as the library's parser reads them.
 pub fn record_titles(log: &Path) -> Vec<String> {
-    let loaded = tracedoc::capture::load(log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
-    loaded.capture.records.iter().map(|r| r.title()).collect()
+    let capture = tracedoc::input::Capture::open(log, None)
+        .unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    let (records, _) = capture
+        .read_all()
+        .unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    records
+        .iter()
+        .map(|r| match &r.status {
+            Some(s) => format!("{} {}", s.text, r.path()),
+            None => format!("{} {}", r.method, r.path()),
+        })
+        .collect()
 }
 
 /// Asserts that body.md has one `### ` section per record, titled like the

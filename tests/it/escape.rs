@@ -1,4 +1,4 @@
-//! Property tests: each escape function of `render::escape` keeps its
+//! Property tests: each escape function of `view::escape` keeps its
 //! documented guarantee for arbitrary Unicode input.
 //!
 //! Inputs are mixed from fragments that mean something to one of the
@@ -8,7 +8,7 @@
 
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Parser, Tag};
-use tracedoc::render::escape::{
+use tracedoc::view::escape::{
     attr_value, code_line, code_span, md_text, mermaid_label, mermaid_text, shorten, table_cell,
     terminal, terminal_json, url, MERMAID_CHAR_MAX_BYTES, MERMAID_LABEL_MAX,
 };

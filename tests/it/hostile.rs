@@ -857,7 +857,7 @@ fn override_templates_escape_by_default() {
     let write = |name: &str, text: &str| std::fs::write(templates.path().join(name), text).unwrap();
     write(
         "body.md",
-        "{% for step in steps %}\n## {{ step.title }}\n\n{{ step.from }} {{ step.url }}\n\n!!! note \"{{ step.path }}\"\n\n{% endfor %}",
+        "\n## {{ step.title }}\n\n{{ step.from }} {{ step.url }}\n\n!!! note \"{{ step.path }}\"\n\n",
     );
     write(
         "diagram.md",
@@ -865,7 +865,7 @@ fn override_templates_escape_by_default() {
     );
     write(
         "log.md",
-        "```\n{% for step in steps %}\n{{ step.url }}\n{{ step.title }}\n{% endfor %}\n```\n",
+        "{% if first %}```\n{% endif %}\n{{ step.url }}\n{{ step.title }}\n{% if last %}\n```\n{% endif %}",
     );
     let path = "/v2/<img/src=x/onerror=alert(1)>[x](javascript:1){:onclick=x};%%{init:{}}%%\t--8<--\t[\u{17F}tart:x]";
     let evil = "cli<svg/onload=alert`1`>";

@@ -4,11 +4,11 @@
 //! - pymdownx.snippets 13.1 on one line of an included page, written from
 //!   its regular expressions (`RE_ALL_SNIPPETS`, `RE_SNIPPET_SECTION` in
 //!   `pymdownx/snippets.py`) and CPython's `re.IGNORECASE` rules;
-//! - Python-Markdown reading `render::escape::md_text` output back
+//! - Python-Markdown reading `view::escape::md_text` output back
 //!   ([`read_md`]) and mermaid reading `mermaid_text` output ([`read_mermaid`]).
 //!
 //! Shared by the integration tests and the fuzz targets (`#[path]`), so it
-//! uses nothing but std. It is written apart from `render::escape`, on
+//! uses nothing but std. It is written apart from `view::escape`, on
 //! purpose in another way (CPython's case folding is modelled, not listed).
 //! `scripts/check-escapes.py` checks the snippets model against the real
 //! regular expressions.

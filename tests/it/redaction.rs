@@ -747,28 +747,38 @@ fn each_token_keeps_one_name_everywhere() {
 #[test]
 fn a_token_nobody_named_is_shown_by_its_sha256() {
     use sha2::{Digest, Sha256};
-    use tracedoc::correlate::redact::{Redactor, UserRules};
+    use tracedoc::redact::{Found, Hunter, Rules};
 
     let token = "PlantedUnnamedToken_kkkkkkkkkkkkkkkk";
     let text = format!(
         "\n### (openstack) REQ >>> (nova-api) : GET http://192.0.2.10/compute/v2.1/servers\nX-Auth-Token: {token}\nX-Requestshook-Request-Id: 50000000000000000000000000000001\n\nnone\n\n"
     );
-    let loaded = tracedoc::capture::load_from(text.as_bytes(), Path::new("t.log")).unwrap();
+    let capture =
+        tracedoc::input::Capture::from_vec(Path::new("t.log"), text.into_bytes(), None).unwrap();
+    let (records, _) = capture.read_all().unwrap();
     let hex: String = Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     let expected = format!("{{SHA256}}{}", &hex[..12]);
 
-    let unnamed = Redactor::new(&UserRules::default(), &Default::default()).unwrap();
-    let out = unnamed.records(&loaded.capture.records);
-    assert_eq!(out[0].header("X-Auth-Token"), Some(expected.as_str()));
+    let rules = Rules::new(&[], &[], &[]).unwrap();
+    let mut found = Found::default();
+    rules.find(&records[0], &mut found);
+    let unnamed = Hunter::new(&rules, &found, &tracedoc::redact::hash_name);
+    let out = rules.redact(&records[0], &unnamed);
+    assert_eq!(out.header("X-Auth-Token"), Some(expected.as_str()));
 
-    let named = std::collections::HashMap::from([(token.to_string(), "token-9".to_string())]);
-    let out = Redactor::new(&UserRules::default(), &named)
-        .unwrap()
-        .records(&loaded.capture.records);
-    assert_eq!(out[0].header("X-Auth-Token"), Some("token-9"));
+    let named = |v: &str| {
+        if v == token {
+            "token-9".to_string()
+        } else {
+            tracedoc::redact::hash_name(v)
+        }
+    };
+    let hunter = Hunter::new(&rules, &found, &named);
+    let out = rules.redact(&records[0], &hunter);
+    assert_eq!(out.header("X-Auth-Token"), Some("token-9"));
 }
 
 #[test]

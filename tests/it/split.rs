@@ -5,8 +5,6 @@
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
-use tracedoc::model::Record;
-
 use crate::common::{shared, stderr, stdout, tracedoc, write};
 
 /// Builds a requestshook log call by call, with fresh request ids.
@@ -303,20 +301,57 @@ fn split(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn records(log: &Path) -> Vec<Record> {
-    tracedoc::capture::load(log)
-        .unwrap_or_else(|e| panic!("{}: {e}", log.display()))
-        .capture
-        .records
+/// A record's content, without its position, to compare across files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Record {
+    direction: String,
+    from: String,
+    to: String,
+    method: String,
+    url: String,
+    status: Option<String>,
+    headers: Vec<(String, Option<String>)>,
+    body: Vec<String>,
 }
 
-/// A record without its position, to compare content across files.
-fn content(r: &Record) -> Record {
-    Record {
-        index: 0,
-        line: 0,
-        ..r.clone()
+impl Record {
+    fn title(&self) -> String {
+        let path = tracedoc::model::url_path(&self.url);
+        match &self.status {
+            Some(s) => format!("{s} {path}"),
+            None => format!("{} {path}", self.method),
+        }
     }
+}
+
+fn records(log: &Path) -> Vec<Record> {
+    let capture = tracedoc::input::Capture::open(log, None)
+        .unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    let (records, _) = capture
+        .read_all()
+        .unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    records
+        .iter()
+        .map(|r| Record {
+            direction: format!("{:?}", r.direction),
+            from: r.from.to_string(),
+            to: r.to.to_string(),
+            method: r.method.to_string(),
+            url: r.url.to_string(),
+            status: r.status.as_ref().map(|s| s.text.to_string()),
+            headers: r
+                .headers
+                .iter()
+                .map(|h| (h.name.to_string(), h.value.as_ref().map(|v| v.to_string())))
+                .collect(),
+            body: r.body.lines().map(str::to_string).collect(),
+        })
+        .collect()
+}
+
+/// Records carry no position here: content is all there is to compare.
+fn content(r: &Record) -> Record {
+    r.clone()
 }
 
 /// The piece folders of `out`, in name order.

@@ -40,14 +40,14 @@
 //! token expired during a long `--wait`) is cut there; two invocations that
 //! run at the same time under one client name and one token are one command.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::correlate::variables::looks_generated;
+use crate::analyze::variables::looks_generated;
 use crate::graph::{Exchange, Graph};
-use crate::model::Record;
+use crate::model::{flag, Facts, Names, Sym};
+use crate::openstack::Services;
 
 /// The longest slug, in characters (the `NNN-` prefix not counted).
 pub const MAX_SLUG: usize = 40;
@@ -95,58 +95,14 @@ pub struct Plan {
     pub pieces: Vec<Piece>,
 }
 
-/// `GET` on the identity endpoint root or a version root (`/identity/`, `/v3`).
-pub fn is_discovery(config: &Config, e: &Exchange) -> bool {
-    if !e.method.eq_ignore_ascii_case("GET") {
-        return false;
-    }
-    let segs: Vec<&str> = e.path.split('/').filter(|s| !s.is_empty()).collect();
-    let version = is_version;
-    let identity = config.service_type(&e.to) == Some("identity");
-    match segs.as_slice() {
-        // A bare `/` is any service's version document; it is the identity
-        // root only on keystone itself.
-        [] => identity,
-        [a] => *a == "identity" || (identity && version(a)),
-        [a, b] => *a == "identity" && version(b),
-        _ => false,
-    }
-}
-
-/// `POST .../auth/tokens`: asking keystone for a token.
-pub fn is_token_request(e: &Exchange) -> bool {
-    e.method.eq_ignore_ascii_case("POST") && e.path.trim_end_matches('/').ends_with("/auth/tokens")
-}
-
-/// `GET` on a version document of any service (`/`, `/v2`,
-/// `/compute/v2.1/`) or on the identity root: the calls a client makes
-/// before the one it was asked to make, so a piece is never named after them.
-pub fn is_version_document(config: &Config, e: &Exchange) -> bool {
-    if is_discovery(config, e) {
-        return true;
-    }
-    if !e.method.eq_ignore_ascii_case("GET") {
-        return false;
-    }
-    let segs: Vec<&str> = e.path.split('/').filter(|s| !s.is_empty()).collect();
-    segs.len() <= 2 && segs.last().is_none_or(|s| is_version(s))
-}
-
-fn is_version(s: &str) -> bool {
-    s.strip_prefix('v')
-        .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+/// The facts of the record that names an exchange.
+fn first<'f>(facts: &'f [Facts], e: &Exchange) -> &'f Facts {
+    &facts[e.first()]
 }
 
 /// Discovery or a token request: how every client invocation begins.
-pub fn is_auth(config: &Config, e: &Exchange) -> bool {
-    is_discovery(config, e) || is_token_request(e)
-}
-
-fn header<'r>(records: &'r [Record], index: Option<usize>, name: &str) -> Option<&'r str> {
-    index
-        .and_then(|i| records.get(i))
-        .and_then(|r| r.header(name))
-        .filter(|v| !v.is_empty())
+pub fn is_auth(f: &Facts) -> bool {
+    f.has(flag::DISCOVERY) || f.has(flag::TOKEN_REQUEST)
 }
 
 /// A folder-name slug for a call: `POST /v2/images` -> `post-v2-images`.
@@ -190,32 +146,26 @@ pub fn slug(method: &str, path: &str) -> String {
     }
 }
 
-/// Whether a caller is a service process: named in the config's
-/// `[services]`, or of the same project as one (`nova-compute` beside
-/// `nova-api`, `neutron-dhcp-agent` beside `neutron-server`).
-pub fn is_service_process(config: &Config, caller: &str) -> bool {
-    let project = |name: &str| name.split('-').next().unwrap_or(name).to_string();
-    let own = project(caller);
-    config.service_type(caller).is_some() || config.services.keys().any(|k| project(k) == own)
-}
-
 /// The callers treated as clients when none are given (see the module docs).
-pub fn find_clients(graph: &Graph, config: &Config) -> Vec<String> {
-    let callees: std::collections::HashSet<&str> =
-        graph.exchanges.iter().map(|e| e.to.as_str()).collect();
-    let mut order: Vec<&str> = Vec::new();
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut logins: HashMap<&str, usize> = HashMap::new();
+pub fn find_clients(
+    facts: &[Facts],
+    names: &Names,
+    graph: &Graph,
+    services: &Services,
+) -> Vec<String> {
+    let callees: HashSet<Sym> = graph.exchanges.iter().map(|e| e.to).collect();
+    let mut order: Vec<Sym> = Vec::new();
+    let mut logins: HashMap<Sym, usize> = HashMap::new();
     for &id in &graph.roots {
-        let e = &graph.exchanges[id];
-        let caller = e.from.as_str();
-        if callees.contains(caller) || is_service_process(config, caller) {
+        let e = &graph.exchanges[id as usize];
+        let caller = e.from;
+        if callees.contains(&caller) || services.is_service_process(names.str(caller)) {
             continue;
         }
-        if seen.insert(caller) {
+        if !order.contains(&caller) {
             order.push(caller);
         }
-        if is_auth(config, e) {
+        if is_auth(first(facts, e)) {
             *logins.entry(caller).or_default() += 1;
         }
     }
@@ -224,12 +174,12 @@ pub fn find_clients(graph: &Graph, config: &Config) -> Vec<String> {
         order
             .iter()
             .filter(|c| logins.get(*c) == Some(&most))
-            .map(|c| c.to_string())
+            .map(|&c| names.str(c).to_string())
             .collect()
     } else {
         order
             .first()
-            .map(|c| vec![c.to_string()])
+            .map(|&c| vec![names.str(c).to_string()])
             .unwrap_or_default()
     };
     if clients.is_empty() {
@@ -237,7 +187,7 @@ pub fn find_clients(graph: &Graph, config: &Config) -> Vec<String> {
         graph
             .roots
             .first()
-            .map(|&r| vec![graph.exchanges[r].from.clone()])
+            .map(|&r| vec![names.str(graph.exchanges[r as usize].from).to_string()])
             .unwrap_or_default()
     } else {
         clients
@@ -250,7 +200,7 @@ struct Group {
     caller: String,
     roots: Vec<usize>,
     /// The tokens that are this group's own.
-    tokens: std::collections::HashSet<String>,
+    tokens: HashSet<u32>,
     /// Whether `tokens` came from token requests (then a used token is not added).
     issued: bool,
     /// Whether a root that is neither discovery nor a token request was seen.
@@ -270,7 +220,7 @@ impl Group {
     }
 
     /// Whether a root with these traits belongs to this group (rules 1 and 2).
-    fn continues(&self, auth: bool, token: Option<&str>) -> bool {
+    fn continues(&self, auth: bool, token: Option<u32>) -> bool {
         if self.kind == Kind::Service {
             // A service calls with its own token and its users' tokens
             // alike, and asks for tokens whenever one expires: neither says
@@ -281,24 +231,24 @@ impl Group {
             return !self.has_call;
         }
         match token {
-            Some(t) if !self.tokens.is_empty() => self.tokens.contains(t),
+            Some(t) if !self.tokens.is_empty() => self.tokens.contains(&t),
             _ => true,
         }
     }
 
-    fn add(&mut self, id: usize, auth: bool, token: Option<&str>, issued: Option<&str>) {
+    fn add(&mut self, id: usize, auth: bool, token: Option<u32>, issued: Option<u32>) {
         self.roots.push(id);
         if let Some(t) = issued {
             if !self.issued {
                 self.tokens.clear();
                 self.issued = true;
             }
-            self.tokens.insert(t.to_string());
+            self.tokens.insert(t);
         }
         if !auth {
             self.has_call = true;
             if let (Some(t), true) = (token, self.tokens.is_empty()) {
-                self.tokens.insert(t.to_string());
+                self.tokens.insert(t);
             }
         }
     }
@@ -307,67 +257,75 @@ impl Group {
 /// Decides how to cut a capture: which records go into which piece.
 ///
 /// Every record lands in exactly one piece; pieces are ordered by their
-/// first record, and each piece's records keep log order.
-pub fn plan(records: &[Record], graph: &Graph, config: &Config, options: &Options) -> Plan {
+/// first record, and each piece's records keep log order. `path_of` gives
+/// a record's URL path (read again), for the pieces' names.
+pub fn plan(
+    facts: &[Facts],
+    names: &Names,
+    graph: &Graph,
+    services: &Services,
+    options: &Options,
+    path_of: &dyn Fn(usize) -> String,
+) -> Plan {
     let clients = if options.clients.is_empty() {
-        find_clients(graph, config)
+        find_clients(facts, names, graph, services)
     } else {
         options.clients.clone()
     };
+    let is_client = |caller: Sym| clients.iter().any(|c| c == names.str(caller));
+    let token = |s: u32| (s != 0).then_some(s);
     let mut groups: Vec<Group> = Vec::new();
     // The open command of each client, and the open run of each other caller.
-    let mut commands: HashMap<String, usize> = HashMap::new();
-    let mut runs: HashMap<String, usize> = HashMap::new();
+    let mut commands: HashMap<Sym, usize> = HashMap::new();
+    let mut runs: HashMap<Sym, usize> = HashMap::new();
     let mut group_of_root: HashMap<usize, usize> = HashMap::new();
     for &id in &graph.roots {
+        let id = id as usize;
         let e = &graph.exchanges[id];
-        let auth = is_auth(config, e);
-        let token = if auth {
+        let f = first(facts, e);
+        let auth = is_auth(f);
+        let used = if auth {
             None
         } else {
-            header(records, e.request, "X-Auth-Token")
+            e.request
+                .and_then(|q| token(facts[q as usize].signals.credential))
         };
-        let issued = if is_token_request(e) {
-            header(records, e.response, "X-Subject-Token")
+        let issued = if f.has(flag::TOKEN_REQUEST) {
+            e.response
+                .and_then(|r| token(facts[r as usize].signals.subject))
         } else {
             None
         };
-        let is_client = clients.contains(&e.from);
-        let open = if is_client { &commands } else { &runs };
+        let client = is_client(e.from);
+        let open = if client { &commands } else { &runs };
         let g = match open.get(&e.from) {
-            Some(&g) if groups[g].continues(auth, token) => g,
+            Some(&g) if groups[g].continues(auth, used) => g,
             _ => {
-                let kind = if is_client {
-                    Kind::Command
-                } else {
-                    Kind::Service
-                };
-                groups.push(Group::new(kind, &e.from));
+                let kind = if client { Kind::Command } else { Kind::Service };
+                groups.push(Group::new(kind, names.str(e.from)));
                 let g = groups.len() - 1;
-                if is_client {
+                if client {
                     // A new command ends every service run: periodic work is
                     // cut along with the commands around it.
                     runs.clear();
-                    commands.insert(e.from.clone(), g);
+                    commands.insert(e.from, g);
                 } else {
-                    runs.insert(e.from.clone(), g);
+                    runs.insert(e.from, g);
                 }
                 g
             }
         };
-        groups[g].add(id, auth, token, issued);
+        groups[g].add(id, auth, used, issued);
         group_of_root.insert(id, g);
     }
 
+    let root_of = roots_of_all(graph);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-    let root_of = graph.roots_of_all();
     let mut last = 0;
     for (i, &ex) in graph.by_record.iter().enumerate() {
-        let g = if ex < graph.exchanges.len() {
-            group_of_root.get(&root_of[ex]).copied()
-        } else {
-            None
-        };
+        let g = root_of
+            .get(ex as usize)
+            .and_then(|r| group_of_root.get(r).copied());
         // A record outside every exchange cannot come from `graph::build`;
         // should it happen, it stays with the record before it.
         let g = g.unwrap_or(last);
@@ -388,12 +346,12 @@ pub fn plan(records: &[Record], graph: &Graph, config: &Config, options: &Option
                 .iter()
                 .copied()
                 .find(|&r| {
-                    let e = &graph.exchanges[r];
-                    !is_auth(config, e) && !is_version_document(config, e)
+                    let f = first(facts, &graph.exchanges[r]);
+                    !is_auth(f) && !f.has(flag::VERSION_DOCUMENT)
                 })
                 .unwrap_or(g.roots[0]);
             let e = &graph.exchanges[first_call];
-            let mut s = slug(&e.method, &e.path);
+            let mut s = slug(names.str(first(facts, e).method), &path_of(e.first()));
             if g.kind == Kind::Service {
                 s = slug(&g.caller, &s);
             }
@@ -410,11 +368,28 @@ pub fn plan(records: &[Record], graph: &Graph, config: &Config, options: &Option
     Plan { clients, pieces }
 }
 
+/// The root exchange of every exchange.
+fn roots_of_all(graph: &Graph) -> Vec<usize> {
+    let mut root = vec![0usize; graph.exchanges.len()];
+    // Parents open before their children: one forward sweep settles all.
+    let mut order: Vec<usize> = (0..graph.exchanges.len()).collect();
+    order.sort_by_key(|&e| graph.exchanges[e].start());
+    for e in order {
+        root[e] = match graph.exchanges[e].parent {
+            Some(p) => root[p as usize],
+            None => e,
+        };
+    }
+    root
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::load_from;
-    use crate::graph::build;
+    use crate::analyze::filter::Filters;
+    use crate::analyze::scan::{Context, Scan};
+    use crate::input::Capture;
+    use crate::openstack::apiref::Catalog;
     use std::path::Path;
 
     /// One call: request and response records, with optional extra headers.
@@ -461,13 +436,33 @@ mod tests {
         )
     }
 
-    fn cut(text: &str, options: &Options) -> (Plan, Graph, Vec<Record>) {
-        let loaded = load_from(text.as_bytes(), Path::new("t.log")).expect("records");
-        let records = loaded.capture.records;
-        let (graph, d) = build(&records, Path::new("t.log"));
-        assert!(d.is_empty(), "{d:?}");
-        let plan = plan(&records, &graph, &Config::default(), options);
-        (plan, graph, records)
+    fn cut(text: &str, options: &Options) -> (Plan, Graph, Vec<Facts>) {
+        let capture =
+            Capture::from_vec(Path::new("t.log"), text.as_bytes().to_vec(), None).expect("capture");
+        let (records, _) = capture.read_all().expect("records");
+        let services = Services::default();
+        let filters = Filters::none();
+        let ctx = Context {
+            services: &services,
+            catalog: Catalog::builtin(),
+            filters: &filters,
+        };
+        let mut scan = Scan::default();
+        for r in &records {
+            scan.add(r, ctx);
+        }
+        let (graph, findings) = crate::graph::build(&scan.facts);
+        assert!(findings.is_empty(), "{findings:?}");
+        let path_of = |i: usize| records[i].path().to_string();
+        let plan = plan(
+            &scan.facts,
+            &scan.names,
+            &graph,
+            &services,
+            options,
+            &path_of,
+        );
+        (plan, graph, scan.facts)
     }
 
     fn names(plan: &Plan) -> Vec<&str> {
@@ -786,33 +781,25 @@ mod tests {
         );
         assert_eq!(plan.pieces[0].roots, vec![0, 1, 2, 3, 7]);
         assert_eq!(plan.pieces[1].roots, vec![4, 5, 6]);
-        assert!(is_service_process(&Config::default(), "nova-compute"));
-        assert!(is_service_process(&Config::default(), "glance-api"));
-        assert!(!is_service_process(&Config::default(), "openstack"));
+        let services = Services::default();
+        assert!(services.is_service_process("nova-compute"));
+        assert!(services.is_service_process("glance-api"));
+        assert!(!services.is_service_process("openstack"));
     }
 
     #[test]
     fn pieces_are_not_named_after_version_documents() {
-        let c = Config::default();
-        let ex = |method: &str, path: &str| Exchange {
-            id: 0,
-            request: Some(0),
-            response: None,
-            from: "c".into(),
-            to: "nova-api".into(),
-            method: method.into(),
-            path: path.into(),
-            parent: None,
-            children: Vec::new(),
-            depth: 0,
+        let s = Services::default();
+        let doc = |method: &str, path: &str| {
+            crate::openstack::flags(&s, "nova-api", method, path) & flag::VERSION_DOCUMENT != 0
         };
         for p in ["/", "/v2", "/compute/v2.1/", "/identity/v3"] {
-            assert!(is_version_document(&c, &ex("GET", p)), "{p}");
+            assert!(doc("GET", p), "{p}");
         }
         for p in ["/v2/images", "/servers", "/compute/v2.1/servers"] {
-            assert!(!is_version_document(&c, &ex("GET", p)), "{p}");
+            assert!(!doc("GET", p), "{p}");
         }
-        assert!(!is_version_document(&c, &ex("POST", "/v2")));
+        assert!(!doc("POST", "/v2"));
     }
 
     #[test]
@@ -848,44 +835,6 @@ mod tests {
         };
         let (plan, _, _) = cut(&t, &both);
         assert!(plan.pieces.iter().all(|p| p.kind == Kind::Command));
-    }
-
-    #[test]
-    fn discovery_is_the_identity_root_only() {
-        let ex = |to: &str, method: &str, path: &str| Exchange {
-            id: 0,
-            request: Some(0),
-            response: None,
-            from: "c".into(),
-            to: to.into(),
-            method: method.into(),
-            path: path.into(),
-            parent: None,
-            children: Vec::new(),
-            depth: 0,
-        };
-        let c = Config::default();
-        assert!(is_discovery(&c, &ex("keystone", "GET", "/identity/")));
-        assert!(is_discovery(&c, &ex("keystone", "GET", "/identity/v3")));
-        assert!(is_discovery(&c, &ex("keystone", "GET", "/v3")));
-        assert!(is_discovery(&c, &ex("keystone", "GET", "/")));
-        assert!(!is_discovery(&c, &ex("glance-api", "GET", "/")));
-        assert!(!is_discovery(&c, &ex("glance-api", "GET", "/v2")));
-        assert!(!is_discovery(
-            &c,
-            &ex("keystone", "GET", "/identity/v3/projects")
-        ));
-        assert!(!is_discovery(&c, &ex("keystone", "POST", "/identity/")));
-        assert!(is_token_request(&ex(
-            "keystone",
-            "POST",
-            "/identity/v3/auth/tokens"
-        )));
-        assert!(!is_token_request(&ex(
-            "keystone",
-            "GET",
-            "/identity/v3/auth/tokens"
-        )));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::model::{Omitted, Record};
+use crate::model::Record;
 
 /// One filter rule: every given field must match for an exchange to be dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +132,9 @@ impl Filters {
 
     /// The index of the first rule that drops this request, if any.
     pub fn matching(&self, request: &Record) -> Option<usize> {
+        if self.rules.is_empty() {
+            return None;
+        }
         let path_qs = match request.query() {
             Some(q) => format!("{}?{q}", request.path()),
             None => request.path().to_string(),
@@ -153,68 +156,62 @@ impl Filters {
     }
 }
 
+/// What one rule dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    /// The rule's index.
+    pub rule: usize,
+    /// Every exchange it dropped (nested calls included), in order.
+    pub exchanges: Vec<usize>,
+}
+
 /// Drops filtered exchanges: for each record, whether it is dropped, and
-/// per rule, what it dropped. A dropped exchange takes its nested calls along.
-///
-/// Rules match the records as captured; the dropped calls are listed from
-/// `shown`, the same records as they may be shown (redacted), so omitted.md
-/// never quotes a secret.
+/// per rule that dropped anything, what. `matched` gives, for a request
+/// record, the first rule that matches it. A dropped exchange takes the
+/// calls nested under it along.
 pub fn apply(
-    records: &[Record],
-    shown: &[Record],
     graph: &Graph,
-    filters: &Filters,
-) -> (Vec<bool>, Vec<Omitted>) {
-    let mut dropped = vec![false; records.len()];
-    let mut per_rule: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); filters.rules.len()];
-    if filters.is_empty() {
-        return (dropped, Vec::new());
-    }
-    // (rule, call) pairs already listed, so a rule that drops many distinct
-    // calls does not search its list for each one.
-    let mut listed: std::collections::HashSet<(usize, String)> = Default::default();
+    records: usize,
+    matched: impl Fn(usize) -> Option<usize>,
+) -> (Vec<bool>, Vec<Dropped>) {
+    let mut dropped = vec![false; records];
+    let mut per_rule: Vec<Dropped> = Vec::new();
     for e in &graph.exchanges {
-        let Some(q) = e.request else { continue };
+        let Some(q) = e.request.map(|q| q as usize) else {
+            continue;
+        };
         if dropped[q] {
             continue;
         }
-        let Some(rule) = records.get(q).and_then(|r| filters.matching(r)) else {
-            continue;
+        let Some(rule) = matched(q) else { continue };
+        let k = match per_rule.iter().position(|d| d.rule == rule) {
+            Some(k) => k,
+            None => {
+                per_rule.push(Dropped {
+                    rule,
+                    exchanges: Vec::new(),
+                });
+                per_rule.len() - 1
+            }
         };
-        for x in graph.subtree(e.id) {
+        for x in graph.subtree(graph.by_record[q] as usize) {
             let ex = &graph.exchanges[x];
             for r in [ex.request, ex.response].into_iter().flatten() {
-                dropped[r] = true;
+                dropped[r as usize] = true;
             }
-            let (count, calls) = &mut per_rule[rule];
-            *count += 1;
-            let Some(r) = ex.request.or(ex.response).and_then(|r| shown.get(r)) else {
-                continue;
-            };
-            let call = format!("{} -> {}: {} {}", r.from, r.to, r.method, r.path());
-            if listed.insert((rule, call.clone())) {
-                calls.push(call);
-            }
+            per_rule[k].exchanges.push(x);
         }
     }
-    let omitted = per_rule
-        .into_iter()
-        .enumerate()
-        .filter(|(_, (count, _))| *count > 0)
-        .map(|(i, (count, calls))| Omitted {
-            rule: self::rule_json(&filters.rules[i].0),
-            count,
-            calls,
-        })
-        .collect();
-    (dropped, omitted)
+    per_rule.sort_by_key(|d| d.rule);
+    (dropped, per_rule)
 }
 
-fn rule_json(rule: &Rule) -> Vec<String> {
+/// A rule as pretty JSON (the `should_not_hook.json` form), one line each.
+pub fn rule_json(rule: &Rule) -> Vec<String> {
     serde_json::to_string_pretty(rule)
         .unwrap_or_default()
         .lines()
-        .map(String::from)
+        .map(str::to_string)
         .collect()
 }
 
@@ -222,7 +219,7 @@ fn rule_json(rule: &Rule) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn req(from: &str, to: &str, method: &str, url: &str) -> Record {
+    fn req(from: &str, to: &str, method: &str, url: &str) -> Record<'static> {
         Record::test_request(from, to, method, url, &[], "none")
     }
 

@@ -14,11 +14,12 @@
 //!    `POST /v3/auth/tokens`) the catalog's `match` rule picks one from the
 //!    request body, query or microversion.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use std::collections::HashMap;
 
 use crate::model::Record;
 
@@ -125,6 +126,8 @@ pub struct Operation {
 /// A request matched to an operation.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ApiRef {
+    /// The operation's index in the catalog.
+    pub op: u32,
     pub service: String,
     pub title: String,
     pub url: String,
@@ -136,13 +139,12 @@ pub struct ApiRef {
     pub params: Vec<(String, String)>,
 }
 
-/// The operation catalog, indexed by service.
+/// The operation catalog, indexed by service and method.
 #[derive(Debug)]
 pub struct Catalog {
     ops: Vec<Operation>,
-    /// Service type -> indexes of its operations in `ops`, so a lookup
-    /// reads one service's operations instead of the whole catalog.
-    by_service: HashMap<String, Vec<usize>>,
+    /// (service, upper-case method) -> operations, in catalog order.
+    index: HashMap<(String, String), Vec<usize>>,
 }
 
 impl Catalog {
@@ -181,20 +183,19 @@ impl Catalog {
                 rule,
             });
         }
-        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, op) in ops.iter().enumerate() {
-            by_service.entry(op.service.clone()).or_default().push(i);
+            index
+                .entry((op.service.clone(), op.method.to_ascii_uppercase()))
+                .or_default()
+                .push(i);
         }
-        Ok(Catalog { ops, by_service })
+        Ok(Catalog { ops, index })
     }
 
-    /// The operations of one service, in catalog order.
-    fn service_ops<'a>(&'a self, service: &str) -> impl Iterator<Item = &'a Operation> + 'a {
-        self.by_service
-            .get(service)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.ops.get(i))
+    /// The operation at an index ([`ApiRef::op`]).
+    pub fn op(&self, index: u32) -> Option<&Operation> {
+        self.ops.get(index as usize)
     }
 
     /// Number of operations.
@@ -216,29 +217,33 @@ impl Catalog {
             .collect();
         candidates.sort_by_key(|p| p.len());
         candidates.push("");
-        let method = request.method.as_str();
+        let method = request.method.to_ascii_uppercase();
+        let ops = self.index.get(&(service.to_string(), method))?;
         let mut body: Option<Option<Value>> = None;
         for prefix in candidates {
             let rest = &path[prefix.len()..];
             let segs = split_path(rest);
-            let mut best: Option<(&Operation, Vec<(String, String)>)> = None;
-            for op in self
-                .service_ops(service)
-                .filter(|o| o.method.eq_ignore_ascii_case(method))
-            {
+            let mut best: Option<(usize, Vec<(String, String)>)> = None;
+            for &i in ops {
+                let op = &self.ops[i];
                 if let Some(params) = match_segments(&op.segments, &segs) {
-                    if best.as_ref().is_none_or(|(b, _)| op.literals > b.literals) {
-                        best = Some((op, params));
+                    if best
+                        .as_ref()
+                        .is_none_or(|(b, _)| op.literals > self.ops[*b].literals)
+                    {
+                        best = Some((i, params));
                     }
                 }
             }
-            let Some((op, params)) = best else { continue };
-            let group: Vec<&Operation> = self
-                .service_ops(service)
-                .filter(|o| o.method.eq_ignore_ascii_case(method) && o.path == op.path)
+            let Some((best, params)) = best else { continue };
+            let op = &self.ops[best];
+            let group: Vec<usize> = ops
+                .iter()
+                .copied()
+                .filter(|&i| self.ops[i].path == op.path)
                 .collect();
             let chosen = if group.len() == 1 {
-                Some(op)
+                Some(best)
             } else {
                 let body = body.get_or_insert_with(|| request.body.json());
                 let ctx = RuleContext {
@@ -249,10 +254,11 @@ impl Catalog {
                 group
                     .iter()
                     .copied()
-                    .find(|o| matches!(&o.rule, Rule::All(terms) if terms.iter().all(|t| ctx.holds(t))))
-                    .or_else(|| group.iter().copied().find(|o| matches!(o.rule, Rule::Fallback | Rule::Unique)))
+                    .find(|&i| matches!(&self.ops[i].rule, Rule::All(terms) if terms.iter().all(|t| ctx.holds(t))))
+                    .or_else(|| group.iter().copied().find(|&i| matches!(self.ops[i].rule, Rule::Fallback | Rule::Unique)))
             };
-            return chosen.map(|op| ApiRef {
+            return chosen.map(|i| (i, &self.ops[i])).map(|(i, op)| ApiRef {
+                op: i as u32,
                 service: op.service.clone(),
                 title: op.title.clone(),
                 url: op.url.clone(),
@@ -331,15 +337,24 @@ fn microversion(request: &Record, service: &str) -> (u32, u32) {
                     }
                 }
             }
-        } else if h.name.to_ascii_lowercase().starts_with("x-openstack-")
-            && h.name.to_ascii_lowercase().ends_with("-api-version")
-        {
+        } else if starts_with_ci(&h.name, "x-openstack-") && ends_with_ci(&h.name, "-api-version") {
             if let Some(v) = parse_version(value) {
                 return v;
             }
         }
     }
     minimum_microversion(service)
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 struct RuleContext<'a> {
@@ -450,7 +465,7 @@ fn parse_term(text: &str) -> Result<Term, String> {
 mod tests {
     use super::*;
 
-    fn req(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Record {
+    fn req(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Record<'static> {
         Record::test_request("openstack", "x", method, url, headers, body)
     }
 

@@ -8,13 +8,13 @@
 //! Every text field holds the text as captured (after redaction) or as
 //! configured: nothing here is escaped for Markdown, mermaid or HTML. The
 //! templates escape each value where they print it, once, for the context
-//! it lands in (`render::escape`).
+//! it lands in (`view::escape`).
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Direction, Status};
+use crate::model::{BodyKind, Direction, Lines};
 
 /// Words the pages show, per language (`lang = "ko"` default, `"en"` built in).
 /// Every field can be overridden in `tracedoc.toml` under `[labels]`.
@@ -133,6 +133,63 @@ pub struct Link {
     pub url: String,
 }
 
+/// A response status as shown: `201 CREATED`, `204 No Content`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// The numeric code, when the first word is a number.
+    pub code: Option<u16>,
+    /// The whole status text as captured, code and reason.
+    pub text: String,
+}
+
+/// Lines of text held as one string, `\n` between lines (a `\r` before a
+/// `\n` belongs to the line end): a step's header or body lines. In the
+/// template context and in `--context` JSON it is a list of lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextLines(String);
+
+impl TextLines {
+    /// Lines from a text (no lines for an empty text).
+    pub fn from_text(text: String) -> Self {
+        TextLines(text)
+    }
+
+    pub fn iter(&self) -> Lines<'_> {
+        Lines::new(&self.0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// The line at an index.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        self.iter().nth(index)
+    }
+
+    /// The lines as one text, `\n` between them.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for TextLines {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for TextLines {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let lines: Vec<String> = Vec::deserialize(deserializer)?;
+        Ok(TextLines(lines.join("\n")))
+    }
+}
+
 /// One record as a page section.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Step {
@@ -155,19 +212,37 @@ pub struct Step {
     /// The operation this request denotes, on every request that has one.
     pub api: Option<Link>,
     /// Header lines as captured (redacted); the `lines` filter escapes them.
-    pub header_lines: Vec<String>,
+    pub header_lines: TextLines,
     /// Body lines as captured (redacted); empty when there is no body.
-    pub body_lines: Vec<String>,
+    pub body_lines: TextLines,
     /// `none`, `json`, `binary` or `text`.
     pub body_kind: Cow<'static, str>,
-    /// Fences long enough for the header and body blocks (usually three
-    /// backticks, shared rather than copied into every step).
+    /// Fences long enough for the header and body blocks.
     pub header_fence: Cow<'static, str>,
     pub body_fence: Cow<'static, str>,
     /// The diagram step (`autonumber`) that shows this record.
     pub number: Option<usize>,
     /// Dropped by a filter: left out of body.md and the diagram, kept in log.md.
     pub omitted: bool,
+}
+
+impl Step {
+    /// `none`, `json`, `binary` or `text`: as given, or worked out from the
+    /// body when not (JSON is checked by parsing, so only when asked).
+    pub fn body_kind(&self) -> Cow<'_, str> {
+        if !self.body_kind.is_empty() {
+            return Cow::Borrowed(&self.body_kind);
+        }
+        let body = crate::model::Body {
+            text: Cow::Borrowed(self.body_lines.as_str()),
+        };
+        Cow::Borrowed(match body.kind() {
+            BodyKind::None => "none",
+            BodyKind::Json => "json",
+            BodyKind::Binary => "binary",
+            BodyKind::Text => "text",
+        })
+    }
 }
 
 /// A participant of the sequence diagram.
@@ -272,14 +347,17 @@ pub struct Omitted {
     pub calls: Vec<String>,
 }
 
-/// Everything a template can use.
+/// Everything a template can use besides the steps: the page's head.
+///
+/// The steps come one at a time, as they are written (`body.md` and
+/// `log.md` are rendered once per step); `--context` prints the head with
+/// every step in `steps`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page {
     /// The capture's file name (never a full path).
     pub capture: String,
     pub labels: Labels,
-    pub steps: Vec<Step>,
-    /// The whole diagram.
+    /// The whole diagram (as far as its parts draw, when steps are left out).
     pub diagram: Diagram,
     /// The diagram cut at root-call boundaries, when it is over the size
     /// limits; at most `[diagram] max_parts` of them.
@@ -293,4 +371,10 @@ pub struct Page {
     pub omitted: Vec<Omitted>,
     /// The fence for `log.md`, longer than any backtick run in the capture.
     pub log_fence: String,
+    /// How many records the capture holds.
+    #[serde(skip)]
+    pub records: usize,
+    /// Each API operation the capture calls, once, in order of first call.
+    #[serde(skip)]
+    pub operations: Vec<Link>,
 }

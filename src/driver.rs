@@ -1,0 +1,756 @@
+//! The one place that runs the stages, for every subcommand.
+//!
+//! ```text
+//! input ──pass 1──▶ analyze (+ redact: find) ──▶ view (page head, diagram)
+//!   └────pass 2──▶ redact ──▶ view (step) ──▶ render ──▶ site
+//! ```
+//!
+//! [`load`] reads a capture once, in pieces on every core, keeping only
+//! each record's facts and the secrets it holds, then runs the
+//! whole-capture analysis. [`render()`] reads it again, piece by piece, and
+//! streams every step through redaction and the templates into `body.md`
+//! and `log.md`; the small files come from the page's head. `graph`,
+//! `split`, `--context` and `build` use the same two steps.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::analyze::split::{self, Plan};
+use crate::analyze::{Analysis, Context, Scan};
+use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
+use crate::graph::Finding;
+use crate::input::{Capture, Format, Piece, PIECE_BYTES};
+use crate::openstack::apiref::Catalog;
+use crate::redact::{hash_name, Found, Hunter, Marks};
+use crate::render::{self, Head, StepOut, Templates, OUTPUTS};
+use crate::settings::Settings;
+use crate::site::{Folder, Outcome};
+use crate::view::diagram::{self, Skeleton};
+use crate::view::graphdoc::{GraphDoc, Pieces};
+use crate::view::index::IndexPage;
+use crate::view::{Page, Redaction, Shown, Step};
+
+/// On SIGINT, SIGTERM or SIGHUP, removes the temporary files being
+/// written and exits (see `site::out`). Call once, from the binary.
+pub fn clean_up_on_signals() -> std::io::Result<()> {
+    crate::site::clean_up_on_signals()
+}
+
+/// Choices of a run that are not configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Replace secrets (on by default; `--no-redact` turns it off).
+    pub redact: bool,
+    /// Read captures in this format instead of finding it from the content.
+    pub format: Option<Format>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            redact: true,
+            format: None,
+        }
+    }
+}
+
+/// A capture read and analysed: everything its pages need but the text of
+/// its records, which is read again as the pages are written.
+pub struct Loaded {
+    pub(crate) capture: Capture,
+    pieces: Vec<Piece>,
+    /// The index of the first record of each piece.
+    first_records: Vec<usize>,
+    pub(crate) analysis: Analysis,
+    skeleton: Skeleton,
+    hunter: Hunter,
+    redact: bool,
+    /// What pass 1 marked for redaction in each record (empty with
+    /// `--no-redact`): two bytes a record, so pass 2 skips the rules that
+    /// change nothing.
+    marks: Vec<Marks>,
+    /// Warnings, in line order, redacted like the records.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How many pieces are in flight at once: enough for every core, few
+/// enough that memory stays at a handful of pieces.
+fn window() -> usize {
+    2 * rayon::current_num_threads().max(1)
+}
+
+/// Reads a capture and analyses it (the first pass).
+pub fn load(path: &Path, settings: &Settings, options: &Options) -> Result<Loaded> {
+    load_capture(Capture::open(path, options.format)?, settings, options)
+}
+
+/// Reads a capture held in memory (tests, fuzzing); `name` names it.
+pub fn load_bytes(
+    name: &Path,
+    bytes: Vec<u8>,
+    settings: &Settings,
+    options: &Options,
+) -> Result<Loaded> {
+    load_capture(
+        Capture::from_vec(name, bytes, options.format)?,
+        settings,
+        options,
+    )
+}
+
+fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Result<Loaded> {
+    let path = capture.path.clone();
+    let path = path.as_path();
+    let pieces = capture.pieces(PIECE_BYTES);
+    let catalog = Catalog::builtin();
+    let ctx = Context {
+        services: &settings.services,
+        catalog,
+        filters: &settings.filters,
+    };
+    let rules = &settings.redact;
+    let mut scan = Scan::default();
+    let mut found = Found::default();
+    let mut marks = Vec::new();
+    let mut first_records = Vec::with_capacity(pieces.len());
+    for batch in pieces.chunks(window()) {
+        let parts: Vec<Result<(Scan, Found, Vec<Marks>)>> = batch
+            .par_iter()
+            .map(|piece| {
+                let mut scan = Scan::default();
+                let mut found = Found::default();
+                let mut marks = Vec::new();
+                let mut records = capture.read(piece)?;
+                for record in records.by_ref() {
+                    scan.add(&record, ctx);
+                    if options.redact {
+                        marks.push(rules.find(&record, &mut found));
+                    }
+                }
+                scan.diagnostics.extend(records.take_diagnostics());
+                capture.release(piece);
+                Ok((scan, found, marks))
+            })
+            .collect();
+        for part in parts {
+            let (s, f, m) = part?;
+            first_records.push(scan.facts.len());
+            scan.append(s);
+            found.merge(f);
+            marks.extend(m);
+        }
+    }
+    marks.shrink_to_fit();
+    scan.shrink();
+    if scan.facts.is_empty() {
+        return Err(Error::NoRecords {
+            path: path.to_path_buf(),
+        });
+    }
+    let redact = options.redact;
+    let analysis = Analysis::new(scan, &capture, &pieces, catalog, &|value| {
+        redact && found.is_secret(value)
+    });
+    let hunter = if redact {
+        let a = &analysis;
+        let name = |value: &str| {
+            a.scan
+                .tokens
+                .get(value)
+                .and_then(|sym| a.tokens.get(sym))
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| hash_name(value))
+        };
+        Hunter::new(rules, &found, &name)
+    } else {
+        Hunter::none()
+    };
+    let skeleton = diagram::build(&diagram::Input {
+        facts: &analysis.scan.facts,
+        names: &analysis.scan.names,
+        graph: &analysis.graph,
+        dropped: &analysis.dropped,
+        limits: settings.diagram,
+    });
+    let mut loaded = Loaded {
+        capture,
+        pieces,
+        first_records,
+        analysis,
+        skeleton,
+        hunter,
+        redact,
+        marks,
+        diagnostics: Vec::new(),
+    };
+    loaded.diagnostics = diagnostics(&loaded, settings);
+    Ok(loaded)
+}
+
+impl Loaded {
+    /// How many records the capture holds.
+    pub fn records(&self) -> usize {
+        self.analysis.records()
+    }
+
+    /// The capture file.
+    pub fn capture(&self) -> &Capture {
+        &self.capture
+    }
+
+    /// The capture as its pages show it.
+    pub(crate) fn shown<'l>(&'l self, settings: &'l Settings) -> Shown<'l> {
+        Shown {
+            capture: &self.capture,
+            analysis: &self.analysis,
+            skeleton: &self.skeleton,
+            redaction: self.redact.then_some(Redaction {
+                rules: &settings.redact,
+                hunter: &self.hunter,
+                marks: &self.marks,
+            }),
+            catalog: Catalog::builtin(),
+        }
+    }
+
+    /// The page's head.
+    pub fn page(&self, settings: &Settings) -> Page {
+        self.shown(settings)
+            .page(&settings.labels, &settings.diagram, &settings.filters)
+    }
+}
+
+/// The reader's and the graph's warnings, with their messages, redacted,
+/// in line order.
+fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
+    let shown = loaded.shown(settings);
+    let facts = &loaded.analysis.scan.facts;
+    let path = &loaded.capture.path;
+    let mut all = loaded.analysis.scan.diagnostics.clone();
+    for f in &loaded.analysis.findings {
+        let r = f.record();
+        let Some(record) = shown.record(r) else {
+            continue;
+        };
+        let line = facts[r].at.line as usize;
+        let entry = (line == 0)
+            .then(|| loaded.capture.place(facts[r].at))
+            .flatten();
+        let (kind, message) = match *f {
+            Finding::DuplicateKey { first, .. } => (
+                DiagnosticKind::DuplicateId,
+                format!(
+                    "request id {} was already used by the request at {}; pairing falls back to order",
+                    record.id.as_deref().unwrap_or(""),
+                    match facts[first].at.line {
+                        0 => loaded.capture.place(facts[first].at).unwrap_or_default(),
+                        n => format!("line {n}"),
+                    }
+                ),
+            ),
+            Finding::NoRequest { .. } => (
+                DiagnosticKind::Unpaired,
+                format!(
+                    "response {} to {} {} has no matching request; it is kept and marked as unpaired",
+                    record.status.as_ref().map_or("", |s| &*s.text),
+                    record.method,
+                    record.path()
+                ),
+            ),
+            Finding::NoResponse { .. } => (
+                DiagnosticKind::Unpaired,
+                format!(
+                    "request {} {} never got a response; it is kept and marked as unanswered",
+                    record.method,
+                    record.path()
+                ),
+            ),
+        };
+        all.push(Diagnostic {
+            path: path.clone(),
+            line,
+            entry,
+            kind,
+            message,
+            quote: None,
+        });
+    }
+    all.sort_by_key(|d| d.line);
+    for d in &mut all {
+        d.message = shown.text(&d.message).into_owned();
+        if let Some(q) = &mut d.quote {
+            *q = shown.text(q).into_owned();
+        }
+    }
+    all
+}
+
+/// Takes the `body.md` and `log.md` text of one piece, in order.
+type Sink<'s> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 's;
+
+/// Renders every step in order, a window of pieces at a time on every
+/// core, handing the `body.md` and `log.md` text of each piece to `sink`
+/// in order. `omitted` steps go to `log.md` only.
+fn each_step(
+    loaded: &Loaded,
+    settings: &Settings,
+    templates: &Templates,
+    head: &Head,
+    sink: &mut Sink<'_>,
+) -> Result<()> {
+    let shown = loaded.shown(settings);
+    let a = &loaded.analysis;
+    let n = a.records();
+    let first_shown = (0..n).find(|&i| !a.is_dropped(i));
+    let last_shown = (0..n).rev().find(|&i| !a.is_dropped(i));
+    let pieces: Vec<(usize, &Piece)> = loaded
+        .first_records
+        .iter()
+        .copied()
+        .zip(&loaded.pieces)
+        .collect();
+    for batch in pieces.chunks(window()) {
+        let rendered: Vec<Result<(Vec<u8>, Vec<u8>)>> = batch
+            .par_iter()
+            .map(|&(base, piece)| {
+                let mut body = Vec::with_capacity(piece.range.len() + piece.range.len() / 4);
+                let mut log = Vec::with_capacity(piece.range.len() + piece.range.len() / 8);
+                let records = loaded.capture.read(piece)?;
+                for (k, record) in records.enumerate() {
+                    let i = base + k;
+                    let record = match &shown.redaction {
+                        Some(r) => r.redact(i, &record),
+                        None => record,
+                    };
+                    let step = Arc::new(shown.step(i, &record));
+                    render::write_step(
+                        templates,
+                        head,
+                        step,
+                        (Some(i) == first_shown, Some(i) == last_shown),
+                        (i == 0, i + 1 == n),
+                        StepOut {
+                            body: &mut body,
+                            log: &mut log,
+                        },
+                    )?;
+                }
+                loaded.capture.release(piece);
+                Ok((body, log))
+            })
+            .collect();
+        for r in rendered {
+            let (body, log) = r?;
+            sink(&body, &log)?;
+        }
+    }
+    Ok(())
+}
+
+/// What writing a capture's pages did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Every file and what happened to it.
+    pub files: Vec<(String, Outcome)>,
+    /// `index.md` was edited by hand and kept as it is.
+    pub index_kept: bool,
+    /// Diagram parts an earlier run wrote that this one did not, removed.
+    pub old_parts: Vec<PathBuf>,
+    /// Temporary files an interrupted earlier run left, removed.
+    pub removed_temps: Vec<PathBuf>,
+}
+
+impl Written {
+    pub fn changed(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|(_, o)| *o != Outcome::Unchanged)
+            .count()
+    }
+}
+
+/// Whether a file name is a diagram part (`diagram-3.md`).
+fn is_part(name: &str) -> bool {
+    name.strip_prefix("diagram-")
+        .and_then(|n| n.strip_suffix(".md"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Where `index.md` goes, when `build` writes one.
+pub struct IndexSpec<'a> {
+    /// The capture folder's names, outermost first.
+    pub folders: &'a [String],
+    /// Where the output folder sits below snippets' `base_path`.
+    pub prefix: &'a str,
+    /// The title of a capture at the root of the tree.
+    pub root_title: &'a str,
+}
+
+/// Writes a loaded capture's pages into `out` (the second pass).
+pub fn render(
+    loaded: &Loaded,
+    settings: &Settings,
+    templates: &Templates,
+    out: &Path,
+    force: bool,
+    index: Option<&IndexSpec>,
+    fingerprint: Option<&str>,
+) -> Result<Written> {
+    let page = loaded.page(settings);
+    let head = Head::of(&page);
+    let small = render::head_files(&page, &head, templates)?;
+    let mut folder = Folder::open(out, force)?;
+    let mut names: Vec<&str> = OUTPUTS.to_vec();
+    names.extend(small.iter().map(|(n, _)| n.as_str()).filter(|n| is_part(n)));
+    folder.check(&names)?;
+    let mut body = folder.create("body.md")?;
+    let mut log = folder.create("log.md")?;
+    each_step(loaded, settings, templates, &head, &mut |b, l| {
+        use std::io::Write;
+        body.write_all(b)
+            .map_err(|e| Error::write(body.path(), e))?;
+        log.write_all(l).map_err(|e| Error::write(log.path(), e))?;
+        Ok(())
+    })?;
+    let empty = body.is_empty();
+    folder.finish(body)?;
+    let body_empty = empty;
+    folder.finish(log)?;
+    // The small files, in the documented order: OUTPUTS, then the parts.
+    for name in OUTPUTS {
+        if let Some((n, text)) = small.iter().find(|(n, _)| n == name) {
+            folder.write(n, text.as_bytes())?;
+        }
+    }
+    for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
+        folder.write(n, text.as_bytes())?;
+    }
+    let old_parts = folder.remove_stale(is_part)?;
+    let mut index_kept = false;
+    if let Some(spec) = index {
+        let mut files: Vec<(String, bool)> = vec![("body.md".into(), body_empty)];
+        for name in OUTPUTS.iter().filter(|n| **n != "body.md") {
+            let empty = match small.iter().find(|(n, _)| n == name) {
+                Some((_, text)) => text.trim().is_empty(),
+                None => false,
+            };
+            files.push((name.to_string(), empty));
+        }
+        for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
+            files.push((n.clone(), text.trim().is_empty()));
+        }
+        let page = IndexPage::new(spec.folders, spec.prefix, spec.root_title, &page, &files);
+        let text = render::index(&page, templates)?;
+        let mut f = folder.create("index.md")?;
+        {
+            use std::io::Write;
+            f.write_all(text.as_bytes())
+                .map_err(|e| Error::write(f.path(), e))?;
+        }
+        index_kept = folder.finish_unforced(f)?.is_none();
+    }
+    if let Some(fp) = fingerprint {
+        folder.fingerprint(fp);
+        let entry = crate::site::out::Entry {
+            digest: loaded.capture.digest(),
+            size: loaded.capture.len() as u64,
+            also: None,
+        };
+        let stamp = crate::site::out::Stamp::now(&loaded.capture.path);
+        folder.input(&loaded.capture.name(), entry, stamp);
+    }
+    let removed_temps = folder.removed_temps.clone();
+    let files = folder.close(|name| name == "index.md")?;
+    Ok(Written {
+        files,
+        index_kept,
+        old_parts,
+        removed_temps,
+    })
+}
+
+/// Every file of a loaded capture's pages, rendered in memory, in the
+/// documented order (`OUTPUTS`, then the diagram's parts).
+pub fn render_files(
+    loaded: &Loaded,
+    settings: &Settings,
+    templates: &Templates,
+) -> Result<Vec<(String, String)>> {
+    let page = loaded.page(settings);
+    let head = Head::of(&page);
+    let small = render::head_files(&page, &head, templates)?;
+    let mut body = Vec::new();
+    let mut log = Vec::new();
+    each_step(loaded, settings, templates, &head, &mut |b, l| {
+        body.extend_from_slice(b);
+        log.extend_from_slice(l);
+        Ok(())
+    })?;
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    let mut files = vec![
+        ("body.md".to_string(), text(body)),
+        ("log.md".to_string(), text(log)),
+    ];
+    files.extend(small);
+    files.sort_by_key(|(name, _)| {
+        OUTPUTS
+            .iter()
+            .position(|o| o == name)
+            .unwrap_or(OUTPUTS.len())
+    });
+    Ok(files)
+}
+
+/// Every step of a loaded capture, as `--context` prints them.
+pub fn steps(loaded: &Loaded, settings: &Settings) -> Result<Vec<Step>> {
+    let shown = loaded.shown(settings);
+    let mut steps = Vec::with_capacity(loaded.analysis.records());
+    for (&base, piece) in loaded.first_records.iter().zip(&loaded.pieces) {
+        for (k, record) in loaded.capture.read(piece)?.enumerate() {
+            let record = match &shown.redaction {
+                Some(r) => r.redact(base + k, &record),
+                None => record,
+            };
+            let mut step = shown.step(base + k, &record);
+            step.body_kind = std::borrow::Cow::Owned(step.body_kind().into_owned());
+            steps.push(step);
+        }
+    }
+    Ok(steps)
+}
+
+/// The template context of a capture, as `render --context` prints it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ContextFile {
+    pub capture: String,
+    pub labels: crate::view::Labels,
+    pub steps: Vec<Step>,
+    pub diagram: crate::view::page::Diagram,
+    pub parts: Vec<crate::view::page::DiagramPart>,
+    #[serde(default)]
+    pub left_out: Option<crate::view::page::LeftOut>,
+    pub tokens: Vec<crate::view::page::TokenRow>,
+    pub variables: Vec<crate::view::page::VariableRow>,
+    pub omitted: Vec<crate::view::page::Omitted>,
+    pub log_fence: String,
+}
+
+impl ContextFile {
+    pub fn new(page: Page, steps: Vec<Step>) -> ContextFile {
+        ContextFile {
+            capture: page.capture,
+            labels: page.labels,
+            steps,
+            diagram: page.diagram,
+            parts: page.parts,
+            left_out: page.left_out,
+            tokens: page.tokens,
+            variables: page.variables,
+            omitted: page.omitted,
+            log_fence: page.log_fence,
+        }
+    }
+
+    /// The page's head and its steps.
+    pub fn split(self) -> (Page, Vec<Step>) {
+        let operations = self.steps.iter().filter_map(|s| s.tip.clone()).collect();
+        let records = self.steps.len();
+        (
+            Page {
+                capture: self.capture,
+                labels: self.labels,
+                diagram: self.diagram,
+                parts: self.parts,
+                left_out: self.left_out,
+                tokens: self.tokens,
+                variables: self.variables,
+                omitted: self.omitted,
+                log_fence: self.log_fence,
+                records,
+                operations,
+            },
+            self.steps,
+        )
+    }
+}
+
+/// Writes pages from a saved context (`render --from-context`).
+pub fn render_context(
+    file: ContextFile,
+    templates: &Templates,
+    out: &Path,
+    force: bool,
+) -> Result<Written> {
+    let (page, steps) = file.split();
+    let head = Head::of(&page);
+    let small = render::head_files(&page, &head, templates)?;
+    let mut folder = Folder::open(out, force)?;
+    let mut names: Vec<&str> = OUTPUTS.to_vec();
+    names.extend(small.iter().map(|(n, _)| n.as_str()).filter(|n| is_part(n)));
+    folder.check(&names)?;
+    let mut body = Vec::new();
+    let mut log = Vec::new();
+    let shown: Vec<usize> = (0..steps.len()).filter(|&i| !steps[i].omitted).collect();
+    let n = steps.len();
+    for (i, step) in steps.into_iter().enumerate() {
+        render::write_step(
+            templates,
+            &head,
+            Arc::new(step),
+            (shown.first() == Some(&i), shown.last() == Some(&i)),
+            (i == 0, i + 1 == n),
+            StepOut {
+                body: &mut body,
+                log: &mut log,
+            },
+        )?;
+    }
+    folder.write("body.md", &body)?;
+    folder.write("log.md", &log)?;
+    for name in OUTPUTS {
+        if let Some((n, text)) = small.iter().find(|(n, _)| n == name) {
+            folder.write(n, text.as_bytes())?;
+        }
+    }
+    for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
+        folder.write(n, text.as_bytes())?;
+    }
+    let old_parts = folder.remove_stale(is_part)?;
+    let removed_temps = folder.removed_temps.clone();
+    let files = folder.close(|name| name == "index.md")?;
+    Ok(Written {
+        files,
+        index_kept: false,
+        old_parts,
+        removed_temps,
+    })
+}
+
+/// The call graph document of a loaded capture (`tracedoc graph`), made
+/// as it is written.
+pub fn graph<'l>(loaded: &'l Loaded, settings: &'l Settings) -> GraphDoc<'l> {
+    GraphDoc::new(loaded.shown(settings), loaded.page(settings)).releasing(Pieces {
+        pieces: &loaded.pieces,
+        first_records: &loaded.first_records,
+    })
+}
+
+/// How a loaded capture is cut into one capture per command (`tracedoc split`).
+pub fn split_plan(loaded: &Loaded, settings: &Settings, clients: &[String]) -> Plan {
+    let a = &loaded.analysis;
+    let path_of = |i: usize| {
+        loaded
+            .capture
+            .record(a.scan.facts[i].at)
+            .map(|r| r.path().to_string())
+            .unwrap_or_default()
+    };
+    split::plan(
+        &a.scan.facts,
+        &a.scan.names,
+        &a.graph,
+        &settings.services,
+        &split::Options {
+            clients: clients.to_vec(),
+        },
+        &path_of,
+    )
+}
+
+/// The text of one piece of a split, in the requestshook form.
+pub fn split_text(loaded: &Loaded, records: &[usize]) -> String {
+    let facts = &loaded.analysis.scan.facts;
+    let mut out = String::new();
+    for &i in records {
+        if let Some(r) = loaded.capture.record(facts[i].at) {
+            crate::input::write::push_record(&mut out, &r);
+        }
+    }
+    out
+}
+
+/// Settings read once per config file, shared by every capture that uses it.
+#[derive(Default)]
+pub struct SettingsCache {
+    by_path: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+}
+
+impl SettingsCache {
+    /// The settings for a capture folder: `explicit` when given, else the
+    /// `tracedoc.toml` that applies to `dir`.
+    pub fn get(&self, explicit: Option<&Path>, dir: &Path) -> Result<Arc<Settings>> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => crate::settings::find(dir),
+        };
+        if let Some(s) = self.by_path.lock().ok().and_then(|m| m.get(&path).cloned()) {
+            return Ok(s);
+        }
+        let settings = Arc::new(match &path {
+            Some(p) => Settings::load(p)?,
+            None => Settings::default(),
+        });
+        if let Ok(mut m) = self.by_path.lock() {
+            m.insert(path, settings.clone());
+        }
+        Ok(settings)
+    }
+}
+
+/// What a folder of pages depends on besides its capture: tracedoc's
+/// version, the settings' source, the templates, the options, and where the
+/// pages sit (for `index.md`).
+pub fn fingerprint(
+    settings: &Settings,
+    templates: &Templates,
+    options: &Options,
+    index: Option<&IndexSpec>,
+) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in [
+        env!("CARGO_PKG_VERSION"),
+        &settings.source,
+        templates.fingerprint(),
+        if options.redact {
+            "redact"
+        } else {
+            "no-redact"
+        },
+        options.format.map_or("", |f| f.name()),
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\0");
+    }
+    if let Some(spec) = index {
+        for part in spec.folders {
+            h.update(part.as_bytes());
+            h.update(b"/");
+        }
+        h.update(spec.prefix.as_bytes());
+        h.update(b"\0");
+        h.update(spec.root_title.as_bytes());
+    }
+    format!("b3:{}", h.finalize().to_hex())
+}
+
+/// When the pages in `out` were made from this very input with this very
+/// fingerprint, and every file is still as written: how many files there
+/// are (nothing needs doing). Reads only the manifest and file metadata.
+pub fn up_to_date(out: &Path, input: &Path, fingerprint: &str) -> Option<usize> {
+    use crate::site::out::{file_stamp, input_stamp, is_one_of, Manifest};
+    let manifest = Manifest::read(out);
+    if manifest.fingerprint.as_deref() != Some(fingerprint) || manifest.inputs.len() != 1 {
+        return None;
+    }
+    let name = input.file_name()?.to_string_lossy().into_owned();
+    let recorded = manifest.inputs.get(&name)?;
+    is_one_of(input, &[&recorded.digest], input_stamp(out, &name)).ok()??;
+    for (file, entry) in &manifest.files {
+        let known: Vec<&String> = std::iter::once(&entry.digest).chain(&entry.also).collect();
+        is_one_of(&out.join(file), &known, file_stamp(out, file)).ok()??;
+    }
+    Some(manifest.files.len())
+}

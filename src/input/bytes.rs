@@ -1,0 +1,97 @@
+//! A capture file's bytes: mapped into memory, released as they are used.
+//!
+//! tracedoc reads a big capture twice (once to index it, once to write the
+//! pages) and jumps back to single records in between. Mapping the file
+//! gives all three without copying it; the pages a pass is done with are
+//! handed back to the kernel ([`Bytes::release`]), so the process's resident
+//! memory stays at the part being worked on, not the size of the file
+//! (docs/performance.md has the measurements behind this choice).
+//!
+//! Files that cannot be mapped (pipes, empty files) are read into memory.
+
+// Mapping a file is `unsafe` because another process could change it under
+// us; tracedoc reads captures that nothing is writing any more, as ripgrep
+// does with the files it searches.
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::io::Read;
+use std::ops::Range;
+use std::path::Path;
+
+/// The bytes of one input file.
+#[derive(Debug)]
+pub struct Bytes {
+    inner: Inner,
+}
+
+#[derive(Debug)]
+enum Inner {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+/// The page size used to round releases (4 KiB on every platform tracedoc
+/// runs on; a larger real page size only makes a release do less).
+const PAGE: usize = 4096;
+
+impl Bytes {
+    /// Maps a regular file, or reads anything else.
+    pub fn open(path: &Path) -> std::io::Result<Bytes> {
+        let mut file = File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_file() && meta.len() > 0 {
+            // SAFETY: see the module docs; the map is read-only.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                let _ = map.advise(memmap2::Advice::Sequential);
+                return Ok(Bytes {
+                    inner: Inner::Mapped(map),
+                });
+            }
+        }
+        let mut owned = Vec::new();
+        file.read_to_end(&mut owned)?;
+        Ok(Bytes::from_vec(owned))
+    }
+
+    /// Bytes already in memory (tests, stdin, formats decoded up front).
+    pub fn from_vec(bytes: Vec<u8>) -> Bytes {
+        Bytes {
+            inner: Inner::Owned(bytes),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.inner {
+            Inner::Mapped(m) => m,
+            Inner::Owned(v) => v,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Tells the kernel the pages wholly inside `range` are not needed for
+    /// now. They stay in the page cache and are read back if touched again;
+    /// only this process's resident set shrinks. Does nothing for bytes
+    /// held in memory.
+    pub fn release(&self, range: Range<usize>) {
+        let Inner::Mapped(map) = &self.inner else {
+            return;
+        };
+        let start = range.start.div_ceil(PAGE) * PAGE;
+        let end = (range.end.min(map.len()) / PAGE) * PAGE;
+        if end > start {
+            // SAFETY: the map is a shared, read-only file mapping: dropping
+            // its pages loses nothing, a later read faults them back in.
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+            };
+        }
+    }
+}

@@ -1,0 +1,544 @@
+//! Captures in, records out: the first stage.
+//!
+//! A [`Capture`] is one input file opened by the reader of its format
+//! ([`Format`], found from the content unless forced). Whatever the format,
+//! it hands out [`Record`]s in the same shape, in independent [`Piece`]s
+//! that can be read on several cores, and one record again from its
+//! position ([`Capture::record`]). A reader may also state what its format
+//! knows about pairs and parents ([`crate::model::Hints`]).
+//!
+//! [`discover`] finds the capture files of a folder tree.
+
+pub mod bytes;
+pub mod discover;
+pub mod requestshook;
+pub mod write;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::model::{At, Record};
+use bytes::Bytes;
+
+/// About how many bytes one piece of a big capture holds: small enough that
+/// both cores get work and little is held at a time, big enough that the
+/// per-piece cost does not show.
+pub const PIECE_BYTES: usize = 4 << 20;
+
+/// A capture format tracedoc reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// The requestshook WSGI middleware's log.
+    Requestshook,
+}
+
+impl Format {
+    /// Every format, in the order detection tries them.
+    pub const ALL: &'static [Format] = &[Format::Requestshook];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Requestshook => "requestshook",
+        }
+    }
+
+    /// Whether the start of a file looks like this format.
+    fn sniff(self, head: &[u8]) -> bool {
+        match self {
+            Format::Requestshook => requestshook::sniff(head),
+        }
+    }
+
+    /// Finds the format of a file from its first bytes.
+    pub fn detect(head: &[u8]) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.sniff(head))
+    }
+}
+
+/// A stretch of a capture that can be read on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// Reader positions (byte offsets for text formats).
+    pub range: Range<usize>,
+    /// Line number of the piece's first line.
+    pub line: u32,
+}
+
+/// The records of one piece, in order, and the warnings found reading them.
+pub struct Records<'a> {
+    inner: RecordsInner<'a>,
+}
+
+enum RecordsInner<'a> {
+    Requestshook(requestshook::Parser<'a>),
+    Owned {
+        records: std::slice::Iter<'a, OwnedRecord>,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        match &mut self.inner {
+            RecordsInner::Requestshook(p) => p.next(),
+            RecordsInner::Owned { records, .. } => records.next().map(OwnedRecord::record),
+        }
+    }
+}
+
+impl Records<'_> {
+    /// The warnings found so far.
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        match &mut self.inner {
+            RecordsInner::Requestshook(p) => p.take_diagnostics(),
+            RecordsInner::Owned { diagnostics, .. } => std::mem::take(diagnostics),
+        }
+    }
+}
+
+/// A record a reader decoded up front (formats whose text is escaped, such
+/// as JSON), owned; [`Capture`] hands it out as a [`Record`] borrowing from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRecord {
+    /// The record, its text owned.
+    pub record: Record<'static>,
+    /// Where it is in the file, for messages (`log.entries[3].response`).
+    pub place: String,
+}
+
+impl OwnedRecord {
+    fn record(&self) -> Record<'_> {
+        fn b(c: &str) -> std::borrow::Cow<'_, str> {
+            std::borrow::Cow::Borrowed(c)
+        }
+        let r = &self.record;
+        Record {
+            at: r.at,
+            direction: r.direction,
+            from: b(&r.from),
+            to: b(&r.to),
+            method: b(&r.method),
+            url: b(&r.url),
+            status: r.status.as_ref().map(|s| crate::model::Status {
+                code: s.code,
+                text: b(&s.text),
+            }),
+            headers: r
+                .headers
+                .iter()
+                .map(|h| crate::model::Header {
+                    name: b(&h.name),
+                    value: h.value.as_deref().map(b),
+                })
+                .collect(),
+            body: crate::model::Body {
+                text: b(&r.body.text),
+            },
+            id: r.id.as_deref().map(b),
+            hints: r.hints,
+        }
+    }
+}
+
+/// How many decoded records one piece holds.
+const PIECE_RECORDS: usize = 4096;
+
+#[derive(Debug)]
+enum Storage {
+    /// Text read in place.
+    Mapped(Bytes),
+    /// Records decoded up front, and the warnings found decoding them.
+    Owned {
+        records: Vec<OwnedRecord>,
+        diagnostics: Vec<Diagnostic>,
+        size: usize,
+        digest: String,
+    },
+}
+
+/// One capture file, opened for reading.
+#[derive(Debug)]
+pub struct Capture {
+    /// The file, as named by the caller.
+    pub path: PathBuf,
+    pub format: Format,
+    storage: Storage,
+}
+
+impl Capture {
+    /// Opens a capture file, in `format` or the one its content shows.
+    pub fn open(path: &Path, format: Option<Format>) -> Result<Capture> {
+        let bytes = Bytes::open(path).map_err(|e| Error::read(path, e))?;
+        Capture::from_bytes(path, bytes, format)
+    }
+
+    /// A capture held in memory (tests, fuzzing); `path` names it in messages.
+    pub fn from_vec(path: &Path, data: Vec<u8>, format: Option<Format>) -> Result<Capture> {
+        Capture::from_bytes(path, Bytes::from_vec(data), format)
+    }
+
+    fn from_bytes(path: &Path, bytes: Bytes, format: Option<Format>) -> Result<Capture> {
+        let head = &bytes.as_bytes()[..bytes.len().min(64 << 10)];
+        // requestshook is what a file of no other format is read as: its
+        // reader says what is wrong with it (not text, no record).
+        let format = format
+            .or_else(|| Format::detect(head))
+            .unwrap_or(Format::Requestshook);
+        match format {
+            Format::Requestshook => Ok(Capture {
+                path: path.to_path_buf(),
+                format,
+                storage: Storage::Mapped(bytes),
+            }),
+        }
+    }
+
+    /// A capture whose reader decoded every record of `input` up front.
+    /// Each record's `at.pos` is set to its index.
+    pub fn from_records(
+        path: &Path,
+        format: Format,
+        input: &[u8],
+        mut records: Vec<OwnedRecord>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Capture {
+        let mut h = blake3::Hasher::new();
+        h.update_rayon(input);
+        let digest = format!("b3:{}", h.finalize().to_hex());
+        for (i, r) in records.iter_mut().enumerate() {
+            r.record.at.pos = i as u64;
+        }
+        Capture {
+            path: path.to_path_buf(),
+            format,
+            storage: Storage::Owned {
+                records,
+                diagnostics,
+                size: input.len(),
+                digest,
+            },
+        }
+    }
+
+    /// Where a record is, for messages about a format without lines.
+    pub fn place(&self, at: At) -> Option<String> {
+        match &self.storage {
+            Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
+            Storage::Owned { records, .. } => records.get(at.pos as usize).map(|r| r.place.clone()),
+        }
+    }
+
+    /// The capture's file name, as shown on pages (never a full path).
+    pub fn name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| discover::DEFAULT_FILE.to_string())
+    }
+
+    /// The BLAKE3 hash of the whole input, as the manifest writes it
+    /// (hashed on every core; the pages hashed are let go again).
+    pub fn digest(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        match &self.storage {
+            Storage::Mapped(b) => {
+                let bytes = b.as_bytes();
+                for start in (0..bytes.len()).step_by(PIECE_BYTES) {
+                    let end = (start + PIECE_BYTES).min(bytes.len());
+                    h.update_rayon(&bytes[start..end]);
+                    b.release(start..end);
+                }
+            }
+            Storage::Owned { digest, .. } => return digest.clone(),
+        }
+        format!("b3:{}", h.finalize().to_hex())
+    }
+
+    /// The size of the input in bytes.
+    pub fn len(&self) -> usize {
+        match &self.storage {
+            Storage::Mapped(b) => b.len(),
+            Storage::Owned { size, .. } => *size,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The capture cut into pieces of about `target` bytes, with their
+    /// first line numbers (counted on every core; the pages counted are let
+    /// go again).
+    pub fn pieces(&self, target: usize) -> Vec<Piece> {
+        use rayon::prelude::*;
+        let bytes = match &self.storage {
+            Storage::Mapped(b) => b,
+            Storage::Owned { records, .. } => {
+                let n = records.len().max(1);
+                return (0..n)
+                    .step_by(PIECE_RECORDS)
+                    .map(|start| Piece {
+                        range: start..(start + PIECE_RECORDS).min(records.len()),
+                        line: 0,
+                    })
+                    .collect();
+            }
+        };
+        let text = bytes.as_bytes();
+        let ranges = match self.format {
+            Format::Requestshook => requestshook::pieces(text, target),
+        };
+        let counts: Vec<u32> = ranges
+            .par_iter()
+            .map(|r| {
+                let n = count_lines(&text[r.clone()]);
+                bytes.release(r.clone());
+                n
+            })
+            .collect();
+        let mut line = 1u32;
+        let mut out = Vec::with_capacity(ranges.len());
+        for (r, n) in ranges.into_iter().zip(counts) {
+            out.push(Piece { range: r, line });
+            line = line.saturating_add(n);
+        }
+        out
+    }
+
+    /// Reads one piece.
+    pub fn read(&self, piece: &Piece) -> Result<Records<'_>> {
+        let inner = match &self.storage {
+            Storage::Mapped(bytes) => {
+                let whole = bytes.as_bytes();
+                let text = requestshook::check_utf8(whole, piece.range.clone(), &self.path)?;
+                RecordsInner::Requestshook(requestshook::Parser::new(
+                    text,
+                    piece.range.start,
+                    piece.line,
+                    piece.range.end == whole.len(),
+                    &self.path,
+                ))
+            }
+            Storage::Owned {
+                records,
+                diagnostics,
+                ..
+            } => {
+                let range =
+                    piece.range.start.min(records.len())..piece.range.end.min(records.len());
+                RecordsInner::Owned {
+                    records: records[range].iter(),
+                    // The decoding warnings come with the first piece.
+                    diagnostics: if piece.range.start == 0 {
+                        diagnostics.clone()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            }
+        };
+        Ok(Records { inner })
+    }
+
+    /// One record again, from where it was found.
+    pub fn record(&self, at: At) -> Option<Record<'_>> {
+        match &self.storage {
+            Storage::Mapped(bytes) => requestshook::record_at(bytes.as_bytes(), at, &self.path),
+            Storage::Owned { records, .. } => records.get(at.pos as usize).map(OwnedRecord::record),
+        }
+    }
+
+    /// Lets go of the memory of a piece that is done with (until it is read again).
+    pub fn release(&self, piece: &Piece) {
+        if let Storage::Mapped(bytes) = &self.storage {
+            bytes.release(piece.range.clone());
+        }
+    }
+
+    /// Every record and warning, in order (tests and small captures). A
+    /// capture without any record is an error.
+    pub fn read_all(&self) -> Result<(Vec<Record<'_>>, Vec<Diagnostic>)> {
+        let mut records = Vec::new();
+        let mut diagnostics = Vec::new();
+        for piece in self.pieces(PIECE_BYTES) {
+            let mut r = self.read(&piece)?;
+            records.extend(r.by_ref());
+            diagnostics.extend(r.take_diagnostics());
+        }
+        if records.is_empty() {
+            return Err(Error::NoRecords {
+                path: self.path.clone(),
+            });
+        }
+        Ok((records, diagnostics))
+    }
+}
+
+/// The number of `\n` in `bytes` (a loop the compiler vectorises).
+fn count_lines(bytes: &[u8]) -> u32 {
+    let mut n = 0u64;
+    for chunk in bytes.chunks(1 << 12) {
+        let mut c = 0u32;
+        for &b in chunk {
+            c += u32::from(b == b'\n');
+        }
+        n += u64::from(c);
+    }
+    n.min(u64::from(u32::MAX)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, target: usize) -> (Vec<String>, Vec<String>) {
+        let c = Capture::from_vec(Path::new("t.log"), text.as_bytes().to_vec(), None).unwrap();
+        let mut records = Vec::new();
+        let mut diagnostics = Vec::new();
+        for piece in c.pieces(target) {
+            let mut r = c.read(&piece).unwrap();
+            for rec in r.by_ref() {
+                assert_eq!(
+                    c.record(rec.at).as_ref(),
+                    Some(&rec),
+                    "read again at {:?}",
+                    rec.at
+                );
+                records.push(format!(
+                    "{}|{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}",
+                    rec.at.line,
+                    rec.direction,
+                    rec.from,
+                    rec.to,
+                    rec.method,
+                    rec.url,
+                    rec.status.as_ref().map(|s| (s.text.to_string(), s.code)),
+                    rec.headers
+                        .iter()
+                        .map(|h| (h.name.to_string(), h.value.as_ref().map(|v| v.to_string())))
+                        .collect::<Vec<_>>(),
+                    rec.body.lines().collect::<Vec<_>>(),
+                ));
+            }
+            diagnostics.extend(r.take_diagnostics().iter().map(|d| d.to_string()));
+        }
+        (records, diagnostics)
+    }
+
+    #[test]
+    fn any_cut_into_pieces_reads_the_same() {
+        let texts = [
+            "garbage\n### (a) REQ >>> (b) : GET http://h/\n\nnone\n",
+            "### (a) REQ >>> (b) : GET http://h/\r\nX: 1\r\n\r\n\r\n{\r\n\r\n  \"a\": 1\r\n}\r\n\r\n",
+            "### (a) REQ >>> (b) : GET http://h/\nHost h\n\nnone\n### (a) PING >>> (b) : x\n",
+            "### (a) REQ >>> (b) : GET http://h/\n\n  \n\nx\n\n\ny\n\n\n",
+            "### (a) REQ >>> (b) : GET http://h/\nX: 1",
+            "### (a) RESP <<< (b) : 204 No Content HEAD http://h:1\n\n{\n \"a\":",
+            "### (a) REQ >>> (b) : GET http://h/\n\nline\r\r\n### (c) bad\n### (a) REQ >>> (b) : PUT http://h/x\nA:\n\nb'\\x00'...\n",
+        ];
+        for t in texts {
+            let whole = read(t, usize::MAX);
+            assert!(!whole.0.is_empty(), "{t:?}");
+            for target in [1, 7, 40] {
+                assert_eq!(read(t, target), whole, "{t:?} in pieces of {target}");
+            }
+        }
+    }
+
+    #[test]
+    fn known_captures_read_the_same_in_any_pieces() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        for dir in [root.join("samples"), root.join("tests/secrets")] {
+            for e in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(|e| e.ok())
+            {
+                if e.path().extension().is_none_or(|x| x != "log") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(e.path()).unwrap();
+                let whole = read(&text, usize::MAX);
+                assert_eq!(read(&text, 300), whole, "{}", e.path().display());
+            }
+        }
+    }
+
+    #[test]
+    fn bad_utf8_names_line_and_column() {
+        let c = Capture::from_vec(
+            Path::new("x.log"),
+            b"### (a) REQ >>> (b) : GET http://h/\n\nab\xff\n".to_vec(),
+            None,
+        )
+        .unwrap();
+        let err = c.read_all().unwrap_err().to_string();
+        assert!(err.starts_with("x.log:3:3: invalid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn decoded_records_read_back_in_pieces_with_their_places() {
+        use crate::model::{At, Body, Direction, Hints};
+        use std::borrow::Cow;
+        let owned: Vec<OwnedRecord> = (0..(PIECE_RECORDS + 3))
+            .map(|i| OwnedRecord {
+                record: Record {
+                    at: At::default(),
+                    direction: Direction::Request,
+                    from: Cow::Owned("client".into()),
+                    to: Cow::Owned("server".into()),
+                    method: Cow::Owned("GET".into()),
+                    url: Cow::Owned(format!("http://h/{i}")),
+                    status: None,
+                    headers: Vec::new(),
+                    body: Body {
+                        text: Cow::Borrowed(""),
+                    },
+                    id: Some(Cow::Owned(format!("r{i}"))),
+                    hints: Hints::default(),
+                },
+                place: format!("log.entries[{i}].request"),
+            })
+            .collect();
+        let warning = Diagnostic {
+            path: PathBuf::from("x.har"),
+            line: 0,
+            entry: Some("log.entries[2]".into()),
+            kind: crate::error::DiagnosticKind::BadHead,
+            message: "odd entry".into(),
+            quote: None,
+        };
+        let c = Capture::from_records(
+            Path::new("x.har"),
+            Format::Requestshook,
+            b"{}",
+            owned,
+            vec![warning.clone()],
+        );
+        let pieces = c.pieces(PIECE_BYTES);
+        assert_eq!(pieces.len(), 2);
+        let mut seen = Vec::new();
+        let mut warnings = Vec::new();
+        for p in &pieces {
+            let mut r = c.read(p).unwrap();
+            for rec in r.by_ref() {
+                assert_eq!(c.record(rec.at).as_ref(), Some(&rec));
+                seen.push(rec.url.to_string());
+            }
+            warnings.extend(r.take_diagnostics());
+        }
+        assert_eq!(seen.len(), PIECE_RECORDS + 3);
+        assert_eq!(
+            seen[PIECE_RECORDS + 2],
+            format!("http://h/{}", PIECE_RECORDS + 2)
+        );
+        assert_eq!(warnings, vec![warning], "warnings come once");
+        let at = At { pos: 7, line: 0 };
+        assert_eq!(c.place(at).as_deref(), Some("log.entries[7].request"));
+        assert_eq!(c.len(), 2);
+        assert!(c.digest().starts_with("b3:"));
+    }
+}

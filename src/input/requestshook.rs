@@ -1,0 +1,449 @@
+//! The requestshook log format (`docs/formats.md`), read in place.
+//!
+//! A record is a head line (`### (caller) REQ >>> (service) : METHOD URL`
+//! or `... RESP <<< ... : CODE REASON METHOD URL`), header lines, an empty
+//! line and body lines up to the next head line. Any line that parses as a
+//! head line starts a record wherever it is, so the file can be cut at head
+//! lines into [`pieces`] that are read independently, on several cores, and
+//! read again later; a record is read back alone from the offset of its
+//! head line ([`record_at`]).
+//!
+//! Records borrow their text from the file. CRLF line ends are accepted.
+//! Problems that still let the rest of the file be read become
+//! [`Diagnostic`]s with their line; text that is not UTF-8 is refused with
+//! its line and column (the pages are text, and silently replacing bytes
+//! would publish something that was never captured).
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
+use crate::model::{At, Body, BodyKind, Direction, Header, Hints, Record, Status};
+
+/// The header requestshook pairs a request and its response with.
+pub const PAIR_HEADER: &str = "X-Requestshook-Request-Id";
+
+const REQ: &str = ") REQ >>> (";
+const RESP: &str = ") RESP <<< (";
+
+/// A parsed head line, borrowed from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head<'a> {
+    pub direction: Direction,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub method: &'a str,
+    pub url: &'a str,
+    /// Status text (`204 No Content`) and code of a response.
+    pub status: Option<(&'a str, u16)>,
+}
+
+/// Whether a line is meant as a head line (it may still fail to parse):
+/// `### (` and an arrow, so an unknown kind (`### (a) PING >>> (b) : ...`)
+/// is reported instead of silently becoming body text.
+pub fn looks_like_head(line: &str) -> bool {
+    line.starts_with("### (")
+        && (line.contains(REQ)
+            || line.contains(RESP)
+            || line.contains(" >>> (")
+            || line.contains(" <<< ("))
+}
+
+/// Parses a head line.
+pub fn parse_head(line: &str) -> Option<Head<'_>> {
+    let rest = line.strip_prefix("### (")?;
+    let find = |pat: &str| memchr::memmem::find(rest.as_bytes(), pat.as_bytes());
+    let (direction, from, rest) = if let Some(i) = find(REQ) {
+        (Direction::Request, &rest[..i], &rest[i + REQ.len()..])
+    } else if let Some(i) = find(RESP) {
+        (Direction::Response, &rest[..i], &rest[i + RESP.len()..])
+    } else {
+        return None;
+    };
+    let (to, rest) = rest.split_once(") : ")?;
+    if from.contains(')') || to.contains(')') {
+        return None;
+    }
+    // HTTP methods are tokens; requestshook writes them in capitals. Checking
+    // this keeps a URL with a space from being split in the wrong place.
+    let is_method = |m: &str| {
+        !m.is_empty()
+            && m.bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+    };
+    match direction {
+        Direction::Request => {
+            let (method, url) = rest.split_once(' ')?;
+            if !is_method(method) || url.is_empty() || url.contains(' ') {
+                return None;
+            }
+            Some(Head {
+                direction,
+                from,
+                to,
+                method,
+                url,
+                status: None,
+            })
+        }
+        Direction::Response => {
+            let (rest, url) = rest.rsplit_once(' ')?;
+            let (status, method) = rest.rsplit_once(' ')?;
+            if status.is_empty() || !is_method(method) || url.is_empty() {
+                return None;
+            }
+            let code = status.split(' ').next()?.parse::<u16>().ok()?;
+            Some(Head {
+                direction,
+                from,
+                to,
+                method,
+                url,
+                status: Some((status, code)),
+            })
+        }
+    }
+}
+
+/// Cuts a capture into pieces of about `target` bytes that start at head
+/// lines (the first at 0), to be read independently.
+pub fn pieces(text: &[u8], target: usize) -> Vec<Range<usize>> {
+    let target = target.max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = text.len();
+        let mut probe = start + target;
+        while probe < text.len() {
+            let Some(nl) = memchr::memmem::find(&text[probe..], b"\n### (") else {
+                break;
+            };
+            let at = probe + nl + 1;
+            let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+            let line = &text[at..line_end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if std::str::from_utf8(line).is_ok_and(|l| parse_head(l).is_some()) {
+                end = at;
+                break;
+            }
+            probe = at;
+        }
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// Checks that `bytes` (starting at `base` in the file) is UTF-8, naming the
+/// line and column of the first bad byte otherwise. `whole` is the file,
+/// to count lines only when there is an error.
+pub fn check_utf8<'a>(whole: &'a [u8], range: Range<usize>, path: &Path) -> Result<&'a str> {
+    let bytes = &whole[range.clone()];
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let at = range.start + e.valid_up_to();
+            let line = memchr::memchr_iter(b'\n', &whole[..at]).count() + 1;
+            let line_start = memchr::memrchr(b'\n', &whole[..at]).map_or(0, |i| i + 1);
+            Err(Error::InvalidUtf8 {
+                path: path.to_path_buf(),
+                line,
+                column: at - line_start + 1,
+            })
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the first head line.
+    Preamble,
+    /// Reading header lines; an empty line ends them.
+    Headers,
+    /// Reading body lines until the next head line.
+    Body,
+}
+
+struct Pending<'a> {
+    at: At,
+    head: Head<'a>,
+    headers: Vec<Header<'a>>,
+    /// Byte range (relative to the piece) of the body from its first
+    /// non-empty line to the end of its last.
+    body: Option<Range<usize>>,
+}
+
+/// Reads the records of one piece of a requestshook capture, in order.
+pub struct Parser<'a> {
+    text: &'a str,
+    /// Offset of `text` in the file, and the line number of its first line.
+    base: usize,
+    /// Position in `text` of the next line to read.
+    pos: usize,
+    /// Line number of the next line to read.
+    line: u32,
+    state: State,
+    pending: Option<Pending<'a>>,
+    /// Whether the piece ends the file (cut-off records are reported).
+    at_eof: bool,
+    path: &'a Path,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Parser<'a> {
+    /// A parser for `text`, which starts at byte `base` and line `line` of
+    /// the file at `path`; `at_eof` when it runs to the end of the file.
+    pub fn new(text: &'a str, base: usize, line: u32, at_eof: bool, path: &'a Path) -> Self {
+        Parser {
+            text,
+            base,
+            pos: 0,
+            // Counted up as each line is read.
+            line: line.saturating_sub(1),
+            state: State::Preamble,
+            pending: None,
+            at_eof,
+            path,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The warnings found so far.
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.diagnostics)
+    }
+
+    fn warn(&mut self, line: u32, kind: DiagnosticKind, message: String) {
+        self.diagnostics.push(Diagnostic {
+            path: self.path.to_path_buf(),
+            line: line as usize,
+            entry: None,
+            kind,
+            message,
+            quote: None,
+        });
+    }
+
+    /// A warning about a captured line, which is quoted after the message
+    /// (redacted whole first, then shortened, where it is printed).
+    fn warn_quoting(&mut self, line: u32, kind: DiagnosticKind, message: &str, quote: &str) {
+        self.diagnostics.push(Diagnostic {
+            path: self.path.to_path_buf(),
+            line: line as usize,
+            entry: None,
+            kind,
+            message: message.to_string(),
+            quote: Some(quote.to_string()),
+        });
+    }
+
+    /// The next line (without its line end) and its start, or `None` at the end.
+    fn next_line(&mut self) -> Option<(usize, &'a str)> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = &self.text[start..];
+        let (line, advance) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => {
+                let l = &rest[..i];
+                (l.strip_suffix('\r').unwrap_or(l), i + 1)
+            }
+            None => (rest, rest.len()),
+        };
+        self.pos += advance;
+        self.line += 1;
+        Some((start, line))
+    }
+
+    /// Closes the record being read, if any.
+    fn finish(&mut self, at_eof: bool) -> Option<Record<'a>> {
+        let p = self.pending.take()?;
+        if at_eof {
+            match self.state {
+                State::Headers => self.warn(
+                    p.at.line,
+                    DiagnosticKind::Truncated,
+                    "record cut off at end of file: its headers never end (no empty line, no body); the capture was probably interrupted".into(),
+                ),
+                State::Body if p.body.is_none() => self.warn(
+                    p.at.line,
+                    DiagnosticKind::Truncated,
+                    "record cut off at end of file: it has no body line (requestshook writes `none` for an empty body)".into(),
+                ),
+                _ => {}
+            }
+        }
+        let text = match &p.body {
+            Some(r) if &self.text[r.clone()] != "none" => &self.text[r.clone()],
+            _ => "",
+        };
+        let body = Body {
+            text: Cow::Borrowed(text),
+        };
+        if at_eof && self.state == State::Body {
+            let first = text.trim_start();
+            if (first.starts_with('{') || first.starts_with('[')) && body.kind() == BodyKind::Text {
+                self.warn(
+                    p.at.line,
+                    DiagnosticKind::Truncated,
+                    "record cut off at end of file: its JSON body is incomplete".into(),
+                );
+            }
+        }
+        let id = p
+            .headers
+            .iter()
+            .find(|h| h.is(PAIR_HEADER))
+            .and_then(|h| h.value.clone());
+        let pair = id.as_deref().map(crate::model::key);
+        Some(Record {
+            at: p.at,
+            direction: p.head.direction,
+            from: Cow::Borrowed(p.head.from),
+            to: Cow::Borrowed(p.head.to),
+            method: Cow::Borrowed(p.head.method),
+            url: Cow::Borrowed(p.head.url),
+            status: p.head.status.map(|(text, code)| Status {
+                code: Some(code),
+                text: Cow::Borrowed(text),
+            }),
+            headers: p.headers,
+            body,
+            id,
+            hints: Hints {
+                pair,
+                ..Hints::default()
+            },
+        })
+    }
+}
+
+impl<'a> Iterator for Parser<'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        loop {
+            let Some((start, line)) = self.next_line() else {
+                let eof = self.at_eof;
+                let done = self.finish(eof);
+                self.state = State::Preamble;
+                return done;
+            };
+            let line_no = self.line;
+            if line.starts_with("### (") {
+                if let Some(head) = parse_head(line) {
+                    let done = self.finish(false);
+                    self.pending = Some(Pending {
+                        at: At {
+                            pos: (self.base + start) as u64,
+                            line: line_no,
+                        },
+                        head,
+                        headers: Vec::new(),
+                        body: None,
+                    });
+                    self.state = State::Headers;
+                    if done.is_some() {
+                        return done;
+                    }
+                    continue;
+                }
+                if looks_like_head(line) {
+                    self.warn_quoting(
+                        line_no,
+                        DiagnosticKind::BadHead,
+                        "head line does not parse (expected `### (caller) REQ >>> (service) : METHOD URL` or `### (caller) RESP <<< (service) : CODE REASON METHOD URL`); kept as text of the record before it",
+                        line,
+                    );
+                }
+            }
+            match self.state {
+                State::Preamble => {
+                    if !line.trim().is_empty() {
+                        self.warn_quoting(
+                            line_no,
+                            DiagnosticKind::Preamble,
+                            "text before the first record is ignored",
+                            line,
+                        );
+                    }
+                }
+                State::Headers => {
+                    if line.is_empty() {
+                        self.state = State::Body;
+                        continue;
+                    }
+                    let header = match line.split_once(": ") {
+                        Some((name, value)) => Header {
+                            name: Cow::Borrowed(name),
+                            value: Some(Cow::Borrowed(value)),
+                        },
+                        None => match line.strip_suffix(':') {
+                            // `Content-Type:` with the trailing space trimmed by an editor.
+                            Some(name) if !name.contains(' ') && !name.is_empty() => Header {
+                                name: Cow::Borrowed(name),
+                                value: Some(Cow::Borrowed("")),
+                            },
+                            _ => {
+                                self.warn_quoting(
+                                    line_no,
+                                    DiagnosticKind::BadHeader,
+                                    "header line without `: ` (kept as is; is the empty line between headers and body missing?)",
+                                    line,
+                                );
+                                Header {
+                                    name: Cow::Borrowed(line),
+                                    value: None,
+                                }
+                            }
+                        },
+                    };
+                    if let Some(p) = self.pending.as_mut() {
+                        p.headers.push(header);
+                    }
+                }
+                State::Body => {
+                    // Empty lines inside a body belong to it; leading and
+                    // trailing ones do not.
+                    if !line.is_empty() {
+                        if let Some(p) = self.pending.as_mut() {
+                            let end = start + line.len();
+                            match &mut p.body {
+                                Some(r) => r.end = end,
+                                None => p.body = Some(start..end),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether the start of a file looks like a requestshook log: a line that
+/// starts like a head line.
+pub fn sniff(head: &[u8]) -> bool {
+    head.starts_with(b"### (") || memchr::memmem::find(head, b"\n### (").is_some()
+}
+
+/// The record whose head line starts at `at.pos` of `whole`, read again.
+/// The text was checked to be UTF-8 when the record was first found.
+pub fn record_at<'a>(whole: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>> {
+    let start = usize::try_from(at.pos).ok()?;
+    let rest = whole.get(start..)?;
+    // The record ends at the next line that parses as a head line.
+    let end = memchr::memmem::find_iter(rest, b"\n### (")
+        .map(|i| i + 1)
+        .find(|&i| {
+            let line = &rest[i..];
+            let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
+            std::str::from_utf8(line)
+                .is_ok_and(|l| parse_head(l.strip_suffix('\r').unwrap_or(l)).is_some())
+        })
+        .unwrap_or(rest.len());
+    let text = std::str::from_utf8(&rest[..end]).ok()?;
+    let mut parser = Parser::new(text, start, at.line, end == rest.len(), path);
+    parser.next()
+}

@@ -1,0 +1,282 @@
+//! A capture as its pages show it: every record read again and redacted,
+//! the page's head (diagram, tables) and each step.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use crate::analyze::filter::{self, Filters};
+use crate::analyze::Analysis;
+use crate::input::Capture;
+use crate::model::{Names, Record};
+use crate::openstack::apiref::Catalog;
+use crate::redact::{Hunter, Marks, Rules};
+use crate::view::diagram::{Limits, Skeleton};
+use crate::view::escape;
+use crate::view::page::{
+    DiagramPart, Labels, Link, Omitted, Page, Status, Step, TextLines, TokenRow, VariableRow,
+};
+
+/// How records are redacted for showing: by these rules, hunting what the
+/// first pass found (`None` with `--no-redact`).
+#[derive(Clone, Copy)]
+pub struct Redaction<'r> {
+    pub rules: &'r Rules,
+    pub hunter: &'r Hunter,
+    /// What the first pass marked in each record, by index (empty: not
+    /// known, every part is redacted).
+    pub marks: &'r [Marks],
+}
+
+impl Redaction<'_> {
+    /// Record `i` as it may be shown.
+    pub fn redact<'a>(&self, i: usize, record: &Record<'a>) -> Record<'a> {
+        let marks = self.marks.get(i).copied().unwrap_or(Marks::ALL);
+        self.rules.redact_marked(record, self.hunter, marks)
+    }
+}
+
+/// A capture, its analysis and its diagram, ready to be shown.
+pub struct Shown<'c> {
+    pub capture: &'c Capture,
+    pub analysis: &'c Analysis,
+    pub skeleton: &'c Skeleton,
+    pub redaction: Option<Redaction<'c>>,
+    pub catalog: &'c Catalog,
+}
+
+impl<'c> Shown<'c> {
+    /// Record `i` as it may be shown: read again, redacted.
+    pub fn record(&self, i: usize) -> Option<Record<'c>> {
+        let facts = self.analysis.scan.facts.get(i)?;
+        let record = self.capture.record(facts.at)?;
+        Some(match &self.redaction {
+            Some(r) => r.redact(i, &record),
+            None => record,
+        })
+    }
+
+    /// Any text about the capture, redacted like its records.
+    pub fn text<'t>(&self, s: &'t str) -> Cow<'t, str> {
+        match &self.redaction {
+            Some(r) => Cow::Owned(r.rules.text(s, r.hunter)),
+            None => Cow::Borrowed(s),
+        }
+    }
+
+    pub fn names(&self) -> &'c Names {
+        &self.analysis.scan.names
+    }
+
+    /// The diagram step of a record (`None` when not shown).
+    pub fn number(&self, i: usize) -> Option<usize> {
+        match self.skeleton.steps.get(i).copied() {
+            Some(0) | None => None,
+            Some(n) => Some(n as usize),
+        }
+    }
+
+    /// The api-ref link of a record's operation, if it has one.
+    pub fn api(&self, i: usize) -> Option<Link> {
+        let op = *self.analysis.scan.ops.get(i)?;
+        self.catalog.op(op).map(|o| Link {
+            title: o.title.clone(),
+            url: o.url.clone(),
+        })
+    }
+
+    /// What the diagram says for record `i`: its method (or status) and the
+    /// target of its call (the request's path, ids as `{variables}`, and
+    /// the query parameters that carry a value).
+    pub fn message(&self, i: usize) -> String {
+        let Some(record) = self.record(i) else {
+            return String::new();
+        };
+        let request = self
+            .analysis
+            .graph
+            .exchange_of(i)
+            .and_then(|e| e.request)
+            .filter(|&q| q as usize != i)
+            .and_then(|q| self.record(q as usize));
+        let source = request.as_ref().unwrap_or(&record);
+        let vars = &self.analysis.variables;
+        let mut target = vars.placeholder_path(source.path());
+        if let Some(q) = source.query().and_then(|q| vars.placeholder_query(q)) {
+            target.push('?');
+            target.push_str(&q);
+        }
+        match &record.status {
+            Some(s) => format!("{} {}", s.text, target),
+            None => format!("{} {}", record.method, target),
+        }
+    }
+
+    /// The page's head: diagram, parts, tables.
+    pub fn page(&self, labels: &Labels, limits: &Limits, filters: &Filters) -> Page {
+        let a = self.analysis;
+        let facts = &a.scan.facts;
+        let names = self.names();
+        let drawn = self.skeleton.draw(limits, &|k| {
+            self.skeleton
+                .item(k, facts, names, &labels.obtains_token, &|r| self.message(r))
+        });
+        let parts = drawn
+            .parts
+            .into_iter()
+            .enumerate()
+            .map(|(k, diagram)| DiagramPart {
+                file: format!("diagram-{}.md", k + 1),
+                diagram,
+            })
+            .collect();
+        let number = |i: usize| self.number(i);
+        let person = |n: &Option<crate::analyze::tokens::Named>| {
+            n.as_ref()
+                .and_then(|n| n.name.clone().or_else(|| n.id.clone()))
+        };
+        let tokens = a
+            .tokens
+            .tokens
+            .iter()
+            .map(|t| TokenRow {
+                name: t.name.clone(),
+                issued_step: t.issued_in.and_then(number),
+                issued_to: t.issued_to.map(|s| names.str(s).to_string()),
+                methods: t.issue.methods.clone(),
+                user: person(&t.issue.user),
+                project: person(&t.issue.project).or_else(|| person(&t.issue.domain)),
+                roles: t.issue.roles.clone(),
+                expires_at: t.issue.expires_at.clone(),
+                used_steps: dedup(t.used_in.iter().filter_map(|&r| number(r))),
+                used_by: t
+                    .used_by
+                    .iter()
+                    .map(|&s| names.str(s).to_string())
+                    .collect(),
+                validations: t
+                    .validations
+                    .iter()
+                    .map(|v| (number(v.record), names.str(v.by).to_string()))
+                    .collect(),
+                preexisting: t.preexisting,
+            })
+            .collect();
+        let variables = a
+            .variables
+            .variables
+            .iter()
+            .map(|v| VariableRow {
+                name: v.name.clone(),
+                value: v.value.clone(),
+                first_step: number(v.first_seen).or_else(|| number(v.named_in)),
+            })
+            .collect();
+        let omitted = a
+            .omitted
+            .iter()
+            .filter_map(|d| {
+                let rule = filters.rule(d.rule)?;
+                let mut seen = HashSet::new();
+                let calls = d
+                    .exchanges
+                    .iter()
+                    .filter_map(|&x| {
+                        let e = &a.graph.exchanges[x];
+                        let r = self.record(e.first())?;
+                        Some(format!("{} -> {}: {} {}", r.from, r.to, r.method, r.path()))
+                    })
+                    .filter(|c| seen.insert(c.clone()))
+                    .collect();
+                Some(Omitted {
+                    rule: filter::rule_json(rule),
+                    count: d.exchanges.len(),
+                    calls,
+                })
+            })
+            .collect();
+        let operations = (0..facts.len())
+            .filter(|&i| a.first_of_op[i])
+            .filter_map(|i| self.api(i))
+            .collect();
+        Page {
+            capture: self.capture.name(),
+            labels: labels.clone(),
+            diagram: drawn.whole,
+            parts,
+            left_out: drawn.left_out,
+            tokens,
+            variables,
+            omitted,
+            log_fence: "`".repeat((a.scan.backticks + 1).max(3)),
+            records: facts.len(),
+            operations,
+        }
+    }
+
+    /// Record `i` as a page section, from the record as shown.
+    pub fn step(&self, i: usize, record: &Record<'_>) -> Step {
+        let mut headers = String::new();
+        for (k, h) in record.headers.iter().enumerate() {
+            if k > 0 {
+                headers.push('\n');
+            }
+            headers.push_str(&h.name);
+            if let Some(v) = &h.value {
+                headers.push_str(": ");
+                headers.push_str(v);
+            }
+        }
+        let body = record.body.text.to_string();
+        let header_lines = TextLines::from_text(headers);
+        let body_lines = TextLines::from_text(body);
+        let fence = |lines: &TextLines| -> Cow<'static, str> {
+            match escape::fence_for(lines.iter()) {
+                f if f == "```" => Cow::Borrowed("```"),
+                f => Cow::Owned(f),
+            }
+        };
+        let path = record.path().to_string();
+        let title = match &record.status {
+            Some(s) => format!("{} {}", s.text, path),
+            None => format!("{} {}", record.method, path),
+        };
+        let api = if record.is_request() {
+            self.api(i)
+        } else {
+            None
+        };
+        let tip = api
+            .clone()
+            .filter(|_| self.analysis.first_of_op.get(i).copied().unwrap_or(false));
+        Step {
+            index: i,
+            line: record.at.line as usize,
+            direction: record.direction,
+            from: record.from.to_string(),
+            to: record.to.to_string(),
+            method: record.method.to_string(),
+            url: record.url.to_string(),
+            path,
+            status: record.status.as_ref().map(|s| Status {
+                code: s.code,
+                text: s.text.to_string(),
+            }),
+            title,
+            tip,
+            api,
+            header_fence: fence(&header_lines),
+            body_fence: fence(&body_lines),
+            header_lines,
+            body_lines,
+            body_kind: Cow::Borrowed(""),
+            number: self.number(i),
+            omitted: self.analysis.is_dropped(i),
+        }
+    }
+}
+
+/// The distinct values, in order of first appearance.
+fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut seen = HashSet::new();
+    it.filter(|x| seen.insert(*x)).collect()
+}

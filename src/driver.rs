@@ -226,7 +226,9 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             continue;
         };
         let line = facts[r].at.line as usize;
-        let entry = (line == 0).then(|| loaded.capture.place(facts[r].at)).flatten();
+        let entry = (line == 0)
+            .then(|| loaded.capture.place(facts[r].at))
+            .flatten();
         let (kind, message) = match *f {
             Finding::DuplicateKey { first, .. } => (
                 DiagnosticKind::DuplicateId,
@@ -419,19 +421,7 @@ pub fn render(
     let old_parts = folder.remove_stale(is_part)?;
     let mut index_kept = false;
     if let Some(spec) = index {
-        let mut files: Vec<(String, bool)> = vec![("body.md".into(), body_empty)];
-        for name in OUTPUTS.iter().filter(|n| **n != "body.md") {
-            let empty = match small.iter().find(|(n, _)| n == name) {
-                Some((_, text)) => text.trim().is_empty(),
-                None => false,
-            };
-            files.push((name.to_string(), empty));
-        }
-        for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
-            files.push((n.clone(), text.trim().is_empty()));
-        }
-        let page = IndexPage::new(spec.folders, spec.prefix, spec.root_title, &page, &files);
-        let text = render::index(&page, templates)?;
+        let text = index_text(spec, &page, &small, body_empty, templates)?;
         let mut f = folder.create("index.md")?;
         {
             use std::io::Write;
@@ -460,12 +450,62 @@ pub fn render(
     })
 }
 
+/// `index.md` for a page whose small files are `small` (`body_empty`:
+/// whether `body.md` is empty).
+fn index_text(
+    spec: &IndexSpec,
+    page: &Page,
+    small: &[(String, String)],
+    body_empty: bool,
+    templates: &Templates,
+) -> Result<String> {
+    let mut files: Vec<(String, bool)> = vec![("body.md".into(), body_empty)];
+    for name in OUTPUTS.iter().filter(|n| **n != "body.md") {
+        let empty = match small.iter().find(|(n, _)| n == name) {
+            Some((_, text)) => text.trim().is_empty(),
+            None => false,
+        };
+        files.push((name.to_string(), empty));
+    }
+    for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
+        files.push((n.clone(), text.trim().is_empty()));
+    }
+    let page = IndexPage::new(spec.folders, spec.prefix, spec.root_title, page, &files);
+    render::index(&page, templates)
+}
+
 /// Every file of a loaded capture's pages, rendered in memory, in the
 /// documented order (`OUTPUTS`, then the diagram's parts).
 pub fn render_files(
     loaded: &Loaded,
     settings: &Settings,
     templates: &Templates,
+) -> Result<Vec<(String, String)>> {
+    render_files_with(loaded, settings, templates, None)
+}
+
+/// What writing a capture's pages into `out` would change, writing
+/// nothing (`--check`): every file rendered in memory (with `index.md`
+/// when `index` says where it goes) and compared with the folder.
+pub fn check(
+    loaded: &Loaded,
+    settings: &Settings,
+    templates: &Templates,
+    out: &Path,
+    force: bool,
+    index: Option<&IndexSpec>,
+) -> Result<Vec<crate::site::check::Checked>> {
+    let files = render_files_with(loaded, settings, templates, index)?;
+    crate::site::check::compare(out, &files, |n| n == "index.md", is_part, force)
+}
+
+/// The files of a capture's pages in memory, and `index.md` last when
+/// `index` is given.
+fn render_files_with(
+    loaded: &Loaded,
+    settings: &Settings,
+    templates: &Templates,
+    index: Option<&IndexSpec>,
 ) -> Result<Vec<(String, String)>> {
     let page = loaded.page(settings);
     let head = Head::of(&page);
@@ -477,6 +517,10 @@ pub fn render_files(
         log.extend_from_slice(l);
         Ok(())
     })?;
+    let index = match index {
+        Some(spec) => Some(index_text(spec, &page, &small, body.is_empty(), templates)?),
+        None => None,
+    };
     let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
     let mut files = vec![
         ("body.md".to_string(), text(body)),
@@ -489,6 +533,7 @@ pub fn render_files(
             .position(|o| o == name)
             .unwrap_or(OUTPUTS.len())
     });
+    files.extend(index.map(|text| ("index.md".to_string(), text)));
     Ok(files)
 }
 

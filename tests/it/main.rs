@@ -5,6 +5,7 @@ mod common;
 mod models;
 
 mod bad_input;
+mod check;
 mod cli;
 mod diagrams;
 mod escape;

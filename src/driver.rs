@@ -784,3 +784,45 @@ pub fn up_to_date(out: &Path, input: &Path, fingerprint: &str) -> Option<usize> 
     }
     Some(manifest.files.len())
 }
+
+/// Compares two loaded captures of one command (`tracedoc diff`).
+pub fn diff(
+    old: &Loaded,
+    old_settings: &Settings,
+    new: &Loaded,
+    new_settings: &Settings,
+) -> crate::view::diff::Diff {
+    use crate::view::diff;
+    let side = |loaded: &Loaded, settings: &Settings| {
+        let shown = loaded.shown(settings);
+        (
+            shown
+                .text(&loaded.capture.path.display().to_string())
+                .into_owned(),
+            diff::calls(&shown),
+        )
+    };
+    let (old_name, old_calls) = side(old, old_settings);
+    let (new_name, new_calls) = side(new, new_settings);
+    diff::compare(&old_name, &new_name, old_calls, new_calls)
+}
+
+/// The diff page (`diff.md`) of a comparison.
+pub fn diff_page(diff: &crate::view::diff::Diff, templates: &Templates) -> Result<String> {
+    templates.render("diff.md", &crate::view::diff::DiffPage::new(diff))
+}
+
+/// Writes the diff page into `out` as `diff.md` (atomically, never over a
+/// hand edit unless `force`).
+pub fn write_diff_page(text: &str, out: &Path, force: bool) -> Result<Written> {
+    let mut folder = Folder::open(out, force)?;
+    folder.check(&["diff.md"])?;
+    folder.write("diff.md", text.as_bytes())?;
+    let removed_temps = folder.removed_temps.clone();
+    let files = folder.close(|_| false)?;
+    Ok(Written {
+        files,
+        removed_temps,
+        ..Written::default()
+    })
+}

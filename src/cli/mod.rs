@@ -4,6 +4,7 @@
 //! `--strict`); 2 usage errors (bad flags, as clap reports them).
 
 pub mod build;
+pub mod diff;
 pub mod graph;
 pub mod render;
 pub mod split;
@@ -44,6 +45,8 @@ pub enum Command {
     Build(build::Args),
     /// Cut a long capture into one capture per client command.
     Split(split::Args),
+    /// Compare two captures of one command: calls added, removed, moved or changed.
+    Diff(diff::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -53,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Build(args) => build::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Split(args) => split::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }
 

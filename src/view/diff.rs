@@ -593,7 +593,11 @@ pub fn compare(old_name: &str, new_name: &str, old: Vec<Call>, new: Vec<Call>) -
     let mut partner_of_new: BTreeMap<usize, (usize, Kind)> = BTreeMap::new();
     let mut taken_old: HashSet<usize> = HashSet::new();
     let same_call = |o: &Call, n: &Call| o.from == n.from && o.to == n.to && o.what() == n.what();
-    let moved_call = |o: &Call, n: &Call| o.from == n.from && o.to != n.to && o.what() == n.what();
+    // By method and path: the operation may be known on one side only,
+    // as a service the catalog does not know answers it there.
+    let moved_call = |o: &Call, n: &Call| {
+        o.from == n.from && o.to != n.to && o.method == n.method && o.template == n.template
+    };
     for (matches, kind) in [
         (&same_call as &dyn Fn(&Call, &Call) -> bool, Kind::Changed),
         (&moved_call, Kind::Moved),

@@ -8,6 +8,7 @@ mod bad_input;
 mod check;
 mod cli;
 mod diagrams;
+mod diff;
 mod escape;
 mod hostile;
 mod incremental;

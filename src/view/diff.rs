@@ -709,6 +709,19 @@ fn colour(kind: Kind) -> Option<&'static str> {
     }
 }
 
+/// The mark before the text of a call's arrows, for readers who cannot
+/// tell the colours apart, and for themes that paint every `rect` alike
+/// (mkdocs-material does).
+pub fn mark(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Added => "[+] ",
+        Kind::Removed => "[-] ",
+        Kind::Moved => "[moved] ",
+        Kind::Changed => "[~] ",
+        Kind::Same => "",
+    }
+}
+
 /// A participant of the merged diagram: an id tracedoc makes, and the
 /// name as captured (the template escapes it).
 #[derive(Debug, Clone, Serialize)]
@@ -806,7 +819,7 @@ impl DiffPage {
                     from: from.clone(),
                     arrow: "--x",
                     to: id_of(&was.to),
-                    text: format!("({number}, moved away) {}", label(was)),
+                    text: format!("{}({number}, moved away) {}", mark(e.kind), label(was)),
                     ..Line::default()
                 });
             }
@@ -816,7 +829,7 @@ impl DiffPage {
                 from: from.clone(),
                 arrow: "->>",
                 to: to.clone(),
-                text: format!("({number}) {}", label(call)),
+                text: format!("{}({number}) {}", mark(e.kind), label(call)),
                 ..Line::default()
             });
             wrap(&mut lines, colour(e.kind), request);
@@ -832,7 +845,7 @@ impl DiffPage {
                     from: to,
                     arrow: "-->>",
                     to: from,
-                    text: status,
+                    text: format!("{}{status}", mark(e.kind)),
                     ..Line::default()
                 },
                 colour(e.kind),

@@ -908,7 +908,11 @@ fn the_diff_page_stays_text() {
         old.response_body = serde_json::json!({ *x: 1, "a": {"b": x} }).to_string();
         new.response_body = serde_json::json!({ "a": {"b": 1, *x: [x]} }).to_string();
         new.request_headers = vec![format!("X-{}: {x}", k), format!("Content-Type: {x}")];
-        new.status = if k % 3 == 0 { "500 Internal <b>Error</b>" } else { "200 OK" };
+        new.status = if k % 3 == 0 {
+            "500 Internal <b>Error</b>"
+        } else {
+            "200 OK"
+        };
         if k % 4 != 1 {
             old_calls.push(old);
         }
@@ -929,7 +933,12 @@ fn the_diff_page_stays_text() {
         .args(["-q", "--no-redact"])
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(1), "{}", crate::common::stderr(&run));
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        crate::common::stderr(&run)
+    );
     let page = read(out.path(), "diff.md");
     assert!(page.contains("## Changes"), "{page}");
     // The hostile text is there, as text.

@@ -27,7 +27,8 @@ pub const EXIT_USAGE: i32 = 2;
     long_about = "Turn captured HTTP traffic between services into MkDocs Material pages: \
 a mermaid sequence diagram, tabbed request/response headers and bodies, links to each \
 operation's official API reference, and tables of the tokens and ids that flow between calls.",
-    after_help = "Exit codes: 0 ok, 1 input problems (fatal, or warnings with --strict), 2 usage.\n\
+    after_help = "Exit codes: 0 ok, 1 input problems (fatal, or warnings with --strict) or pages out\n\
+of date (--check), 2 usage. `diff`: 0 equivalent, 1 different, 2 errors.\n\
 Example:\n  tracedoc render captures/openstack/image/create -o docs/openstack/image/create"
 )]
 pub struct Cli {

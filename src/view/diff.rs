@@ -1080,6 +1080,72 @@ mod tests {
         );
     }
 
+    fn call(to: &str, method: &str, path: &str, code: u16) -> Call {
+        Call {
+            step: None,
+            depth: 0,
+            from: "cli".into(),
+            to: to.into(),
+            method: method.into(),
+            target: path.into(),
+            operation: None,
+            status: Some(format!("{code} X")),
+            code: Some(code),
+            template: generic(path),
+            request: Message::default(),
+            response: Some(Message::default()),
+        }
+    }
+
+    fn kinds(diff: &Diff) -> Vec<Kind> {
+        diff.entries.iter().map(|e| e.kind).collect()
+    }
+
+    #[test]
+    fn calls_align_by_meaning() {
+        let id1 = "/v2/images/3f2a8b0c-1d2e-4f5a-8b9c-0d1e2f3a4b5c";
+        let id2 = "/v2/images/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+        // Other ids: equivalent.
+        let d = compare(
+            "a",
+            "b",
+            vec![call("glance", "GET", id1, 200)],
+            vec![call("glance", "GET", id2, 200)],
+        );
+        assert!(d.equivalent, "{:?}", kinds(&d));
+        // Another status class: the same call, changed, not removed and added.
+        let d = compare(
+            "a",
+            "b",
+            vec![call("glance", "GET", id1, 200)],
+            vec![call("glance", "GET", id2, 404)],
+        );
+        assert_eq!(kinds(&d), vec![Kind::Changed]);
+        assert_eq!(
+            d.entries[0].changes.status.as_ref().map(|c| c.new.as_str()),
+            Some("404 X")
+        );
+        // Another callee: moved, paired with the nearest candidate.
+        let old = vec![
+            call("keystone", "POST", "/v3/auth/tokens", 201),
+            call("glance", "GET", "/v2/images", 200),
+            call("keystone", "POST", "/v3/auth/tokens", 201),
+        ];
+        let new = vec![
+            call("keystone", "POST", "/v3/auth/tokens", 201),
+            call("glance", "GET", "/v2/images", 200),
+            call("keystone-2", "POST", "/v3/auth/tokens", 201),
+            call("glance", "GET", "/v2/schemas/image", 200),
+        ];
+        let d = compare("a", "b", old, new);
+        assert_eq!(
+            kinds(&d),
+            vec![Kind::Same, Kind::Same, Kind::Moved, Kind::Added]
+        );
+        assert_eq!(d.summary.sentence(), "1 call added, 1 moved (2 unchanged)");
+        assert!(!d.equivalent);
+    }
+
     #[test]
     fn steps_are_named_by_their_diagram_numbers() {
         assert_eq!(step_ref(Some(5), Some(5)), "step 5");

@@ -10,6 +10,7 @@ mod cli;
 mod diagrams;
 mod diff;
 mod escape;
+mod graph;
 mod hostile;
 mod incremental;
 mod layering;

@@ -295,7 +295,8 @@ impl<'c> GraphDoc<'c> {
         let response = e.response.map(|r| self.read(r as usize)).transpose()?;
         let number = |i: Option<u32>| i.and_then(|i| self.shown.number(i as usize));
         let first = request.as_ref().or(response.as_ref());
-        let text = |f: for<'x> fn(&'x Record<'c>) -> &'x str| first.map(f).unwrap_or_default().to_string();
+        let text =
+            |f: for<'x> fn(&'x Record<'c>) -> &'x str| first.map(f).unwrap_or_default().to_string();
         let records = request.iter().chain(&response);
         Ok(ExchangeDoc {
             id,
@@ -323,7 +324,11 @@ impl<'c> GraphDoc<'c> {
                 request: header_values(request.as_ref(), PROPAGATED_IDS),
                 response: header_values(response.as_ref(), RESPONSE_IDS),
             },
-            started: records.clone().filter_map(|r| r.hints.started).min().map(Time),
+            started: records
+                .clone()
+                .filter_map(|r| r.hints.started)
+                .min()
+                .map(Time),
             ended: records.filter_map(|r| r.hints.ended).max().map(Time),
         })
     }
@@ -562,7 +567,10 @@ mod tests {
     #[test]
     fn times_are_left_out_when_the_format_has_none() {
         let v = serde_json::to_value(record_doc(None, None)).unwrap();
-        assert!(v.get("started").is_none() && v.get("ended").is_none(), "{v}");
+        assert!(
+            v.get("started").is_none() && v.get("ended").is_none(),
+            "{v}"
+        );
         assert!(v["id"].is_null());
         let v = serde_json::to_value(record_doc(Some(0), Some(1_500_000))).unwrap();
         assert_eq!(v["started"], "1970-01-01T00:00:00Z");

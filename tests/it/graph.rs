@@ -92,7 +92,12 @@ fn every_graph_fits_the_schema() {
         for extra in [&[][..], &["--no-redact"][..]] {
             let doc = graph(&log, extra);
             let errs = errors(&v, &doc);
-            assert!(errs.is_empty(), "{} {extra:?}:\n{}", log.display(), errs.join("\n"));
+            assert!(
+                errs.is_empty(),
+                "{} {extra:?}:\n{}",
+                log.display(),
+                errs.join("\n")
+            );
         }
     }
 }
@@ -107,12 +112,17 @@ fn the_schema_refuses_what_tracedoc_does_not_write() {
         ("no version", |d| {
             d.as_object_mut().unwrap().shift_remove("schema");
         }),
-        ("another version", |d| d["schema"] = json!("tracedoc-graph/2")),
+        ("another version", |d| {
+            d["schema"] = json!("tracedoc-graph/2")
+        }),
         ("a field nobody documented", |d| {
             d["records"][0]["headers"] = json!([])
         }),
         ("an exchange without ids", |d| {
-            d["exchanges"][0].as_object_mut().unwrap().shift_remove("ids");
+            d["exchanges"][0]
+                .as_object_mut()
+                .unwrap()
+                .shift_remove("ids");
         }),
         ("a capture id that is not text", |d| {
             d["exchanges"][0]["ids"]["capture"] = json!(7)
@@ -129,7 +139,9 @@ fn the_schema_refuses_what_tracedoc_does_not_write() {
         ("a time not in UTC", |d| {
             d["exchanges"][0]["ended"] = json!("2026-11-27T17:06:32+01:00")
         }),
-        ("three steps", |d| d["exchanges"][0]["steps"] = json!([1, 2, 3])),
+        ("three steps", |d| {
+            d["exchanges"][0]["steps"] = json!([1, 2, 3])
+        }),
         ("step 0", |d| d["records"][0]["step"] = json!(0)),
     ];
     for (what, change) in changes {
@@ -200,7 +212,8 @@ fn exchanges_carry_the_request_ids_of_their_records() {
             };
             let (q, s) = (line_of("request"), line_of("response"));
             let ids = |line: Option<usize>, names| {
-                line.map(|l| headers_at(&text, l, names)).unwrap_or_default()
+                line.map(|l| headers_at(&text, l, names))
+                    .unwrap_or_default()
             };
             let capture = ids(q, &[CAPTURE_ID])
                 .into_iter()
@@ -211,19 +224,20 @@ fn exchanges_carry_the_request_ids_of_their_records() {
                 "request": ids(q, REQUEST_IDS),
                 "response": ids(s, RESPONSE_IDS),
             });
-            assert_eq!(e["ids"], expected, "{}: exchange {}", log.display(), e["id"]);
+            assert_eq!(
+                e["ids"],
+                expected,
+                "{}: exchange {}",
+                log.display(),
+                e["id"]
+            );
             seen_response_ids += e["ids"]["response"].as_array().unwrap().len();
         }
     }
     assert!(seen_response_ids > 0, "no capture names a response id");
 }
 
-fn record(
-    head: &str,
-    id: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> String {
+fn record(head: &str, id: &str, headers: &[(&str, &str)], body: &str) -> String {
     let mut s = format!("### {head}\nHost: 192.0.2.10\n");
     for (n, v) in headers {
         s += &format!("{n}: {v}\n");
@@ -313,7 +327,10 @@ fn a_token_in_a_request_id_is_redacted() {
     log += &record(
         &format!("(openstack) RESP <<< (glance-api) : 200 OK GET {images}"),
         token,
-        &[("x-openstack-request-id", token), ("X-Compute-Request-Id", token)],
+        &[
+            ("x-openstack-request-id", token),
+            ("X-Compute-Request-Id", token),
+        ],
         "{}",
     );
     let path = write(dir.path(), "requestshook.log", &log);

@@ -448,19 +448,7 @@ pub fn render(
     let old_parts = folder.remove_stale(is_part)?;
     let mut index_kept = false;
     if let Some(spec) = index {
-        let mut files: Vec<(String, bool)> = vec![("body.md".into(), body_empty)];
-        for name in OUTPUTS.iter().filter(|n| **n != "body.md") {
-            let empty = match small.iter().find(|(n, _)| n == name) {
-                Some((_, text)) => text.trim().is_empty(),
-                None => false,
-            };
-            files.push((name.to_string(), empty));
-        }
-        for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
-            files.push((n.clone(), text.trim().is_empty()));
-        }
-        let page = IndexPage::new(spec.folders, spec.prefix, spec.root_title, &page, &files);
-        let text = render::index(&page, templates)?;
+        let text = index_text(spec, &page, &small, body_empty, templates)?;
         let mut f = folder.create("index.md")?;
         {
             use std::io::Write;
@@ -489,12 +477,62 @@ pub fn render(
     })
 }
 
+/// `index.md` for a page whose small files are `small` (`body_empty`:
+/// whether `body.md` is empty).
+fn index_text(
+    spec: &IndexSpec,
+    page: &Page,
+    small: &[(String, String)],
+    body_empty: bool,
+    templates: &Templates,
+) -> Result<String> {
+    let mut files: Vec<(String, bool)> = vec![("body.md".into(), body_empty)];
+    for name in OUTPUTS.iter().filter(|n| **n != "body.md") {
+        let empty = match small.iter().find(|(n, _)| n == name) {
+            Some((_, text)) => text.trim().is_empty(),
+            None => false,
+        };
+        files.push((name.to_string(), empty));
+    }
+    for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
+        files.push((n.clone(), text.trim().is_empty()));
+    }
+    let page = IndexPage::new(spec.folders, spec.prefix, spec.root_title, page, &files);
+    render::index(&page, templates)
+}
+
 /// Every file of a loaded capture's pages, rendered in memory, in the
 /// documented order (`OUTPUTS`, then the diagram's parts).
 pub fn render_files(
     loaded: &Loaded,
     settings: &Settings,
     templates: &Templates,
+) -> Result<Vec<(String, String)>> {
+    render_files_with(loaded, settings, templates, None)
+}
+
+/// What writing a capture's pages into `out` would change, writing
+/// nothing (`--check`): every file rendered in memory (with `index.md`
+/// when `index` says where it goes) and compared with the folder.
+pub fn check(
+    loaded: &Loaded,
+    settings: &Settings,
+    templates: &Templates,
+    out: &Path,
+    force: bool,
+    index: Option<&IndexSpec>,
+) -> Result<Vec<crate::site::check::Checked>> {
+    let files = render_files_with(loaded, settings, templates, index)?;
+    crate::site::check::compare(out, &files, |n| n == "index.md", is_part, force)
+}
+
+/// The files of a capture's pages in memory, and `index.md` last when
+/// `index` is given.
+fn render_files_with(
+    loaded: &Loaded,
+    settings: &Settings,
+    templates: &Templates,
+    index: Option<&IndexSpec>,
 ) -> Result<Vec<(String, String)>> {
     let page = loaded.page(settings);
     let head = Head::of(&page);
@@ -506,6 +544,10 @@ pub fn render_files(
         log.extend_from_slice(l);
         Ok(())
     })?;
+    let index = match index {
+        Some(spec) => Some(index_text(spec, &page, &small, body.is_empty(), templates)?),
+        None => None,
+    };
     let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
     let mut files = vec![
         ("body.md".to_string(), text(body)),
@@ -518,6 +560,7 @@ pub fn render_files(
             .position(|o| o == name)
             .unwrap_or(OUTPUTS.len())
     });
+    files.extend(index.map(|text| ("index.md".to_string(), text)));
     Ok(files)
 }
 
@@ -770,4 +813,46 @@ pub fn up_to_date(out: &Path, input: &Path, fingerprint: &str) -> Option<usize> 
         is_one_of(&out.join(file), &known, file_stamp(out, file)).ok()??;
     }
     Some(manifest.files.len())
+}
+
+/// Compares two loaded captures of one command (`tracedoc diff`).
+pub fn diff(
+    old: &Loaded,
+    old_settings: &Settings,
+    new: &Loaded,
+    new_settings: &Settings,
+) -> crate::view::diff::Diff {
+    use crate::view::diff;
+    let side = |loaded: &Loaded, settings: &Settings| {
+        let shown = loaded.shown(settings);
+        (
+            shown
+                .text(&loaded.capture.path.display().to_string())
+                .into_owned(),
+            diff::calls(&shown),
+        )
+    };
+    let (old_name, old_calls) = side(old, old_settings);
+    let (new_name, new_calls) = side(new, new_settings);
+    diff::compare(&old_name, &new_name, old_calls, new_calls)
+}
+
+/// The diff page (`diff.md`) of a comparison.
+pub fn diff_page(diff: &crate::view::diff::Diff, templates: &Templates) -> Result<String> {
+    templates.render("diff.md", &crate::view::diff::DiffPage::new(diff))
+}
+
+/// Writes the diff page into `out` as `diff.md` (atomically, never over a
+/// hand edit unless `force`).
+pub fn write_diff_page(text: &str, out: &Path, force: bool) -> Result<Written> {
+    let mut folder = Folder::open(out, force)?;
+    folder.check(&["diff.md"])?;
+    folder.write("diff.md", text.as_bytes())?;
+    let removed_temps = folder.removed_temps.clone();
+    let files = folder.close(|_| false)?;
+    Ok(Written {
+        files,
+        removed_temps,
+        ..Written::default()
+    })
 }

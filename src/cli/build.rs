@@ -27,7 +27,10 @@ tracedoc build captures -o docs/openstack --include-prefix openstack --strict\n\
 Each capture folder CAPTURES/<path>/ becomes DOCS/<path>/ with body.md, diagram.md,\n\
 log.md and index.md. index.md is written only while it is absent or unedited:\n\
 once a person edits it, tracedoc keeps it, even with --force.\n\
-Exit codes: 0 ok, 1 a capture failed (or warnings with --strict), 2 usage.")]
+With --check nothing is written: the files a build would write, change or remove\n\
+are listed on standard output and the exit status is 1 if there are any.\n\
+Exit codes: 0 ok, 1 a capture failed, pages are out of date (--check) or warnings\n\
+with --strict, 2 usage.")]
 pub struct Args {
     /// Folder tree to search for captures: every folder holding
     /// `requestshook.log`, or exactly one `*.log` file, is one capture.
@@ -81,6 +84,16 @@ pub struct Args {
     /// Read the captures in this format instead of finding it from each one's content.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<crate::input::Format>,
+
+    /// Write nothing: exit 0 when DOCS is up to date, 1 when a build would
+    /// write, change or remove a file (each is listed on standard output;
+    /// files edited by hand are listed as hand-edited). For CI and pre-commit.
+    #[arg(long)]
+    pub check: bool,
+
+    /// With --check (implied): also print a unified diff of each change.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 fn parse_prefix(text: &str) -> Result<String, String> {
@@ -97,6 +110,9 @@ struct Built {
     removed: usize,
     /// Diagram parts of an earlier run that this one no longer writes, removed.
     old_parts: usize,
+    /// With --check: the lines for standard output, and how many files are stale.
+    checked: Vec<String>,
+    stale: usize,
 }
 
 /// Counts over the whole run, for the summary line and the exit status.
@@ -110,6 +126,7 @@ struct Totals {
     index_kept: usize,
     removed: usize,
     old_parts: usize,
+    stale: usize,
 }
 
 /// What happened to one item of the walk, with the lines to print for it.
@@ -223,6 +240,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
         match o.result {
             Ok(b) if o.capture => {
+                for line in &b.checked {
+                    super::show(line);
+                }
+                totals.stale += b.stale;
                 totals.captures += 1;
                 totals.written += b.written;
                 totals.unchanged += b.unchanged;
@@ -243,7 +264,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             DEFAULT_FILE
         );
     }
-    if !args.quiet {
+    let check = args.check || args.diff;
+    if check && !args.quiet {
+        super::say(&super::render::check_summary(totals.captures, totals.stale));
+    }
+    if !args.quiet && !check {
         let mut line = format!(
             "tracedoc: {} capture(s) -> {}: {} file(s) written, {} unchanged",
             totals.captures,
@@ -272,7 +297,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         ));
         super::say(&line);
     }
-    let failed = totals.failed > 0 || (args.strict && totals.skipped > 0);
+    let failed = totals.failed > 0 || (args.strict && totals.skipped > 0) || totals.stale > 0;
     Ok(if failed {
         super::EXIT_INPUT
     } else {
@@ -323,6 +348,22 @@ fn build_one(
         }
         .into());
     }
+    if args.check || args.diff {
+        let changes = driver::check(
+            &loaded,
+            &settings,
+            templates,
+            &out,
+            args.force,
+            Some(&index),
+        )?;
+        let (checked, stale) = super::render::checked_lines(&changes, args.diff);
+        return Ok(Built {
+            checked,
+            stale,
+            ..Built::default()
+        });
+    }
     // Output made from a capture with warnings is rendered again next
     // time, so the warnings are said again.
     let written = driver::render(
@@ -352,5 +393,6 @@ fn build_one(
         index_kept: written.index_kept,
         removed: written.removed_temps.len(),
         old_parts: written.old_parts.len(),
+        ..Built::default()
     })
 }

@@ -4,6 +4,7 @@
 //! `--strict`); 2 usage errors (bad flags, as clap reports them).
 
 pub mod build;
+pub mod diff;
 pub mod graph;
 pub mod render;
 pub mod split;
@@ -26,7 +27,8 @@ pub const EXIT_USAGE: i32 = 2;
     long_about = "Turn captured HTTP traffic between services into MkDocs Material pages: \
 a mermaid sequence diagram, tabbed request/response headers and bodies, links to each \
 operation's official API reference, and tables of the tokens and ids that flow between calls.",
-    after_help = "Exit codes: 0 ok, 1 input problems (fatal, or warnings with --strict), 2 usage.\n\
+    after_help = "Exit codes: 0 ok, 1 input problems (fatal, or warnings with --strict) or pages out\n\
+of date (--check), 2 usage. `diff`: 0 equivalent, 1 different, 2 errors.\n\
 Example:\n  tracedoc render captures/openstack/image/create -o docs/openstack/image/create"
 )]
 pub struct Cli {
@@ -44,6 +46,8 @@ pub enum Command {
     Build(build::Args),
     /// Cut a long capture into one capture per client command.
     Split(split::Args),
+    /// Compare two captures of one command: calls added, removed, moved or changed.
+    Diff(diff::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -53,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Build(args) => build::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Split(args) => split::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }
 

@@ -12,7 +12,8 @@ use crate::render::Templates;
 #[command(after_help = "Examples:\n  \
 tracedoc render captures/image/create -o docs/image/create\n  \
 tracedoc render create/requestshook.log -o out --templates my-templates --strict\n  \
-tracedoc render create -o out --context > page.json   # the template context, as JSON")]
+tracedoc render create -o out --context > page.json   # the template context, as JSON\n  \
+tracedoc render create -o out --check --diff   # exit 1, with a diff, if out is not current")]
 pub struct Args {
     /// A capture file, or a folder holding `requestshook.log` (or exactly one `*.log`).
     #[arg(value_name = "INPUT")]
@@ -54,6 +55,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub from_context: Option<PathBuf>,
 
+    /// Write nothing: exit 0 when OUTDIR is up to date, 1 when a run would
+    /// write, change or remove a file (each is listed on standard output;
+    /// files edited by hand are listed as hand-edited).
+    #[arg(long, conflicts_with_all = ["context", "from_context"])]
+    pub check: bool,
+
+    /// With --check (implied): also print a unified diff of each change.
+    #[arg(long, conflicts_with_all = ["context", "from_context"])]
+    pub diff: bool,
+
     /// Keep secrets (passwords, tokens) as captured. Only for private output:
     /// this is how the reference seed is reproduced byte for byte.
     #[arg(long)]
@@ -91,6 +102,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         ))?);
         return Ok(super::EXIT_OK);
     }
+    if args.check || args.diff {
+        let changes = driver::check(&loaded, &settings, &templates, out, args.force, None)?;
+        let stale = print_checked(&changes, args.diff);
+        if !r.quiet {
+            super::say(&check_summary(1, stale));
+        }
+        return Ok(if stale > 0 {
+            super::EXIT_INPUT
+        } else {
+            super::EXIT_OK
+        });
+    }
     let written = driver::render(&loaded, &settings, &templates, out, args.force, None, None)?;
     summary(&written, loaded.records(), out, r.quiet);
     Ok(super::EXIT_OK)
@@ -119,4 +142,48 @@ fn summary(written: &driver::Written, records: usize, out: &std::path::Path, qui
         changed,
         written.files.len() - changed
     ));
+}
+
+/// Lists what `--check` found on standard output, one line per file (and
+/// its unified diff with `diff`); returns how many make the pages stale.
+pub(crate) fn print_checked(changes: &[crate::site::check::Checked], diff: bool) -> usize {
+    let (lines, stale) = checked_lines(changes, diff);
+    for line in &lines {
+        // Each line escaped for the terminal: pages hold captured text.
+        super::show(line);
+    }
+    stale
+}
+
+/// The lines `--check` prints for `changes`, and how many make the pages stale.
+pub(crate) fn checked_lines(
+    changes: &[crate::site::check::Checked],
+    diff: bool,
+) -> (Vec<String>, usize) {
+    use crate::site::check::Change;
+    let mut stale = 0;
+    let mut lines = Vec::new();
+    for c in changes {
+        stale += usize::from(c.change.is_stale());
+        let note = match c.change {
+            Change::HandEdited => {
+                " (edited since tracedoc wrote it: a run refuses to overwrite it without --force)"
+            }
+            Change::Kept => " (a run keeps it as it is)",
+            _ => "",
+        };
+        lines.push(format!("{}: {}{note}", c.change.label(), c.path.display()));
+        if diff && c.change.is_stale() {
+            lines.extend(c.unified_diff().lines().map(str::to_string));
+        }
+    }
+    (lines, stale)
+}
+
+/// The last line of a `--check` run.
+pub(crate) fn check_summary(captures: usize, stale: usize) -> String {
+    match stale {
+        0 => format!("tracedoc: {captures} capture(s) checked: up to date"),
+        n => format!("tracedoc: {captures} capture(s) checked: {n} file(s) out of date"),
+    }
 }

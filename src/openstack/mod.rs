@@ -165,6 +165,20 @@ pub fn signals(record: &Record, tokens: &mut Names) -> Signals {
     s
 }
 
+/// Whether a change of a header's value matters when two captures of one
+/// command are compared (`tracedoc diff`): microversions
+/// (`OpenStack-API-Version`, `X-OpenStack-Nova-API-Version` and the other
+/// per-service `X-OpenStack-*-API-Version`) and content types. Other
+/// headers are compared by name only: their values (dates, request ids,
+/// lengths, tokens) differ on every run.
+pub fn value_matters(header: &str) -> bool {
+    let lower = header.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "openstack-api-version" | "content-type" | "accept"
+    ) || (lower.starts_with("x-openstack-") && lower.ends_with("-api-version"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("variables.md", include_str!("../../templates/variables.md")),
     ("omitted.md", include_str!("../../templates/omitted.md")),
     ("index.md", include_str!("../../templates/index.md")),
+    ("diff.md", include_str!("../../templates/diff.md")),
 ];
 
 /// A template set: the built-ins plus optional overrides from a folder.
@@ -70,8 +71,12 @@ impl Templates {
                 }
                 _ => (*builtin).to_string(),
             };
-            hash.update(name.as_bytes());
-            hash.update(source.as_bytes());
+            // The diff page is no part of a capture's pages: changing its
+            // template leaves them current.
+            if *name != "diff.md" {
+                hash.update(name.as_bytes());
+                hash.update(source.as_bytes());
+            }
             env.add_template_owned(*name, source)
                 .map_err(|e| template_error(name, &e, dir))?;
         }

@@ -1,7 +1,8 @@
 //! Writing pages to disk: output paths ([`paths`]) and output folders
 //! written streamed, atomically, only when changed and never over hand
-//! edits ([`out`]).
+//! edits ([`out`]); what a run would change, without writing ([`check`]).
 
+pub mod check;
 pub mod out;
 pub mod paths;
 

@@ -3,6 +3,7 @@
 //! function per output context.
 
 pub mod diagram;
+pub mod diff;
 pub mod escape;
 pub mod graphdoc;
 pub mod index;

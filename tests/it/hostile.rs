@@ -892,3 +892,68 @@ fn override_templates_escape_by_default() {
     let log = read(out.path(), "log.md");
     assert!(log.contains(";--8<--"), "{log}");
 }
+
+/// Issue 12: the diff page shows captured names, paths, header names and
+/// JSON keys; it must be as inert as the capture pages.
+#[test]
+fn the_diff_page_stays_text() {
+    let mut old_calls = Vec::new();
+    let mut new_calls = Vec::new();
+    for (k, x) in XSS.iter().chain(HOSTILE_PATHS).enumerate() {
+        let path = format!("http://h/v2/{}", x.replace(['\n', ' '], "_"));
+        let url: &'static str = Box::leak(path.into_boxed_str());
+        let from: &'static str = Box::leak(format!("cli`{k}<b>").into_boxed_str());
+        let mut old = Call::new(from, "glance-api", "GET", url);
+        let mut new = Call::new(from, "glance-api", "GET", url);
+        old.response_body = serde_json::json!({ *x: 1, "a": {"b": x} }).to_string();
+        new.response_body = serde_json::json!({ "a": {"b": 1, *x: [x]} }).to_string();
+        new.request_headers = vec![format!("X-{}: {x}", k), format!("Content-Type: {x}")];
+        new.status = if k % 3 == 0 {
+            "500 Internal <b>Error</b>"
+        } else {
+            "200 OK"
+        };
+        if k % 4 != 1 {
+            old_calls.push(old);
+        }
+        if k % 5 != 2 {
+            new_calls.push(new);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let old = crate::common::write(dir.path(), "old.log", &capture_of(&old_calls));
+    let new = crate::common::write(dir.path(), "new.log", &capture_of(&new_calls));
+    let out = tempfile::tempdir().unwrap();
+    let run = tracedoc()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("-o")
+        .arg(out.path())
+        .args(["-q", "--no-redact"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        crate::common::stderr(&run)
+    );
+    let page = read(out.path(), "diff.md");
+    assert!(page.contains("## Changes"), "{page}");
+    // The hostile text is there, as text.
+    assert!(page.contains("cli`0"), "{page}");
+    assert!(page.contains("onerror=alert(1)"), "{page}");
+    assert_snippets_inert("diff.md", &page);
+    assert_markdown_is_text("diff.md", &page);
+    let mermaid: String = page
+        .split("``` mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap()
+        .lines()
+        .filter(|l| *l != "sequenceDiagram" && !l.trim_start().starts_with("rect rgba("))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_mermaid_lines("diff.md", &mermaid);
+}

@@ -5,8 +5,10 @@ mod common;
 mod models;
 
 mod bad_input;
+mod check;
 mod cli;
 mod diagrams;
+mod diff;
 mod escape;
 mod graph;
 mod hostile;

@@ -364,13 +364,16 @@ fn adopt_early(facts: &[Facts], exchanges: &mut [Exchange], by_record: &[u32]) {
         children.append(&mut exchanges[p].children);
         children.sort_by_key(|&c| exchanges[c as usize].start());
         exchanges[p].children = children;
-        let mut stack: Vec<(usize, u32)> = adopt
-            .iter()
-            .map(|&a| (a, exchanges[p].depth + 1))
-            .collect();
+        let mut stack: Vec<(usize, u32)> =
+            adopt.iter().map(|&a| (a, exchanges[p].depth + 1)).collect();
         while let Some((x, depth)) = stack.pop() {
             exchanges[x].depth = depth;
-            stack.extend(exchanges[x].children.iter().map(|&c| (c as usize, depth + 1)));
+            stack.extend(
+                exchanges[x]
+                    .children
+                    .iter()
+                    .map(|&c| (c as usize, depth + 1)),
+            );
         }
     }
 }
@@ -420,8 +423,9 @@ fn nest(facts: &[Facts], exchanges: &mut [Exchange]) {
                     .map(|(c, s, _)| (c, s))?;
                 // Recency alone never overrules a request id that says the
                 // call was made for another request.
-                (strength > 0 || !made_for_another(facts, &exchanges[best as usize], &exchanges[idu]))
-                    .then_some(best)
+                (strength > 0
+                    || !made_for_another(facts, &exchanges[best as usize], &exchanges[idu]))
+                .then_some(best)
             }),
         };
         if let Some(p) = parent {

@@ -688,7 +688,9 @@ const NOTE_TEXT_MAX: usize = MERMAID_LABEL_MAX * escape::MERMAID_CHAR_MAX_BYTES;
 fn item_chars(item: &DiagramItem) -> usize {
     let text = match item.kind.as_str() {
         "note" => "Note over ".len() + NOTE_TEXT_MAX,
-        "background" => "Note over ".len() + MESSAGE_PREFIX.len() + NOTE_TEXT_MAX,
+        "background" => {
+            "Note over ".len() + MESSAGE_PREFIX.len() + escape::mermaid_label(&item.text).len()
+        }
         "close" => "end".len(),
         "message" => MESSAGE_PREFIX.len() + escape::mermaid_label(&item.text).len(),
         _ => escape::mermaid_label(&item.text).len(),
@@ -1255,6 +1257,64 @@ impl Skeleton {
             },
             parts: part_diagrams,
             left_out,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_decoded_but_keep_their_shape() {
+        assert_eq!(
+            decode_query("resources=DISK_GB%3A20%2CVCPU%3A2&required=%21X"),
+            "resources=DISK_GB:20,VCPU:2&required=!X"
+        );
+        // Escapes that would change how the query splits stay as written.
+        assert_eq!(
+            decode_query("a=x%26b%3Dc%25d%23e%2Bf"),
+            "a=x%26b%3Dc%25d%23e%2Bf"
+        );
+        // Bytes that are not UTF-8, and broken escapes, stay as written.
+        assert_eq!(decode_query("a=%FF%FE"), "a=%FF%FE");
+        assert_eq!(decode_query("a=%4"), "a=%4");
+        assert_eq!(decode_query("name=caf%C3%A9"), "name=café");
+    }
+
+    #[test]
+    fn long_labels_lose_their_query_first() {
+        assert_eq!(
+            label("GET", "/v2/images", Some("name=x"), 72),
+            "GET /v2/images?name=x"
+        );
+        assert_eq!(label("GET", "/v2/images", None, 72), "GET /v2/images");
+        let long = label(
+            "GET",
+            "/placement/allocation_candidates",
+            Some("limit=1000&resources=DISK_GB%3A20%2CMEMORY_MB%3A2048"),
+            60,
+        );
+        assert_eq!(long.chars().count(), 60);
+        assert_eq!(
+            long,
+            "GET /placement/allocation_candidates?limit=1000&resources=D…"
+        );
+        // A path too long on its own keeps its head and tail.
+        let path = format!("/v1/{}/end", "x".repeat(100));
+        let short = label("PUT", &path, Some("a=b"), 40);
+        assert_eq!(short.chars().count(), 40);
+        assert!(
+            short.starts_with("PUT /v1/xxx") && short.ends_with("a=b"),
+            "{short}"
+        );
+        // Never longer than the width, whatever the text.
+        for width in MIN_LABEL_WIDTH..80 {
+            for q in [None, Some("k=%E2%9C%93✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓")]
+            {
+                let l = label("200 OK", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n", q, width);
+                assert!(l.chars().count() <= width, "{width}: {l}");
+            }
         }
     }
 }

@@ -294,6 +294,8 @@ try {
       const bad = judge(m);
       if (opts.shots) {
         mkdirSync(opts.shots, { recursive: true });
+        // Material's sticky header would cover part of a tall diagram.
+        await page.addStyleTag({ content: ".md-header, .md-tabs { display: none !important; }" });
         const blocks = await page.$$("div.mermaid");
         for (const [k, block] of blocks.entries()) {
           const name = `${rel.split(sep).join("_")}-${k + 1}.png`;

@@ -814,6 +814,221 @@ def server_create_small():
     return log, "openstack server create --wait: over a hundred records across keystone, nova-api, glance-api, neutron-server and placement-api; scheduler and compute calls interleave with the client's polling; nova responses carry two `Vary` headers (duplicate names kept); neutron calls back into nova-api."
 
 
+def server_create_concurrent():
+    """A ~100-call `openstack server create --wait`: the API call returns
+    early, then nova-scheduler, nova-compute and neutron-server work over
+    RPC (no open incoming HTTP request) while the client polls."""
+    log = Log("server-create-concurrent")
+    admin = client_login(log)
+    flavor = "2"
+    image = uuid("image:big")
+    net = uuid("network:private")
+    subnet = uuid("subnet:private")
+    sid = uuid("server:vm-big-1")
+    port = uuid("port:vm-big-1")
+    rp = uuid("rp:compute1")
+    sg = uuid("sg:default")
+    nova_own = token("token:nova-own")
+    glance_own = token("token:glance-own")
+    neutron_own = token("token:neutron-own")
+    placement_own = token("token:placement-own")
+    compute_tok = token("token:nova-compute")
+    create_req = "req-" + uuid("global:server-create")
+
+    def rid(call_id):
+        return ("X-OpenStack-Request-ID", call_id)
+
+    def bg(frm, to, method, url, tok, body=None, gid=create_req):
+        """A call a service makes over RPC, tagged with the global request id."""
+        h = [("Host", "192.0.2.10"), ("User-Agent", KSM_UA.format(svc=frm.split("-")[0])),
+             ("Accept", "application/json"), ("X-Auth-Token", tok), rid(gid)]
+        if body is not None:
+            h.append(("Content-Type", "application/json"))
+        return log.req(frm, to, method, url, h, body)
+
+    def ok(call, body=None, status="200 OK", gid=None):
+        h = [("Content-Type", "application/json")]
+        if gid:
+            h.append(("x-openstack-request-id", gid))
+        log.resp(call, status, h, body)
+
+    # Discovery of compute: nova-api obtains its own token.
+    c = client(log, "nova-api", "GET", f"{COMPUTE}/", admin)
+    service_token(log, "nova-api", "nova")
+    validate(log, "nova-api", "admin", admin, nova_own)
+    ok(c, {"version": {"id": "v2.1", "status": "CURRENT", "version": "2.95", "min_version": "2.1"}})
+
+    flavor_body = {"id": flavor, "name": "m1.big-fake", "ram": 2048, "disk": 20, "vcpus": 2,
+                   "links": [{"rel": "self", "href": f"{COMPUTE}/flavors/{flavor}"}]}
+    c = client(log, "nova-api", "GET", f"{COMPUTE}/flavors/m1.big-fake", admin)
+    log.resp(c, "404 Not Found", nova_headers([("Content-Length", "76")]),
+             {"itemNotFound": {"code": 404, "message": "Flavor m1.big-fake could not be found."}})
+    c = client(log, "nova-api", "GET", f"{COMPUTE}/flavors/detail?is_public=None", admin)
+    log.resp(c, "200 OK", nova_headers(), {"flavors": [flavor_body]})
+    c = client(log, "nova-api", "GET", f"{COMPUTE}/flavors/{flavor}", admin)
+    log.resp(c, "200 OK", nova_headers(), {"flavor": flavor_body})
+
+    # Image by name: glance fetches its token, then validates the client's
+    # token, and logs the client's request line only after that validation.
+    service_token(log, "glance-api", "glance")
+    validate(log, "glance-api", "admin", admin, glance_own)
+    c = client(log, "glance-api", "GET", f"{GLANCE}/v2/images/cirros-big", admin)
+    log.resp(c, "404 Not Found", [("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", "194")],
+             glance_html_error(404, "Not Found", "No image found with ID cirros-big"))
+    c = client(log, "glance-api", "GET", f"{GLANCE}/v2/images?name=cirros-big", admin)
+    ok(c, {"images": [image_body("big", name="cirros-big")], "schema": "/v2/schemas/images"})
+
+    # Network by name.
+    net_body = {"id": net, "name": "private", "tenant_id": PROJECT_ADMIN, "status": "ACTIVE",
+                "subnets": [subnet], "mtu": 1442}
+    c = client(log, "neutron-server", "GET", f"{NEUTRON}/v2.0/networks/private", admin)
+    service_token(log, "neutron-server", "neutron")
+    validate(log, "neutron-server", "admin", admin, neutron_own)
+    log.resp(c, "404 Not Found", [("Content-Type", "application/json")],
+             {"NeutronError": {"type": "NetworkNotFound", "message": "Network private could not be found."}})
+    c = client(log, "neutron-server", "GET", f"{NEUTRON}/v2.0/networks?name=private", admin)
+    ok(c, {"networks": [net_body]})
+
+    # The create: nova-api checks image, network, quotas and usages.
+    create = {"server": {"name": "vm-big-1", "imageRef": image, "flavorRef": flavor,
+                         "min_count": 1, "max_count": 1, "networks": [{"uuid": net}]}}
+    c = client(log, "nova-api", "POST", f"{COMPUTE}/servers", admin, create)
+    g = bg("nova-api", "glance-api", "GET", f"{GLANCE}/v2/images/{image}", admin)
+    ok(g, image_body("big", name="cirros-big"))
+    n = bg("nova-api", "neutron-server", "GET", f"{NEUTRON}/v2.0/networks?id={net}", admin)
+    ok(n, {"networks": [net_body]})
+    n = bg("nova-api", "neutron-server", "GET", f"{NEUTRON}/v2.0/quotas/{PROJECT_ADMIN}/details.json", admin)
+    ok(n, {"quota": {"port": {"limit": 500, "used": 3, "reserved": 0}}})
+    n = bg("nova-api", "neutron-server", "GET", f"{NEUTRON}/v2.0/ports?tenant_id={PROJECT_ADMIN}&fields=id", admin)
+    ok(n, {"ports": [{"id": uuid(f"port:other-{k}")} for k in range(3)]})
+    p = bg("nova-api", "placement-api", "GET",
+           f"{PLACEMENT}/usages?project_id={PROJECT_ADMIN}&user_id={USER_ADMIN}", nova_own)
+    service_token(log, "placement-api", "placement")
+    validate(log, "placement-api", "nova", nova_own, placement_own)
+    ok(p, {"usages": {"DISK_GB": 20, "MEMORY_MB": 2048, "VCPU": 2}})
+    log.resp(c, "202 Accepted", nova_headers([("Location", f"{COMPUTE}/servers/{sid}"),
+                                              ("x-openstack-request-id", create_req)]),
+             {"server": {"id": sid, "links": [{"rel": "self", "href": f"{COMPUTE}/servers/{sid}"}],
+                         "adminPass": "Fake-AdminPass-456"}})
+
+    polls = [0]
+
+    def poll(state, task):
+        polls[0] += 1
+        q = client(log, "nova-api", "GET", f"{COMPUTE}/servers/{sid}", admin)
+        return q, (state, task)
+
+    def answer(q):
+        call, (state, task) = q
+        log.resp(call, "200 OK", nova_headers([("x-openstack-request-id", "req-" + uuid(f"poll:{polls[0]}:{state}:{task}"))]),
+                 server_body(sid, state, flavor, image, net, task))
+
+    # nova-scheduler: allocation candidates (a long, percent-encoded query), claims.
+    q = poll("BUILD", "scheduling")
+    p = bg("nova-scheduler", "placement-api", "GET",
+           f"{PLACEMENT}/allocation_candidates?limit=1000&resources=DISK_GB%3A20%2CMEMORY_MB%3A2048%2CVCPU%3A2"
+           f"&required=%21COMPUTE_STATUS_DISABLED%2CCOMPUTE_IMAGE_TYPE_QCOW2&member_of=in%3A{uuid('agg:az1')}"
+           f"&root_required=%21HW_ARCH_AARCH64",
+           nova_own)
+    validate(log, "placement-api", "nova", nova_own, placement_own)
+    ok(p, {"allocation_requests": [{"allocations": {rp: {"resources": {"DISK_GB": 20, "MEMORY_MB": 2048, "VCPU": 2}}}}],
+           "provider_summaries": {rp: {"resources": {"VCPU": {"capacity": 32, "used": 4}}}}})
+    answer(q)
+    p = bg("nova-scheduler", "placement-api", "PUT", f"{PLACEMENT}/allocations/{sid}", nova_own, {
+        "allocations": {rp: {"resources": {"DISK_GB": 20, "MEMORY_MB": 2048, "VCPU": 2}}},
+        "project_id": PROJECT_ADMIN, "user_id": USER_ADMIN, "consumer_generation": None})
+    log.resp(p, "204 No Content", [("Content-Length", "0")])
+    p = bg("nova-scheduler", "placement-api", "GET", f"{PLACEMENT}/allocations/{sid}", nova_own)
+    ok(p, {"allocations": {rp: {"resources": {"VCPU": 2}}}, "consumer_generation": 1})
+
+    # nova-compute: its own token, then image, ports, placement.
+    discovery(log, "nova-compute", KSM_UA.format(svc="nova"))
+    password_auth(log, "nova-compute", "nova", KSM_UA.format(svc="nova"))
+    q = poll("BUILD", "networking")
+    g = bg("nova-compute", "glance-api", "GET", f"{GLANCE}/v2/images/{image}", compute_tok)
+    validate(log, "glance-api", "nova", compute_tok, glance_own)
+    ok(g, image_body("big", name="cirros-big"))
+    answer(q)
+    for path in (f"resource_providers/{rp}", f"resource_providers/{rp}/inventories",
+                 f"resource_providers/{rp}/traits", f"resource_providers/{rp}/aggregates",
+                 f"resource_providers?in_tree={rp}", f"resource_providers/{rp}/allocations"):
+        p = bg("nova-compute", "placement-api", "GET", f"{PLACEMENT}/{path}", compute_tok)
+        if path.endswith("}") or path == f"resource_providers/{rp}":
+            validate(log, "placement-api", "nova", compute_tok, placement_own)
+        ok(p, {"resource_provider_generation": 9})
+    n = bg("nova-compute", "neutron-server", "GET",
+           f"{NEUTRON}/v2.0/ports?tenant_id={PROJECT_ADMIN}&device_id={sid}", compute_tok)
+    validate(log, "neutron-server", "nova", compute_tok, neutron_own)
+    ok(n, {"ports": []})
+    n = bg("nova-compute", "neutron-server", "GET", f"{NEUTRON}/v2.0/networks?id={net}", compute_tok)
+    ok(n, {"networks": [net_body]})
+    n = bg("nova-compute", "neutron-server", "GET", f"{NEUTRON}/v2.0/extensions", compute_tok)
+    ok(n, {"extensions": [{"alias": a} for a in ("binding", "port-security", "dns-integration")]})
+    port_body = {"port": {"id": port, "network_id": net, "tenant_id": PROJECT_ADMIN, "status": "DOWN",
+                          "mac_address": "fa:16:3e:00:00:02", "device_id": sid, "device_owner": "compute:nova",
+                          "fixed_ips": [{"subnet_id": subnet, "ip_address": "192.0.2.202"}],
+                          "binding:host_id": "", "binding:vif_type": "unbound"}}
+    q = poll("BUILD", "networking")
+    n = bg("nova-compute", "neutron-server", "POST", f"{NEUTRON}/v2.0/ports", admin, {
+        "port": {"device_id": sid, "network_id": net, "admin_state_up": True, "tenant_id": PROJECT_ADMIN,
+                 "device_owner": "compute:nova"}})
+    answer(q)
+    ok(n, port_body, "201 Created")
+    # Port binding; while neutron serves it, its own notifier (started by
+    # the agent over RPC) tells nova-api about the port: an unrelated call.
+    bound = json.loads(json.dumps(port_body))
+    bound["port"].update({"binding:host_id": "compute1", "binding:vif_type": "ovs", "status": "ACTIVE"})
+    n = bg("nova-compute", "neutron-server", "PUT", f"{NEUTRON}/v2.0/ports/{port}", compute_tok, {
+        "port": {"binding:host_id": "compute1", "device_owner": "compute:nova"}})
+    e = bg("neutron-server", "nova-api", "POST", f"{COMPUTE}/os-server-external-events", neutron_own, {
+        "events": [{"server_uuid": sid, "name": "network-changed", "tag": port}]},
+        gid="req-" + uuid("neutron:notifier:1"))
+    validate(log, "nova-api", "neutron", neutron_own, nova_own)
+    ok(e, {"events": [{"server_uuid": sid, "name": "network-changed", "tag": port, "code": 200}]})
+    ok(n, bound)
+    for what, query in (("subnets", f"id={subnet}"), ("floatingips", f"fixed_ip_address=192.0.2.202&port_id={port}"),
+                        ("security-groups", f"id={sg}"), ("ports", f"network_id={net}&device_owner=network%3Adhcp"),
+                        ("qos/policies", f"id={uuid('qos:none')}")):
+        n = bg("nova-compute", "neutron-server", "GET", f"{NEUTRON}/v2.0/{what}?{query}", compute_tok)
+        ok(n, {what.split("/")[-1].replace("-", "_"): []})
+    q = poll("BUILD", "block_device_mapping")
+    g = bg("nova-compute", "glance-api", "GET", f"{GLANCE}/v2/images/{image}/file", compute_tok)
+    answer(q)
+    log.resp(g, "200 OK", [("Content-Type", "application/octet-stream"), ("Content-MD5", hexid("md5:big"))],
+             QCOW2_PREVIEW)
+    # The VIF is plugged: neutron notifies nova-api again, over RPC.
+    q = poll("BUILD", "spawning")
+    e = bg("neutron-server", "nova-api", "POST", f"{COMPUTE}/os-server-external-events", neutron_own, {
+        "events": [{"server_uuid": sid, "name": "network-vif-plugged", "status": "completed", "tag": port}]},
+        gid="req-" + uuid("neutron:notifier:2"))
+    validate(log, "nova-api", "neutron", neutron_own, nova_own)
+    answer(q)
+    ok(e, {"events": [{"server_uuid": sid, "name": "network-vif-plugged", "code": 200}]})
+    for k in range(10):
+        q = poll("BUILD", "spawning")
+        n = bg("nova-compute", "neutron-server", "GET", f"{NEUTRON}/v2.0/ports/{port}", compute_tok)
+        ok(n, bound)
+        p = bg("nova-compute", "placement-api", "GET", f"{PLACEMENT}/resource_providers/{rp}/allocations", compute_tok)
+        answer(q)
+        ok(p, {"allocations": {sid: {"resources": {"VCPU": 2}}}, "resource_provider_generation": 10 + k})
+    p = bg("nova-compute", "placement-api", "PUT", f"{PLACEMENT}/resource_providers/{rp}/inventories", compute_tok,
+           {"inventories": {"VCPU": {"total": 32}}, "resource_provider_generation": 20})
+    ok(p, {"resource_provider_generation": 21})
+    q = poll("ACTIVE", None)
+    answer(q)
+    # openstackclient shows flavor and image names.
+    c = client(log, "nova-api", "GET", f"{COMPUTE}/flavors/{flavor}", admin)
+    log.resp(c, "200 OK", nova_headers(), {"flavor": flavor_body})
+    c = client(log, "glance-api", "GET", f"{GLANCE}/v2/images/{image}", admin)
+    ok(c, image_body("big", name="cirros-big"))
+    return log, ("openstack server create --wait, about a hundred calls: after POST /servers returns, "
+                 "nova-scheduler, nova-compute and neutron-server work over RPC with no open incoming "
+                 "HTTP request while the client polls; nova-compute fetches its own token; glance-api "
+                 "validates a token before logging the request it belongs to; neutron's notifier calls "
+                 "nova-api while neutron serves an unrelated port binding; placement's "
+                 "allocation_candidates query is long and percent-encoded.")
+
+
 def server_list_concurrent():
     """nova-api serving two clients at once: their records interleave."""
     log = Log("server-list-concurrent")
@@ -863,6 +1078,7 @@ def main():
         "openstack/object/create-markdown": object_create_markdown(),
         "openstack/compute/server-create-small": server_create_small(),
         "openstack/compute/server-list-concurrent": server_list_concurrent(),
+        "openstack/compute/server-create-concurrent": server_create_concurrent(),
     }
     for rel, (log, about) in samples.items():
         folder = out / rel

@@ -16,7 +16,7 @@ use crate::analyze::filter::{self, Filters, Rule};
 use crate::error::{Error, Result};
 use crate::openstack::Services;
 use crate::redact::Rules;
-use crate::view::diagram::Limits;
+use crate::view::diagram::{Limits, MIN_LABEL_WIDTH};
 use crate::view::Labels;
 
 /// The config file name looked up next to captures.
@@ -43,6 +43,8 @@ struct RawLimits {
     max_chars: usize,
     fold_repeats: usize,
     max_parts: usize,
+    label_width: usize,
+    max_participants: usize,
 }
 
 impl Default for RawLimits {
@@ -53,6 +55,8 @@ impl Default for RawLimits {
             max_chars: l.max_chars,
             fold_repeats: l.fold_repeats,
             max_parts: l.max_parts,
+            label_width: l.label_width,
+            max_participants: l.max_participants,
         }
     }
 }
@@ -151,11 +155,21 @@ impl Settings {
             if d.max_parts < 1 {
                 return Err(error("diagram.max_parts must be at least 1".into()));
             }
+            if d.label_width < MIN_LABEL_WIDTH {
+                return Err(error(format!(
+                    "diagram.label_width must be at least {MIN_LABEL_WIDTH}"
+                )));
+            }
+            if d.max_participants < 2 {
+                return Err(error("diagram.max_participants must be at least 2".into()));
+            }
             settings.diagram = Limits {
                 max_messages: d.max_messages,
                 max_chars: d.max_chars,
                 fold_repeats: d.fold_repeats,
                 max_parts: d.max_parts,
+                label_width: d.label_width,
+                max_participants: d.max_participants,
             };
         }
         let mut rules = raw.filters.unwrap_or_default();

@@ -371,9 +371,10 @@ pub fn plan(
 /// The root exchange of every exchange.
 fn roots_of_all(graph: &Graph) -> Vec<usize> {
     let mut root = vec![0usize; graph.exchanges.len()];
-    // Parents open before their children: one forward sweep settles all.
+    // Parents are shallower than their children (a child may open first:
+    // a validation logged before its request): one sweep by depth settles all.
     let mut order: Vec<usize> = (0..graph.exchanges.len()).collect();
-    order.sort_by_key(|&e| graph.exchanges[e].start());
+    order.sort_by_key(|&e| graph.exchanges[e].depth);
     for e in order {
         root[e] = match graph.exchanges[e].parent {
             Some(p) => root[p as usize],

@@ -20,7 +20,19 @@
 //! 3. the call uses the candidate's credential;
 //! 4. recency: the most recently opened candidate (calls nest like a stack).
 //!
-//! Calls with no candidate are roots. Limits: a service that serves two
+//! Recency alone never nests a call that carries a propagated request id
+//! when the candidate is known by other ids: that call was made for
+//! another request (background work a service started over RPC while it
+//! happened to serve an unrelated call), and it is a root.
+//!
+//! Calls with no candidate are roots. Afterwards, a root token validation
+//! by S whose response is immediately followed by the request to S it
+//! validated (same credential) is adopted by that request, with the root
+//! calls by which S fetched its own token just before it: a service may
+//! log them before the line of the request it serves. Such a child opens
+//! before its parent; parents are still shallower (`depth`).
+//!
+//! Limits: a service that serves two
 //! requests for the same user at once, with no request-id propagation, can
 //! have a child attributed to the wrong one; only recency decides there.
 //! Only the [`MAX_CANDIDATES`] most recently opened requests a service
@@ -29,7 +41,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::model::facts::{Facts, Sym};
+use crate::model::facts::{flag, Facts, Sym};
 
 /// The most open requests of one service that a new call is scored against.
 pub const MAX_CANDIDATES: usize = 256;
@@ -137,6 +149,7 @@ pub fn build(facts: &[Facts]) -> (Graph, Vec<Finding>) {
     let mut findings = Vec::new();
     let (mut exchanges, by_record) = pair(facts, &mut findings);
     nest(facts, &mut exchanges);
+    adopt_early(facts, &mut exchanges, &by_record);
     let roots = (0..exchanges.len() as u32)
         .filter(|&e| exchanges[e as usize].parent.is_none())
         .collect();
@@ -288,6 +301,83 @@ fn score(facts: &[Facts], parent: &Exchange, child: &Exchange) -> u8 {
     0
 }
 
+/// Whether `child` carries a propagated request id while `parent` is known
+/// by other ids: the call was made for some other request (a service's
+/// background work, started over RPC, while it happens to serve an
+/// unrelated call). Score 0 is assumed: no id of the child matches.
+fn made_for_another(facts: &[Facts], parent: &Exchange, child: &Exchange) -> bool {
+    let ids = |i: Option<u32>| i.map_or([0; 2], |i| facts[i as usize].signals.ids);
+    let carried = ids(child.request);
+    let known = [ids(parent.request), ids(parent.response)];
+    carried.iter().any(|&k| k != 0) && known.iter().flatten().any(|&k| k != 0)
+}
+
+/// Calls a service logged just before the request they were made for.
+///
+/// A service may log its token validation (and the fetch of its own token
+/// before it) before the line of the request it validates: the request
+/// line was written after the service had started serving it. A root
+/// validation by S whose response is immediately followed by a request to
+/// S made with the credential it validated becomes a child of that
+/// request, and so do the root calls by S that fetched S's token right
+/// before it (a version discovery, a token request).
+fn adopt_early(facts: &[Facts], exchanges: &mut [Exchange], by_record: &[u32]) {
+    for id in 0..exchanges.len() {
+        let e = &exchanges[id];
+        let (Some(q), Some(r)) = (e.request, e.response) else {
+            continue;
+        };
+        let fq = &facts[q as usize];
+        if e.parent.is_some() || !fq.has(flag::TOKEN_CHECK) || fq.signals.subject == 0 {
+            continue;
+        }
+        let next = r as usize + 1;
+        let Some(p) = by_record.get(next).map(|&p| p as usize) else {
+            continue;
+        };
+        let opens = exchanges
+            .get(p)
+            .is_some_and(|x| x.request == Some(next as u32) && x.to == e.from);
+        if !opens || facts[next].signals.credential != fq.signals.subject {
+            continue;
+        }
+        let service = e.from;
+        let mut adopt = vec![id];
+        let mut start = e.start();
+        while let Some(before) = start.checked_sub(1) {
+            let Some(d) = by_record.get(before).map(|&d| d as usize) else {
+                break;
+            };
+            let de = &exchanges[d];
+            let f = &facts[de.start()];
+            let fetches = f.has(flag::TOKEN_REQUEST) || f.has(flag::DISCOVERY);
+            if de.parent.is_some() || de.from != service || de.end() != before || !fetches {
+                break;
+            }
+            adopt.insert(0, d);
+            start = de.start();
+        }
+        for &a in &adopt {
+            exchanges[a].parent = Some(p as u32);
+        }
+        let mut children: Vec<u32> = adopt.iter().map(|&a| a as u32).collect();
+        children.append(&mut exchanges[p].children);
+        children.sort_by_key(|&c| exchanges[c as usize].start());
+        exchanges[p].children = children;
+        let mut stack: Vec<(usize, u32)> =
+            adopt.iter().map(|&a| (a, exchanges[p].depth + 1)).collect();
+        while let Some((x, depth)) = stack.pop() {
+            exchanges[x].depth = depth;
+            stack.extend(
+                exchanges[x]
+                    .children
+                    .iter()
+                    .map(|&c| (c as usize, depth + 1)),
+            );
+        }
+    }
+}
+
 fn nest(facts: &[Facts], exchanges: &mut [Exchange]) {
     // Calls whose format names their parent.
     let mut by_own: HashMap<u64, u32> = HashMap::new();
@@ -324,14 +414,18 @@ fn nest(facts: &[Facts], exchanges: &mut [Exchange]) {
             Some(&p) if exchanges[p as usize].start() < exchanges[idu].start() => Some(p),
             _ => serving.get(&exchanges[idu].from).and_then(|candidates| {
                 let skip = candidates.len().saturating_sub(MAX_CANDIDATES);
-                candidates
+                let (best, strength) = candidates
                     .iter()
                     .enumerate()
                     .skip(skip)
-                    .max_by_key(|(k, &c)| {
-                        (score(facts, &exchanges[c as usize], &exchanges[idu]), *k)
-                    })
-                    .map(|(_, &c)| c)
+                    .map(|(k, &c)| (c, score(facts, &exchanges[c as usize], &exchanges[idu]), k))
+                    .max_by_key(|&(_, s, k)| (s, k))
+                    .map(|(c, s, _)| (c, s))?;
+                // Recency alone never overrules a request id that says the
+                // call was made for another request.
+                (strength > 0
+                    || !made_for_another(facts, &exchanges[best as usize], &exchanges[idu]))
+                .then_some(best)
             }),
         };
         if let Some(p) = parent {

@@ -204,6 +204,8 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
     #[derive(Serialize)]
     struct DiagramInclude<'a> {
         path: Safe<&'a str>,
+        first: Option<usize>,
+        last: Option<usize>,
     }
     #[derive(Serialize)]
     struct View<'a> {
@@ -231,6 +233,8 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
             .iter()
             .map(|d| DiagramInclude {
                 path: Safe(d.path.as_str()),
+                first: d.first,
+                last: d.last,
             })
             .collect(),
         left_out: page.left_out,

@@ -24,6 +24,10 @@ pub struct DiagramInclude {
     /// The path for the `--8<--` line inside the mermaid fence. A part
     /// carries its own `autonumber START` line, so numbers run on across blocks.
     pub path: String,
+    /// For a part: its first and last step, for its caption
+    /// (`labels.part_steps`); `None` for a whole diagram.
+    pub first: Option<usize>,
+    pub last: Option<usize>,
 }
 
 /// The context of the `index.md` template.
@@ -104,11 +108,15 @@ impl IndexPage {
             .iter()
             .map(|part| DiagramInclude {
                 path: path_of(&part.file),
+                first: part.diagram.start,
+                last: part.diagram.end,
             })
             .collect();
         if diagrams.is_empty() {
             diagrams.push(DiagramInclude {
                 path: path_of("diagram.md"),
+                first: None,
+                last: None,
             });
         }
         let files: Vec<Include> = files

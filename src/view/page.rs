@@ -25,6 +25,14 @@ pub struct Labels {
     pub api_reference: String,
     /// The opt block around a service obtaining its own token; `{service}` is replaced.
     pub obtains_token: String,
+    /// The note in the `rect` around a service's background work (calls it
+    /// makes with no open incoming HTTP request); `{service}` is replaced.
+    #[serde(default)]
+    pub background: String,
+    /// The caption of each part of a split diagram; `{first}` and `{last}`
+    /// are replaced by its first and last step.
+    #[serde(default)]
+    pub part_steps: String,
     /// Title of the collapsed note listing what filters dropped.
     pub omitted: String,
     /// Heading of the tokens table.
@@ -68,6 +76,8 @@ impl Labels {
             "ko" => Some(Labels {
                 api_reference: l("API 참조"),
                 obtains_token: l("{service} 인증 토큰 발급"),
+                background: l("{service} 백그라운드 작업 (RPC, 열린 HTTP 요청 없음)"),
+                part_steps: l("단계 {first}–{last}"),
                 omitted: l("생략된 시퀀스"),
                 tokens: l("토큰"),
                 variables: l("변수"),
@@ -93,6 +103,8 @@ impl Labels {
             "en" => Some(Labels {
                 api_reference: l("API reference"),
                 obtains_token: l("{service} obtains a token"),
+                background: l("{service}: background work (over RPC, no open HTTP request)"),
+                part_steps: l("steps {first}–{last}"),
                 omitted: l("Omitted sequences"),
                 tokens: l("Tokens"),
                 variables: l("Variables"),
@@ -286,6 +298,10 @@ pub struct Diagram {
     /// For a part of a split diagram: the step number its first message has
     /// (written as `autonumber N`); `None` for a whole diagram.
     pub start: Option<usize>,
+    /// For a part of a split diagram: the step its last message has (the
+    /// caption says "steps start–end"); `None` for a whole diagram.
+    #[serde(default)]
+    pub end: Option<usize>,
 }
 
 /// The steps a split diagram leaves out, past `[diagram] max_parts` parts.

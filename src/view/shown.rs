@@ -10,7 +10,7 @@ use crate::input::Capture;
 use crate::model::{Names, Record};
 use crate::openstack::apiref::Catalog;
 use crate::redact::{Hunter, Marks, Rules};
-use crate::view::diagram::{Limits, Skeleton};
+use crate::view::diagram::{self, Limits, Skeleton};
 use crate::view::escape;
 use crate::view::page::{
     DiagramPart, Labels, Link, Omitted, Page, Status, Step, TextLines, TokenRow, VariableRow,
@@ -86,8 +86,9 @@ impl<'c> Shown<'c> {
 
     /// What the diagram says for record `i`: its method (or status) and the
     /// target of its call (the request's path, ids as `{variables}`, and
-    /// the query parameters that carry a value).
-    pub fn message(&self, i: usize) -> String {
+    /// the query parameters that carry a value, decoded), at most `width`
+    /// characters ([`diagram::label`]).
+    pub fn message(&self, i: usize, width: usize) -> String {
         let Some(record) = self.record(i) else {
             return String::new();
         };
@@ -100,15 +101,13 @@ impl<'c> Shown<'c> {
             .and_then(|q| self.record(q as usize));
         let source = request.as_ref().unwrap_or(&record);
         let vars = &self.analysis.variables;
-        let mut target = vars.placeholder_path(source.path());
-        if let Some(q) = source.query().and_then(|q| vars.placeholder_query(q)) {
-            target.push('?');
-            target.push_str(&q);
-        }
-        match &record.status {
-            Some(s) => format!("{} {}", s.text, target),
-            None => format!("{} {}", record.method, target),
-        }
+        let path = vars.placeholder_path(source.path());
+        let query = source.query().and_then(|q| vars.placeholder_query(q));
+        let head = match &record.status {
+            Some(s) => s.text.to_string(),
+            None => record.method.to_string(),
+        };
+        diagram::label(&head, &path, query.as_deref(), width)
     }
 
     /// The page's head: diagram, parts, tables.
@@ -117,8 +116,9 @@ impl<'c> Shown<'c> {
         let facts = &a.scan.facts;
         let names = self.names();
         let drawn = self.skeleton.draw(limits, &|k| {
-            self.skeleton
-                .item(k, facts, names, &labels.obtains_token, &|r| self.message(r))
+            self.skeleton.item(k, facts, names, labels, &|r| {
+                self.message(r, limits.label_width)
+            })
         });
         let parts = drawn
             .parts

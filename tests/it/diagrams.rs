@@ -28,6 +28,8 @@ fn read(dir: &Path, name: &str) -> String {
 /// Placeholders and generated ids become `{}`, so a hand-made diagram that
 /// left an id literal (or wrote `AUTH_{account}`) compares equal in shape.
 fn normalize(line: &str) -> String {
+    // `wrap:` only tells mermaid to wrap a long label: not part of the text.
+    let line = line.replacen(": wrap:", ": ", 1);
     let id = regex::Regex::new(r"(AUTH_)?(\{[a-z_0-9]+\}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})").unwrap();
     id.replace_all(line.trim(), "{}").into_owned()
 }
@@ -141,7 +143,8 @@ fn the_create_diagram_names_its_tokens_and_ids() {
     assert!(tokens.contains("glance-api (10)"), "{tokens}");
     let diagram = read(out.path(), "diagram.md");
     assert!(
-        diagram.contains("glance-api->>swift-proxy-server: PUT /v1/{account}/glance/{image_id}"),
+        diagram
+            .contains("glance-api->>swift-proxy-server: wrap:PUT /v1/{account}/glance/{image_id}"),
         "{diagram}"
     );
     assert!(diagram.starts_with("participant openstack\nparticipant keystone\nparticipant glance-api\nparticipant swift-proxy-server\n"), "{diagram}");
@@ -228,7 +231,7 @@ fn repeats_fold_into_a_loop() {
         "{d}"
     );
     // The loop holds the call and its nested validation, indented.
-    assert!(d.contains("loop 5 times\n  openstack->>nova-api: GET /compute/v2.1/servers/{server_id}\n  nova-api->>keystone: GET /identity/v3/auth/tokens\n"), "{d}");
+    assert!(d.contains("loop 5 times\n  openstack->>nova-api: wrap:GET /compute/v2.1/servers/{server_id}\n  nova-api->>keystone: wrap:GET /identity/v3/auth/tokens\n"), "{d}");
 }
 
 #[test]
@@ -405,7 +408,7 @@ fn unsafe_names_and_text_are_escaped_for_mermaid() {
         ),
         "{d}"
     );
-    assert!(d.contains("p1->>p2: GET /a#59;b/c"), "{d}");
+    assert!(d.contains("p1->>p2: wrap:GET /a#59;b/c"), "{d}");
     assert!(
         !d.lines()
             .any(|l| l.contains(';') && !l.contains("#59;") && !l.contains("#35;")),
@@ -473,4 +476,206 @@ fn concurrent_sample_nests_under_the_right_parent() {
             assert!(records.len() > e["request"].as_u64().unwrap() as usize);
         }
     }
+}
+
+/// The parts of a split diagram: (first step, text) of each `diagram-N.md`.
+fn parts(dir: &Path) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for n in 1.. {
+        let path = dir.join(format!("diagram-{n}.md"));
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            break;
+        };
+        let first = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("autonumber "))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}: no autonumber", path.display()));
+        out.push((first, text));
+    }
+    out
+}
+
+/// What a reader's browser needs to draw a part at a legible size: few
+/// participants (each is a column), labels that wrap and are short.
+fn assert_legible_parts(name: &str, dir: &Path) {
+    let drawn: Vec<String> = match parts(dir) {
+        p if p.is_empty() => vec![read(dir, "diagram.md")],
+        p => p.into_iter().map(|(_, t)| t).collect(),
+    };
+    for (k, d) in drawn.iter().enumerate() {
+        let people = d.lines().filter(|l| l.starts_with("participant ")).count();
+        assert!(
+            people <= 5,
+            "{name} part {}: {people} participants\n{d}",
+            k + 1
+        );
+        for l in d.lines().filter(|l| l.contains("->>")) {
+            let (_, text) = l.split_once(": ").unwrap();
+            let text = text
+                .strip_prefix("wrap:")
+                .unwrap_or_else(|| panic!("{name}: {l:?} does not wrap"));
+            assert!(text.chars().count() <= 72, "{name}: {l:?}");
+        }
+    }
+}
+
+#[test]
+fn the_big_concurrent_create_is_cut_where_a_reader_would_cut_it() {
+    let sample = crate::common::root().join("samples/openstack/compute/server-create-concurrent");
+    let out = render(&sample, &[]);
+    assert_legible_parts("server-create-concurrent", out.path());
+    let parts = parts(out.path());
+    assert!(parts.len() >= 3, "{}", parts.len());
+    for (k, (first, text)) in parts.iter().enumerate() {
+        // Parts run on: each starts where the one before ended.
+        if let Some((next, _)) = parts.get(k + 1) {
+            let messages = text.lines().filter(|l| l.contains("->>")).count();
+            assert_eq!(first + messages, *next, "part {}", k + 1);
+        }
+        // No part ends on a request whose answer is left to the next one,
+        // except where a call too big for one part is cut between the calls
+        // it made (the part then ends on such a call's response).
+        let last = text.lines().rev().find(|l| l.contains("->>")).unwrap();
+        assert!(last.contains("-->>"), "part {} ends on {last:?}", k + 1);
+    }
+    // The first part ends inside the client's POST /servers only between
+    // the calls nova-api made, and a later part holds the 202 that ends it.
+    let whole = read(out.path(), "diagram.md");
+    assert!(whole.contains("nova-api-->>openstack: wrap:202 Accepted /compute/v2.1/servers"));
+
+    // The long placement query: decoded, and elided past the width.
+    assert!(
+        whole.contains(
+            "nova-scheduler->>placement-api: wrap:GET /placement/allocation_candidates?limit=1000&resources=DISK_GB:20,ME…"
+        ),
+        "{whole}"
+    );
+    // The page keeps the full request line.
+    let log = read(out.path(), "log.md");
+    assert!(
+        log.contains("required=%21COMPUTE_STATUS_DISABLED"),
+        "the log lost the query"
+    );
+
+    // Background work: nova-scheduler's and nova-compute's calls, and the
+    // notifier call neutron-server makes while serving an unrelated port
+    // binding, each in a rect that says whose it is; the notifier is not
+    // drawn as a call neutron made for nova-compute's PUT.
+    for service in ["nova-scheduler", "nova-compute", "neutron-server"] {
+        assert!(
+            whole.contains(&format!(
+                "rect rgba(128, 128, 128, 0.12)\n  Note over {service}: wrap:{service} 백그라운드 작업"
+            )),
+            "{service}\n{whole}"
+        );
+    }
+    let notifier = whole
+        .lines()
+        .position(|l| {
+            l.contains(
+                "neutron-server->>nova-api: wrap:POST /compute/v2.1/os-server-external-events",
+            )
+        })
+        .unwrap();
+    let lines: Vec<&str> = whole.lines().collect();
+    assert!(
+        lines[notifier - 1].starts_with("  Note over neutron-server"),
+        "{}",
+        lines[notifier - 1]
+    );
+    // nova-compute's own token fetch is in the same opt block as glance's.
+    assert!(
+        whole.contains(
+            "  opt nova-compute 인증 토큰 발급\n    nova-compute->>keystone: wrap:GET /identity/\n"
+        ),
+        "{whole}"
+    );
+    // glance-api validated the client's token (and fetched its own) before
+    // the request line was logged: drawn inside that request.
+    assert!(
+        whole.contains(
+            "openstack->>glance-api: wrap:GET /v2/images/cirros-big\nopt glance-api 인증 토큰 발급\n"
+        ),
+        "{whole}"
+    );
+
+    // index.md captions every part with its steps.
+    let tree = tempfile::tempdir().unwrap();
+    let dest = tree.path().join("compute/server-create-concurrent");
+    std::fs::create_dir_all(&dest).unwrap();
+    std::fs::copy(
+        sample.join("requestshook.log"),
+        dest.join("requestshook.log"),
+    )
+    .unwrap();
+    let docs = tempfile::tempdir().unwrap();
+    tracedoc()
+        .args(["build", "-q", "-o"])
+        .arg(docs.path())
+        .arg(tree.path())
+        .assert()
+        .success();
+    let index = read(
+        &docs.path().join("compute/server-create-concurrent"),
+        "index.md",
+    );
+    let mut ends: Vec<usize> = parts.iter().skip(1).map(|(first, _)| first - 1).collect();
+    ends.push(whole.lines().filter(|l| l.contains("->>")).count());
+    for ((first, _), last) in parts.iter().zip(ends) {
+        assert!(
+            index.contains(&format!("**단계 {first}–{last}**")),
+            "{first}–{last}\n{index}"
+        );
+    }
+}
+
+#[test]
+fn the_largest_shared_capture_draws_legibly() {
+    let Some(shared) = shared() else { return };
+    let dir = shared.join("captures/openstack/image/create");
+    let out = render(&dir, &[]);
+    assert_legible_parts("image/create", out.path());
+}
+
+#[test]
+fn label_width_and_participants_are_settings() {
+    let sample = crate::common::root().join("samples/openstack/compute/server-create-concurrent");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        sample.join("requestshook.log"),
+        dir.path().join("requestshook.log"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tracedoc.toml"),
+        "[diagram]\nlabel_width = 30\nmax_participants = 9\nmax_messages = 400\n",
+    )
+    .unwrap();
+    let default = render(&sample, &[]);
+    let out = render(dir.path(), &[]);
+    assert!(
+        parts(out.path()).is_empty(),
+        "one block when the limits allow it"
+    );
+    // Only the diagram shortens labels: body.md keeps the full text.
+    assert_eq!(read(out.path(), "body.md"), read(default.path(), "body.md"));
+    let d = read(out.path(), "diagram.md");
+    for l in d.lines().filter(|l| l.contains("->>")) {
+        let text = l.split_once(": wrap:").unwrap().1;
+        assert!(text.chars().count() <= 30, "{l:?}");
+    }
+    std::fs::write(
+        dir.path().join("tracedoc.toml"),
+        "[diagram]\nlabel_width = 3\n",
+    )
+    .unwrap();
+    let mut cmd = tracedoc();
+    cmd.arg("render")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(dir.path().join("out"));
+    let err = String::from_utf8_lossy(&cmd.assert().failure().get_output().stderr).into_owned();
+    assert!(err.contains("label_width must be at least"), "{err}");
 }

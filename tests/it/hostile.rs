@@ -307,6 +307,10 @@ fn assert_mermaid_lines(name: &str, diagram: &str) {
                 .unwrap_or_else(|| panic!("{line:?}"))
         } else if let Some(rest) = line.strip_prefix("opt ").or(line.strip_prefix("loop ")) {
             rest
+        } else if let Some(colour) = line.strip_prefix("rect ") {
+            // The background block's colour, written by tracedoc alone.
+            assert_eq!(colour, "rgba(128, 128, 128, 0.12)", "{name}: {line:?}");
+            ""
         } else if line == "end" || line.starts_with("autonumber ") {
             ""
         } else {
@@ -873,6 +877,12 @@ fn override_templates_escape_by_default() {
     let calls = [Call::new(evil, "glance-api", "GET", &url)];
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("requestshook.log"), capture_of(&calls)).unwrap();
+    // The whole path in the label, not elided: its `%%` must be escaped.
+    std::fs::write(
+        dir.path().join("tracedoc.toml"),
+        "[diagram]\nlabel_width = 400\n",
+    )
+    .unwrap();
     let out = render(
         dir.path(),
         &[

@@ -134,6 +134,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         settings.get(Some(path), &args.captures)?;
     }
     let templates = Templates::new(args.templates.as_deref())?;
+    // One error up front for a docs folder that cannot be written, not one per capture.
+    crate::site::check_writable(&args.output)?;
     let root_title = std::fs::canonicalize(&args.captures)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -182,7 +184,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 let result = match built {
                     Ok(b) => Ok(b),
                     Err(err) => {
-                        lines.push(format!("error: {}: {err}", dir.display()));
+                        lines.push(format!("error: {}", placed(&dir, &err)));
                         for cause in err.chain().skip(1) {
                             lines.push(format!("  caused by: {cause}"));
                         }
@@ -278,6 +280,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     } else {
         super::EXIT_OK
     })
+}
+
+/// An error about one capture, with its folder in front unless the error
+/// already names it (or a file inside it): a path is never said twice.
+fn placed(dir: &Path, err: &anyhow::Error) -> String {
+    let shown = dir.display().to_string();
+    if err.chain().any(|cause| cause.to_string().contains(&shown)) {
+        err.to_string()
+    } else {
+        format!("{shown}: {err}")
+    }
 }
 
 /// Renders one capture folder into its DOCS folder; `lines` gets what to

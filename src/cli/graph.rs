@@ -52,11 +52,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;
     let doc = driver::graph(&loaded, &settings);
     match args.format {
-        Format::Json => super::show_json(&serde_json::to_string_pretty(&doc)?),
+        Format::Json => super::show_json(&serde_json::to_string_pretty(&doc)?)?,
         // DOT's own lines stay lines; anything inside them is escaped.
         Format::Dot => {
             for line in doc.to_dot().lines() {
-                super::show(line);
+                super::show(line)?;
             }
         }
     }

@@ -9,10 +9,13 @@ use crate::error::Error;
 use crate::render::Templates;
 
 #[derive(Debug, clap::Args)]
+// Either pages into a folder or the context on stdout, never both: the
+// group makes `-o` show as required and refuses `--context -o DIR`.
+#[group(id = "target", required = true, multiple = false, args = ["output", "context"])]
 #[command(after_help = "Examples:\n  \
 tracedoc render captures/image/create -o docs/image/create\n  \
 tracedoc render create/requestshook.log -o out --templates my-templates --strict\n  \
-tracedoc render create -o out --context > page.json   # the template context, as JSON")]
+tracedoc render create --context > page.json   # the template context, as JSON")]
 pub struct Args {
     /// A capture file, or a folder holding `requestshook.log` (or exactly one `*.log`).
     #[arg(value_name = "INPUT")]
@@ -20,12 +23,7 @@ pub struct Args {
 
     /// Folder to write into (created if missing): body.md, diagram.md (plus
     /// diagram-N.md parts for big diagrams), log.md, tokens.md, variables.md, omitted.md.
-    #[arg(
-        short,
-        long,
-        value_name = "OUTDIR",
-        required_unless_present = "context"
-    )]
+    #[arg(short, long, value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
 
     /// Folder of template overrides: a file named like a built-in template
@@ -88,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let steps = driver::steps(&loaded, &settings)?;
         super::show_json(&serde_json::to_string_pretty(&ContextFile::new(
             page, steps,
-        ))?);
+        ))?)?;
         return Ok(super::EXIT_OK);
     }
     let written = driver::render(&loaded, &settings, &templates, out, args.force, None, None)?;

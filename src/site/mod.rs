@@ -5,5 +5,5 @@
 pub mod out;
 pub mod paths;
 
-pub use out::{clean_up_on_signals, Folder, Outcome};
+pub use out::{check_writable, clean_up_on_signals, Folder, Outcome};
 pub use paths::{check_no_links, RelDir};

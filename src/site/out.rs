@@ -711,6 +711,19 @@ impl Folder {
     }
 }
 
+/// Makes sure `dir` exists and a file can be written in it, before any
+/// work: a docs folder that cannot be written is one error, said once,
+/// rather than one per capture. The probe file is removed at once.
+pub fn check_writable(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    let probe = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::write(dir, e))?;
+    probe.close().map_err(|e| Error::write(dir, e))
+}
+
 /// A file being written: a temporary file, hashed as it goes.
 #[derive(Debug)]
 pub struct OutFile {

@@ -6,6 +6,7 @@ mod models;
 
 mod bad_input;
 mod cli;
+mod cli_edges;
 mod diagrams;
 mod escape;
 mod hostile;

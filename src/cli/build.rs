@@ -18,6 +18,7 @@ use crate::driver::{self, IndexSpec, SettingsCache};
 use crate::error::Error;
 use crate::input::discover::{self, Found, DEFAULT_FILE};
 use crate::render::Templates;
+use crate::view::overview::Summary;
 use crate::site::RelDir;
 
 #[derive(Debug, clap::Args)]
@@ -97,6 +98,8 @@ struct Built {
     removed: usize,
     /// Diagram parts of an earlier run that this one no longer writes, removed.
     old_parts: usize,
+    /// What the overview pages need of it.
+    summary: Option<Summary>,
 }
 
 /// Counts over the whole run, for the summary line and the exit status.
@@ -152,6 +155,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .iter()
         .filter(|f| matches!(f, Found::Capture { .. }))
         .count();
+    let root_capture = found
+        .iter()
+        .any(|f| matches!(f, Found::Capture { rel, .. } if rel.as_os_str().is_empty()));
     let progress = if !args.quiet && std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(count as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
@@ -219,12 +225,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     progress.finish_and_clear();
 
     let mut totals = Totals::default();
+    let mut summaries: Vec<Summary> = Vec::new();
     for o in outcomes {
         for line in &o.lines {
             super::say(line);
         }
         match o.result {
-            Ok(b) if o.capture => {
+            Ok(mut b) if o.capture => {
+                summaries.extend(b.summary.take());
                 totals.captures += 1;
                 totals.written += b.written;
                 totals.unchanged += b.unchanged;
@@ -244,6 +252,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.captures.display(),
             DEFAULT_FILE
         );
+    }
+    if !summaries.is_empty() {
+        overview(&args, &settings, &templates, &summaries, root_capture, &mut totals);
     }
     if !args.quiet {
         let mut line = format!(
@@ -282,6 +293,62 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     })
 }
 
+/// Writes the home page and the API coverage page into DOCS, from the
+/// summaries of the captures built (in walk order); a failure counts as a
+/// failed capture.
+fn overview(
+    args: &Args,
+    settings: &SettingsCache,
+    templates: &Templates,
+    summaries: &[Summary],
+    root_capture: bool,
+    totals: &mut Totals,
+) {
+    let written = settings
+        .get(args.config.as_deref(), &args.captures)
+        .map_err(anyhow::Error::from)
+        .and_then(|s| {
+            driver::overview(
+                &args.output,
+                summaries,
+                templates,
+                &s.labels,
+                args.force,
+                root_capture,
+            )
+            .map_err(anyhow::Error::from)
+        });
+    match written {
+        Ok(o) => {
+            let changed = o.written.changed();
+            totals.written += changed;
+            totals.unchanged += o.written.files.len() - changed;
+            totals.removed += o.written.removed_temps.len();
+            totals.index_kept += usize::from(o.written.index_kept);
+            if !args.quiet && o.home == crate::site::overview::HOME_ASIDE {
+                let root = args.output.join(crate::site::overview::HOME);
+                let why = if root_capture {
+                    "is the page of the capture at the root of CAPTURES"
+                } else {
+                    "is not tracedoc's"
+                };
+                super::say(&format!(
+                    "note: {} {why}; the list of captures is in {}",
+                    root.display(),
+                    args.output.join(o.home).display()
+                ));
+            }
+        }
+        Err(err) => {
+            super::say(&format!("error: {err}"));
+            for cause in err.chain().skip(1) {
+                super::say(&format!("  caused by: {cause}"));
+            }
+            totals.failed += 1;
+        }
+    }
+}
+
 /// An error about one capture, with its folder in front unless the error
 /// already names it (or a file inside it): a path is never said twice.
 fn placed(dir: &Path, err: &anyhow::Error) -> String {
@@ -314,17 +381,23 @@ fn build_one(
         redact: !args.no_redact,
         format: args.format,
     };
+    let meta = crate::input::meta::read(dir, args.follow_symlinks)?;
     let index = IndexSpec {
+        meta: &meta,
         folders: rel.components(),
         prefix: &args.include_prefix,
         root_title,
     };
     let fingerprint = driver::fingerprint(&settings, templates, &options, Some(&index));
     if let Some(files) = driver::up_to_date(&out, &path, &fingerprint) {
-        return Ok(Built {
-            unchanged: files,
-            ..Built::default()
-        });
+        // Without its summary the capture is rendered again, to count it.
+        if let Some(summary) = driver::read_summary(&out) {
+            return Ok(Built {
+                unchanged: files,
+                summary: Some(summary),
+                ..Built::default()
+            });
+        }
     }
     let loaded = driver::load(&path, &settings, &options)?;
     if !args.quiet {
@@ -365,5 +438,6 @@ fn build_one(
         index_kept: written.index_kept,
         removed: written.removed_temps.len(),
         old_parts: written.old_parts.len(),
+        summary: written.summary,
     })
 }

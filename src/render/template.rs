@@ -32,6 +32,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("variables.md", include_str!("../../templates/variables.md")),
     ("omitted.md", include_str!("../../templates/omitted.md")),
     ("index.md", include_str!("../../templates/index.md")),
+    ("home.md", include_str!("../../templates/home.md")),
+    ("coverage.md", include_str!("../../templates/coverage.md")),
 ];
 
 /// A template set: the built-ins plus optional overrides from a folder.

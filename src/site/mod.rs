@@ -3,6 +3,7 @@
 //! edits ([`out`]).
 
 pub mod out;
+pub mod overview;
 pub mod paths;
 
 pub use out::{check_writable, clean_up_on_signals, Folder, Outcome};

@@ -586,6 +586,14 @@ impl Folder {
         self.stamps.set(&input_key(name), stamp);
     }
 
+    /// Keeps what the manifest says the folder was made from (its input and
+    /// fingerprint): for files written into a folder another run owns
+    /// (the overview pages beside a capture at the root of the tree).
+    pub fn keep_inputs(&mut self) {
+        self.new.fingerprint = self.old.fingerprint.clone();
+        self.new.inputs = self.old.inputs.clone();
+    }
+
     pub fn fingerprint(&mut self, fp: &str) {
         self.new.fingerprint = Some(fp.to_string());
     }

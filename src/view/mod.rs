@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod escape;
 pub mod graphdoc;
 pub mod index;
+pub mod overview;
 pub mod page;
 pub mod shown;
 

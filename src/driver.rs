@@ -436,13 +436,16 @@ pub fn render(
         for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
             files.push((n.clone(), text.trim().is_empty()));
         }
+        // capture.toml's text is redacted like the capture: a command line
+        // can hold the password its first request sends.
+        let meta = shown_meta(&loaded.shown(settings), &spec.meta.meta);
         let index_page = IndexPage::new(
             spec.folders,
             spec.prefix,
             spec.root_title,
             &page,
             &files,
-            &spec.meta.meta,
+            &meta,
         );
         let text = render::index(&index_page, templates)?;
         let mut f = folder.create("index.md")?;
@@ -457,7 +460,7 @@ pub fn render(
             &page,
             &index_page.folder,
             &index_page.title,
-            &spec.meta.meta,
+            &meta,
         );
         let json = serde_json::to_string_pretty(&s).map_err(|e| Error::Write {
             path: out.join(overview::SUMMARY),
@@ -486,6 +489,17 @@ pub fn render(
         removed_temps,
         summary,
     })
+}
+
+/// capture.toml's text as the capture's pages may show it.
+fn shown_meta(shown: &Shown, meta: &crate::input::meta::Meta) -> crate::input::meta::Meta {
+    let text = |t: &Option<String>| t.as_deref().map(|t| shown.text(t).into_owned());
+    crate::input::meta::Meta {
+        command: text(&meta.command),
+        output: text(&meta.output),
+        title: text(&meta.title),
+        description: text(&meta.description),
+    }
 }
 
 /// The summary a capture's folder keeps from its last build, if it has one.

@@ -3,6 +3,7 @@
 
 mod common;
 mod models;
+mod pages;
 
 mod bad_input;
 mod cli;

@@ -25,9 +25,17 @@ use crate::site::RelDir;
 #[command(after_help = "Examples:\n  \
 tracedoc build samples -o out/docs\n  \
 tracedoc build captures -o docs/openstack --include-prefix openstack --strict\n\n\
-Each capture folder CAPTURES/<path>/ becomes DOCS/<path>/ with body.md, diagram.md,\n\
-log.md and index.md. index.md is written only while it is absent or unedited:\n\
-once a person edits it, tracedoc keeps it, even with --force.\n\
+Files written. Each capture folder CAPTURES/<path>/ becomes DOCS/<path>/ with\n  \
+body.md, diagram.md, log.md, tokens.md, variables.md, omitted.md (each written even\n  \
+when empty), diagram-N.md (the parts of a diagram too big for one block), index.md,\n  \
+and .tracedoc-manifest, .tracedoc-stamps, .tracedoc-summary.json (tracedoc's own).\n\
+At the root of DOCS: index.md, the home page listing every capture (captures.md\n  \
+instead when DOCS/index.md is not tracedoc's), and api-coverage.md.\n\
+A capture's capture.toml (command, output, title, description) is shown on its page.\n\
+index.md files are written only while absent or unedited: once a person edits one,\n\
+tracedoc keeps it, even with --force.\n\
+Templates that --templates DIR can override: body.md, diagram.md, log.md, tokens.md,\n  \
+variables.md, omitted.md, index.md, home.md, coverage.md.\n\
 Exit codes: 0 ok, 1 a capture failed (or warnings with --strict), 2 usage.")]
 pub struct Args {
     /// Folder tree to search for captures: every folder holding
@@ -40,7 +48,8 @@ pub struct Args {
     pub output: PathBuf,
 
     /// Folder of template overrides: a file named like a built-in template
-    /// (body.md, diagram.md, log.md, index.md) replaces it; the others stay built in.
+    /// (body.md, diagram.md, log.md, tokens.md, variables.md, omitted.md,
+    /// index.md, home.md, coverage.md) replaces it; the others stay built in.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
@@ -54,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     pub strict: bool,
 
-    /// Overwrite generated files (body.md, diagram.md, log.md) even if they were
+    /// Overwrite generated files (the pages, api-coverage.md) even if they were
     /// edited by hand. An edited index.md is kept all the same.
     #[arg(long)]
     pub force: bool,

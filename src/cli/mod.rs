@@ -40,7 +40,7 @@ pub enum Command {
     Render(render::Args),
     /// Print the call graph of one capture (records, exchanges, tokens, variables) as JSON or DOT.
     Graph(graph::Args),
-    /// Render every capture under a folder into a docs tree, with an index.md per capture.
+    /// Render every capture under a folder into a docs tree: an index.md per capture, a home page and an API coverage page.
     Build(build::Args),
     /// Cut a long capture into one capture per client command.
     Split(split::Args),

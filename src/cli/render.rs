@@ -22,7 +22,9 @@ pub struct Args {
     pub input: PathBuf,
 
     /// Folder to write into (created if missing): body.md, diagram.md (plus
-    /// diagram-N.md parts for big diagrams), log.md, tokens.md, variables.md, omitted.md.
+    /// diagram-N.md parts for big diagrams), log.md, tokens.md, variables.md,
+    /// omitted.md (each written, even when empty), and tracedoc's own
+    /// .tracedoc-manifest and .tracedoc-stamps.
     #[arg(short, long, value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
 

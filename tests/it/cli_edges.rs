@@ -146,3 +146,68 @@ fn errors_say_a_path_once() {
     );
     assert_eq!(count(line, &folder), 1, "{line}");
 }
+
+/// Every file tracedoc writes, and every template it reads.
+fn every_name() -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut files: Vec<&str> = tracedoc::render::OUTPUTS.to_vec();
+    // (`site` is not public: its names as documented.)
+    files.extend([
+        "diagram-N.md",
+        "index.md",
+        "captures.md",
+        "api-coverage.md",
+        ".tracedoc-summary.json",
+        ".tracedoc-manifest",
+        ".tracedoc-stamps",
+    ]);
+    let templates = tracedoc::render::template::BUILTIN
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    (files, templates)
+}
+
+#[test]
+fn help_and_docs_name_every_file_and_template() {
+    let (files, templates) = every_name();
+    let help = |sub: &str| {
+        let output = tracedoc().args([sub, "--help"]).output().unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let build = help("build");
+    for name in files.iter().chain(&templates) {
+        assert!(build.contains(name), "build --help does not name {name}");
+    }
+    let render = help("render");
+    for name in tracedoc::render::OUTPUTS {
+        assert!(render.contains(name), "render --help does not name {name}");
+    }
+    // render uses the per-capture templates; index.md and the overview pages are build's.
+    for name in templates
+        .iter()
+        .filter(|n| !["index.md", "home.md", "coverage.md"].contains(n))
+    {
+        assert!(render.contains(name), "render --help does not name template {name}");
+    }
+    let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap();
+    for name in files.iter().chain(&templates) {
+        assert!(doc.contains(name), "docs/cli.md does not name {name}");
+    }
+}
+
+#[test]
+fn empty_tables_are_written_as_the_docs_say() {
+    // samples/openstack/image/show omits nothing: omitted.md is empty, and written.
+    let out = tempfile::tempdir().unwrap();
+    let output = tracedoc()
+        .current_dir(root())
+        .args(["render", "samples/openstack/image/show", "-q", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let omitted = out.path().join("omitted.md");
+    assert_eq!(std::fs::read_to_string(omitted).unwrap(), "");
+    let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap();
+    assert!(doc.contains("even when empty"), "docs/cli.md says empty tables are written");
+}

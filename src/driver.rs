@@ -227,7 +227,9 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             continue;
         };
         let line = facts[r].at.line as usize;
-        let entry = (line == 0).then(|| loaded.capture.place(facts[r].at)).flatten();
+        let entry = (line == 0)
+            .then(|| loaded.capture.place(facts[r].at))
+            .flatten();
         let (kind, message) = match *f {
             Finding::DuplicateKey { first, .. } => (
                 DiagnosticKind::DuplicateId,

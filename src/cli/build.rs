@@ -18,8 +18,8 @@ use crate::driver::{self, IndexSpec, SettingsCache};
 use crate::error::Error;
 use crate::input::discover::{self, Found, DEFAULT_FILE};
 use crate::render::Templates;
-use crate::view::overview::Summary;
 use crate::site::RelDir;
+use crate::view::overview::Summary;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -263,7 +263,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
     }
     if !summaries.is_empty() {
-        overview(&args, &settings, &templates, &summaries, root_capture, &mut totals);
+        overview(
+            &args,
+            &settings,
+            &templates,
+            &summaries,
+            root_capture,
+            &mut totals,
+        );
     }
     if !args.quiet {
         let mut line = format!(

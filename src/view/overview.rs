@@ -49,7 +49,12 @@ pub fn page_link(folder: &str) -> String {
 /// create`), else the command line up to its first option, else the
 /// folder names (`fallback`).
 pub fn title(meta: &Meta, fallback: &str) -> String {
-    if let Some(t) = meta.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(t) = meta
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         return one_line(t);
     }
     if let Some(command) = meta.command.as_deref() {
@@ -391,7 +396,10 @@ mod tests {
     #[test]
     fn titles_come_from_capture_toml_then_the_command_then_the_folders() {
         assert_eq!(
-            title(&meta(Some("openstack image list"), Some("  Images\nall ")), "f"),
+            title(
+                &meta(Some("openstack image list"), Some("  Images\nall ")),
+                "f"
+            ),
             "Images all"
         );
         assert_eq!(
@@ -405,7 +413,10 @@ mod tests {
             title(&meta(Some("swift upload c f --verbose"), None), "f"),
             "swift upload c f"
         );
-        assert_eq!(title(&meta(None, None), "openstack image create"), "openstack image create");
+        assert_eq!(
+            title(&meta(None, None), "openstack image create"),
+            "openstack image create"
+        );
     }
 
     #[test]
@@ -462,7 +473,11 @@ mod tests {
         let page = CoveragePage::new(&[s1, s2], catalog, &Labels::default());
         let total_in_catalog: usize = page.services.iter().map(|s| s.total).sum();
         assert_eq!(total_in_catalog, catalog.len());
-        let svc = page.services.iter().find(|s| s.service == a.service).unwrap();
+        let svc = page
+            .services
+            .iter()
+            .find(|s| s.service == a.service)
+            .unwrap();
         assert_eq!(svc.seen, 2);
         assert_eq!(svc.never_seen, svc.total - 2);
         let row = svc.operations.iter().find(|o| o.title == a.title).unwrap();

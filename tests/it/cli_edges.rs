@@ -54,7 +54,10 @@ fn an_output_folder_that_cannot_be_written_is_one_error() {
     let errors = err.lines().filter(|l| l.starts_with("error:")).count();
     assert_eq!(errors, 1, "{err}");
     assert!(err.contains(&out.display().to_string()), "{err}");
-    assert!(!err.contains("tracedoc: "), "no summary of a run that never started: {err}");
+    assert!(
+        !err.contains("tracedoc: "),
+        "no summary of a run that never started: {err}"
+    );
 }
 
 #[test]
@@ -187,7 +190,10 @@ fn help_and_docs_name_every_file_and_template() {
         .iter()
         .filter(|n| !["index.md", "home.md", "coverage.md"].contains(n))
     {
-        assert!(render.contains(name), "render --help does not name template {name}");
+        assert!(
+            render.contains(name),
+            "render --help does not name template {name}"
+        );
     }
     let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap();
     for name in files.iter().chain(&templates) {
@@ -209,5 +215,8 @@ fn empty_tables_are_written_as_the_docs_say() {
     let omitted = out.path().join("omitted.md");
     assert_eq!(std::fs::read_to_string(omitted).unwrap(), "");
     let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap();
-    assert!(doc.contains("even when empty"), "docs/cli.md says empty tables are written");
+    assert!(
+        doc.contains("even when empty"),
+        "docs/cli.md says empty tables are written"
+    );
 }

@@ -95,7 +95,10 @@ fn every_link_of_the_overview_pages_resolves() {
                 let n: usize = n.parse().unwrap();
                 let folder = out.path().join(file).parent().unwrap().to_path_buf();
                 let sections = crate::common::h3_headings(&read(&folder.join("body.md"))).len();
-                assert!((1..=sections).contains(&n), "{page}: {target} of {sections}");
+                assert!(
+                    (1..=sections).contains(&n),
+                    "{page}: {target} of {sections}"
+                );
                 steps += 1;
             }
         }
@@ -107,7 +110,10 @@ fn every_link_of_the_overview_pages_resolves() {
 fn tree() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let caps = tmp.path().join("caps");
-    copy_samples(&caps, &["image/list", "image/show", "compute/server-create-small"]);
+    copy_samples(
+        &caps,
+        &["image/list", "image/show", "compute/server-create-small"],
+    );
     let docs = tmp.path().join("docs");
     (tmp, caps, docs)
 }
@@ -118,12 +124,21 @@ fn the_home_page_lists_every_capture_titled_by_its_command() {
     let output = build(&caps, &docs);
     assert!(output.status.success(), "{}", stderr(&output));
     let home = read(&docs.join("index.md"));
-    assert!(home.contains("[openstack server create](compute/server-create-small/index.md)"), "{home}");
+    assert!(
+        home.contains("[openstack server create](compute/server-create-small/index.md)"),
+        "{home}"
+    );
     assert!(home.contains("[image show](image/show/index.md)"), "{home}");
-    assert!(home.contains("[openstack image list](image/list/index.md)"), "{home}");
+    assert!(
+        home.contains("[openstack image list](image/list/index.md)"),
+        "{home}"
+    );
     let page = read(&docs.join("compute/server-create-small/index.md"));
     assert!(page.starts_with("# openstack server create\n"), "{page}");
-    assert!(page.contains("command-objects/server.html#server-create"), "{page}");
+    assert!(
+        page.contains("command-objects/server.html#server-create"),
+        "{page}"
+    );
     // The command and its output come before the diagram.
     let console = page.find("$ openstack server create").unwrap();
     assert!(console < page.find("``` mermaid").unwrap());
@@ -148,10 +163,19 @@ fn editing_capture_toml_renders_that_capture_again() {
     assert!(page.contains("$ openstack image list --long"), "{page}");
     // The home page has the new title, and still lists the captures skipped as unchanged.
     let home = read(&docs.join("index.md"));
-    assert!(home.contains("[Every image](image/list/index.md)"), "{home}");
+    assert!(
+        home.contains("[Every image](image/list/index.md)"),
+        "{home}"
+    );
     assert!(home.contains("(image/show/index.md)"), "{home}");
-    assert!(home.contains("(compute/server-create-small/index.md)"), "{home}");
-    assert_eq!(std::fs::metadata(&show).unwrap().modified().unwrap(), before);
+    assert!(
+        home.contains("(compute/server-create-small/index.md)"),
+        "{home}"
+    );
+    assert_eq!(
+        std::fs::metadata(&show).unwrap().modified().unwrap(),
+        before
+    );
     // Removing it goes back to the folder's title.
     std::fs::remove_file(caps.join("image/list/capture.toml")).unwrap();
     assert!(build(&caps, &docs).status.success());
@@ -169,9 +193,15 @@ fn an_unknown_key_in_capture_toml_is_an_error_with_file_and_line() {
     let output = build(&caps, &docs);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    let line = err.lines().find(|l| l.starts_with("error:")).unwrap_or_default();
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_default();
     assert!(
-        line.starts_with(&format!("error: {}:3: unknown field `comand`", toml.display())),
+        line.starts_with(&format!(
+            "error: {}:3: unknown field `comand`",
+            toml.display()
+        )),
         "{err}"
     );
     // The others are built, and listed.
@@ -193,7 +223,11 @@ fn a_hand_written_home_page_is_kept_and_the_list_goes_aside() {
     assert!(err.contains("captures.md"), "{err}");
     // A second build writes nothing.
     let again = build(&caps, &docs);
-    assert!(stderr(&again).contains(" 0 file(s) written"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains(" 0 file(s) written"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
@@ -211,5 +245,9 @@ fn a_capture_at_the_root_keeps_its_index_md_and_the_overview_beside_it() {
     // Both share the folder's manifest: the second build skips the capture
     // and writes nothing.
     let again = build(&caps, &docs);
-    assert!(stderr(&again).contains(" 0 file(s) written"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains(" 0 file(s) written"),
+        "{}",
+        stderr(&again)
+    );
 }

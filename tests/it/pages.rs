@@ -251,3 +251,53 @@ fn a_capture_at_the_root_keeps_its_index_md_and_the_overview_beside_it() {
         stderr(&again)
     );
 }
+
+#[test]
+fn capture_toml_text_cannot_change_the_pages_it_lands_in() {
+    let (_tmp, caps, docs) = tree();
+    write(
+        &caps.join("image/show"),
+        "capture.toml",
+        r#"title = "a | b [x](javascript:alert(1)) <img src=x onerror=alert(1)> --8<-- \"/etc/passwd\""
+command = "openstack image show x\n```\n--8<-- \"/etc/passwd\""
+output = "`````\n    !!! danger\n<script>alert(1)</script>"
+description = "| c | d |\n# not a heading\n[y](javascript:alert(2))"
+"#,
+    );
+    let output = build(&caps, &docs);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let home = read(&docs.join("index.md"));
+    let row = home
+        .lines()
+        .find(|l| l.contains("(image/show/index.md)"))
+        .unwrap_or_else(|| panic!("{home}"));
+    // Still four cells: every `|` of the title is escaped.
+    let cells = row.replace("\\|", "").matches('|').count();
+    assert_eq!(cells, 5, "{row}");
+    let coverage = read(&docs.join("api-coverage.md"));
+    // A link to javascript: would need an unescaped `](`.
+    let js_link = |page: &str| {
+        page.match_indices("](javascript")
+            .any(|(at, _)| !page[..at].ends_with('\\'))
+    };
+    for page in [&home, &coverage] {
+        assert!(!js_link(page), "{page}");
+        assert!(!page.contains("<img"), "{page}");
+        assert!(!page.contains("--8<--"), "{page}");
+    }
+    let page = read(&docs.join("image/show/index.md"));
+    assert!(!js_link(&page), "{page}");
+    assert!(!page.contains("<img"), "{page}");
+    assert!(!page.contains("\n# not a heading"), "{page}");
+    // The snippet lines of the command and output are neutralised; the
+    // page's own include lines are the only `--8<--` lines left.
+    for line in page.lines().filter(|l| l.contains("--8<--")) {
+        assert!(
+            line.trim_start().starts_with("--8<-- \"image/show/")
+                || line.trim_start().starts_with(";--8<--"),
+            "{line}"
+        );
+    }
+    // The console block is one fenced block, longer than any fence inside.
+    assert!(page.contains("    `````` console\n"), "{page}");
+}

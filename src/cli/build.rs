@@ -224,7 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 capture: false,
             },
             Found::Unreadable { path, message } => Outcome {
-                lines: vec![format!("error: {}: {message}", path.display())],
+                lines: vec![format!("error: {}", place(&path, &message, &[]))],
                 result: Err(()),
                 skipped: false,
                 capture: false,
@@ -368,11 +368,18 @@ fn overview(
 /// An error about one capture, with its folder in front unless the error
 /// already names it (or a file inside it): a path is never said twice.
 fn placed(dir: &Path, err: &anyhow::Error) -> String {
-    let shown = dir.display().to_string();
-    if err.chain().any(|cause| cause.to_string().contains(&shown)) {
-        err.to_string()
+    let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
+    place(dir, &err.to_string(), &causes)
+}
+
+/// `message`, with `path` in front unless `message` or one of `causes`
+/// names it already (walkdir's errors do: `IO error for operation on <path>`).
+fn place(path: &Path, message: &str, causes: &[String]) -> String {
+    let shown = path.display().to_string();
+    if message.contains(&shown) || causes.iter().any(|c| c.contains(&shown)) {
+        message.to_string()
     } else {
-        format!("{shown}: {err}")
+        format!("{shown}: {message}")
     }
 }
 
@@ -456,4 +463,31 @@ fn build_one(
         old_parts: written.old_parts.len(),
         summary: written.summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_said_once() {
+        let dir = Path::new("caps/image/list");
+        assert_eq!(
+            place(
+                dir,
+                "IO error for operation on caps/image/list: denied",
+                &[]
+            ),
+            "IO error for operation on caps/image/list: denied"
+        );
+        assert_eq!(place(dir, "denied", &[]), "caps/image/list: denied");
+        assert_eq!(
+            place(
+                dir,
+                "failed to read",
+                &["caps/image/list/x.log: bad".into()]
+            ),
+            "failed to read"
+        );
+    }
 }

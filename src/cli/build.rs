@@ -6,7 +6,9 @@
 //! on every core; one whose inputs, settings, templates and outputs did not
 //! change since the last build is skipped without being read. A capture
 //! that fails is reported with its path and the run goes on; the exit
-//! status remembers it.
+//! status remembers it. Last, the pages across captures (a home page and
+//! an API coverage page) are written at the root of DOCS from every
+//! capture's summary (`driver::overview`).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

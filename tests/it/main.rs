@@ -10,6 +10,7 @@ mod cli;
 mod cli_edges;
 mod diagrams;
 mod escape;
+mod graph;
 mod hostile;
 mod incremental;
 mod layering;

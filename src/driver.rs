@@ -27,10 +27,11 @@ use crate::openstack::apiref::Catalog;
 use crate::redact::{hash_name, Found, Hunter, Marks};
 use crate::render::{self, Head, StepOut, Templates, OUTPUTS};
 use crate::settings::Settings;
-use crate::site::{Folder, Outcome};
+use crate::site::{overview, Folder, Outcome};
 use crate::view::diagram::{self, Skeleton};
 use crate::view::graphdoc::{GraphDoc, Pieces};
 use crate::view::index::IndexPage;
+use crate::view::overview::{CoveragePage, HomePage, Summary};
 use crate::view::{Page, Redaction, Shown, Step};
 
 /// On SIGINT, SIGTERM or SIGHUP, removes the temporary files being
@@ -378,6 +379,8 @@ pub struct Written {
     pub old_parts: Vec<PathBuf>,
     /// Temporary files an interrupted earlier run left, removed.
     pub removed_temps: Vec<PathBuf>,
+    /// What the overview pages need of the capture (`build` only).
+    pub summary: Option<Summary>,
 }
 
 impl Written {
@@ -398,6 +401,8 @@ fn is_part(name: &str) -> bool {
 
 /// Where `index.md` goes, when `build` writes one.
 pub struct IndexSpec<'a> {
+    /// The capture's capture.toml (empty when it has none).
+    pub meta: &'a crate::input::meta::Read,
     /// The capture folder's names, outermost first.
     pub folders: &'a [String],
     /// Where the output folder sits below snippets' `base_path`.
@@ -447,8 +452,10 @@ pub fn render(
     }
     let old_parts = folder.remove_stale(is_part)?;
     let mut index_kept = false;
+    let mut summary = None;
     if let Some(spec) = index {
-        let text = index_text(spec, &page, &small, body_empty, templates)?;
+        let meta = shown_meta(&loaded.shown(settings), &spec.meta.meta);
+        let (text, index_page) = index_text(spec, &page, &small, body_empty, &meta, templates)?;
         let mut f = folder.create("index.md")?;
         {
             use std::io::Write;
@@ -456,6 +463,19 @@ pub fn render(
                 .map_err(|e| Error::write(f.path(), e))?;
         }
         index_kept = folder.finish_unforced(f)?.is_none();
+        let s = Summary::new(
+            &loaded.shown(settings),
+            &page,
+            &index_page.folder,
+            &index_page.title,
+            &meta,
+        );
+        let json = serde_json::to_string_pretty(&s).map_err(|e| Error::Write {
+            path: out.join(overview::SUMMARY),
+            source: std::io::Error::other(e),
+        })?;
+        folder.write(overview::SUMMARY, format!("{json}\n").as_bytes())?;
+        summary = Some(s);
     }
     if let Some(fp) = fingerprint {
         folder.fingerprint(fp);
@@ -468,12 +488,14 @@ pub fn render(
         folder.input(&loaded.capture.name(), entry, stamp);
     }
     let removed_temps = folder.removed_temps.clone();
-    let files = folder.close(|name| name == "index.md")?;
+    // A capture at the root of the tree shares its folder with the overview pages.
+    let files = folder.close(|name| name == "index.md" || overview::is_overview(name))?;
     Ok(Written {
         files,
         index_kept,
         old_parts,
         removed_temps,
+        summary,
     })
 }
 
@@ -484,8 +506,9 @@ fn index_text(
     page: &Page,
     small: &[(String, String)],
     body_empty: bool,
+    meta: &crate::input::meta::Meta,
     templates: &Templates,
-) -> Result<String> {
+) -> Result<(String, IndexPage)> {
     let mut files: Vec<(String, bool)> = vec![("body.md".into(), body_empty)];
     for name in OUTPUTS.iter().filter(|n| **n != "body.md") {
         let empty = match small.iter().find(|(n, _)| n == name) {
@@ -497,8 +520,91 @@ fn index_text(
     for (n, text) in small.iter().filter(|(n, _)| is_part(n)) {
         files.push((n.clone(), text.trim().is_empty()));
     }
-    let page = IndexPage::new(spec.folders, spec.prefix, spec.root_title, page, &files);
-    render::index(&page, templates)
+    let page = IndexPage::new(
+        spec.folders,
+        spec.prefix,
+        spec.root_title,
+        page,
+        &files,
+        meta,
+    );
+    Ok((render::index(&page, templates)?, page))
+}
+
+/// capture.toml's text as the capture's pages may show it.
+fn shown_meta(shown: &Shown, meta: &crate::input::meta::Meta) -> crate::input::meta::Meta {
+    let text = |t: &Option<String>| t.as_deref().map(|t| shown.text(t).into_owned());
+    crate::input::meta::Meta {
+        command: text(&meta.command),
+        output: text(&meta.output),
+        title: text(&meta.title),
+        description: text(&meta.description),
+    }
+}
+
+/// The summary a capture's folder keeps from its last build, if it has one.
+pub fn read_summary(out: &Path) -> Option<Summary> {
+    let text = std::fs::read_to_string(out.join(overview::SUMMARY)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The pages across captures: the home page and the API coverage page,
+/// written into the docs folder `out` from every capture's summary (in
+/// walk order). `root_capture`: a capture's own pages are in `out` too.
+pub fn overview(
+    out: &Path,
+    summaries: &[Summary],
+    templates: &Templates,
+    labels: &crate::view::Labels,
+    force: bool,
+    root_capture: bool,
+) -> Result<Overview> {
+    let home = overview::home_name(out, root_capture);
+    let home_text = render::home(
+        &HomePage::new(summaries, overview::COVERAGE, labels),
+        templates,
+    )?;
+    let coverage_text = render::coverage(
+        &CoveragePage::new(summaries, Catalog::builtin(), labels),
+        templates,
+    )?;
+    let mut folder = Folder::open(out, force)?;
+    folder.keep_inputs();
+    let mut home_kept = false;
+    if home == overview::HOME {
+        let mut f = folder.create(home)?;
+        {
+            use std::io::Write;
+            f.write_all(home_text.as_bytes())
+                .map_err(|e| Error::write(f.path(), e))?;
+        }
+        home_kept = folder.finish_unforced(f)?.is_none();
+        // The list moved back from `captures.md`.
+        folder.remove_stale(|n| n == overview::HOME_ASIDE)?;
+    } else {
+        folder.write(home, home_text.as_bytes())?;
+    }
+    folder.write(overview::COVERAGE, coverage_text.as_bytes())?;
+    let removed_temps = folder.removed_temps.clone();
+    let files = folder.close(|_| true)?;
+    Ok(Overview {
+        written: Written {
+            files,
+            index_kept: home_kept,
+            removed_temps,
+            ..Written::default()
+        },
+        home,
+    })
+}
+
+/// What writing the overview pages did.
+#[derive(Debug, Default)]
+pub struct Overview {
+    pub written: Written,
+    /// The home page's file name (`index.md`, or `captures.md` beside a
+    /// hand-written `index.md`).
+    pub home: &'static str,
 }
 
 /// Every file of a loaded capture's pages, rendered in memory, in the
@@ -545,7 +651,10 @@ fn render_files_with(
         Ok(())
     })?;
     let index = match index {
-        Some(spec) => Some(index_text(spec, &page, &small, body.is_empty(), templates)?),
+        Some(spec) => {
+            let meta = shown_meta(&loaded.shown(settings), &spec.meta.meta);
+            Some(index_text(spec, &page, &small, body.is_empty(), &meta, templates)?.0)
+        }
         None => None,
     };
     let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
@@ -686,6 +795,7 @@ pub fn render_context(
         index_kept: false,
         old_parts,
         removed_temps,
+        summary: None,
     })
 }
 
@@ -792,6 +902,9 @@ pub fn fingerprint(
         h.update(spec.prefix.as_bytes());
         h.update(b"\0");
         h.update(spec.root_title.as_bytes());
+        h.update(b"\0");
+        // capture.toml: its text is on the page and in the summary.
+        h.update(spec.meta.digest.as_bytes());
     }
     format!("b3:{}", h.finalize().to_hex())
 }

@@ -23,6 +23,8 @@ fn main() {
     }
     let code = match tracedoc::cli::run(cli) {
         Ok(code) => code,
+        // Output piped into `head`: the reader has what it wanted.
+        Err(err) if tracedoc::cli::is_broken_pipe(&err) => tracedoc::cli::EXIT_OK,
         Err(err) => {
             tracedoc::cli::say_error("", &err);
             tracedoc::cli::EXIT_INPUT

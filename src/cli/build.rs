@@ -6,7 +6,9 @@
 //! on every core; one whose inputs, settings, templates and outputs did not
 //! change since the last build is skipped without being read. A capture
 //! that fails is reported with its path and the run goes on; the exit
-//! status remembers it.
+//! status remembers it. Last, the pages across captures (a home page and
+//! an API coverage page) are written at the root of DOCS from every
+//! capture's summary (`driver::overview`).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -19,14 +21,23 @@ use crate::error::Error;
 use crate::input::discover::{self, Found, DEFAULT_FILE};
 use crate::render::Templates;
 use crate::site::RelDir;
+use crate::view::overview::Summary;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 tracedoc build samples -o out/docs\n  \
 tracedoc build captures -o docs/openstack --include-prefix openstack --strict\n\n\
-Each capture folder CAPTURES/<path>/ becomes DOCS/<path>/ with body.md, diagram.md,\n\
-log.md and index.md. index.md is written only while it is absent or unedited:\n\
-once a person edits it, tracedoc keeps it, even with --force.\n\
+Files written. Each capture folder CAPTURES/<path>/ becomes DOCS/<path>/ with\n  \
+body.md, diagram.md, log.md, tokens.md, variables.md, omitted.md (each written even\n  \
+when empty), diagram-N.md (the parts of a diagram too big for one block), index.md,\n  \
+and .tracedoc-manifest, .tracedoc-stamps, .tracedoc-summary.json (tracedoc's own).\n\
+At the root of DOCS: index.md, the home page listing every capture (captures.md\n  \
+instead when DOCS/index.md is not tracedoc's), and api-coverage.md.\n\
+A capture's capture.toml (command, output, title, description) is shown on its page.\n\
+index.md files are written only while absent or unedited: once a person edits one,\n\
+tracedoc keeps it, even with --force.\n\
+Templates that --templates DIR can override: body.md, diagram.md, log.md, tokens.md,\n  \
+variables.md, omitted.md, index.md, home.md, coverage.md.\n\
 With --check nothing is written: the files a build would write, change or remove\n\
 are listed on standard output and the exit status is 1 if there are any.\n\
 Exit codes: 0 ok, 1 a capture failed, pages are out of date (--check) or warnings\n\
@@ -42,7 +53,8 @@ pub struct Args {
     pub output: PathBuf,
 
     /// Folder of template overrides: a file named like a built-in template
-    /// (body.md, diagram.md, log.md, index.md) replaces it; the others stay built in.
+    /// (body.md, diagram.md, log.md, tokens.md, variables.md, omitted.md,
+    /// index.md, home.md, coverage.md) replaces it; the others stay built in.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
@@ -56,7 +68,7 @@ pub struct Args {
     #[arg(long)]
     pub strict: bool,
 
-    /// Overwrite generated files (body.md, diagram.md, log.md) even if they were
+    /// Overwrite generated files (the pages, api-coverage.md) even if they were
     /// edited by hand. An edited index.md is kept all the same.
     #[arg(long)]
     pub force: bool,
@@ -113,6 +125,8 @@ struct Built {
     /// With --check: the lines for standard output, and how many files are stale.
     checked: Vec<String>,
     stale: usize,
+    /// What the overview pages need of it.
+    summary: Option<Summary>,
 }
 
 /// Counts over the whole run, for the summary line and the exit status.
@@ -151,6 +165,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         settings.get(Some(path), &args.captures)?;
     }
     let templates = Templates::new(args.templates.as_deref())?;
+    // One error up front for a docs folder that cannot be written, not one
+    // per capture (--check writes nothing, so needs no writable folder).
+    if !(args.check || args.diff) {
+        crate::site::check_writable(&args.output)?;
+    }
     let root_title = std::fs::canonicalize(&args.captures)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -167,6 +186,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .iter()
         .filter(|f| matches!(f, Found::Capture { .. }))
         .count();
+    let root_capture = found
+        .iter()
+        .any(|f| matches!(f, Found::Capture { rel, .. } if rel.as_os_str().is_empty()));
     let progress = if !args.quiet && std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(count as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
@@ -199,7 +221,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 let result = match built {
                     Ok(b) => Ok(b),
                     Err(err) => {
-                        lines.push(format!("error: {}: {err}", dir.display()));
+                        lines.push(format!("error: {}", placed(&dir, &err)));
                         for cause in err.chain().skip(1) {
                             lines.push(format!("  caused by: {cause}"));
                         }
@@ -224,7 +246,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 capture: false,
             },
             Found::Unreadable { path, message } => Outcome {
-                lines: vec![format!("error: {}: {message}", path.display())],
+                lines: vec![format!("error: {}", place(&path, &message, &[]))],
                 result: Err(()),
                 skipped: false,
                 capture: false,
@@ -234,16 +256,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     progress.finish_and_clear();
 
     let mut totals = Totals::default();
+    let mut summaries: Vec<Summary> = Vec::new();
     for o in outcomes {
         for line in &o.lines {
             super::say(line);
         }
         match o.result {
-            Ok(b) if o.capture => {
+            Ok(mut b) if o.capture => {
                 for line in &b.checked {
-                    super::show(line);
+                    super::show(line)?;
                 }
                 totals.stale += b.stale;
+                summaries.extend(b.summary.take());
                 totals.captures += 1;
                 totals.written += b.written;
                 totals.unchanged += b.unchanged;
@@ -265,6 +289,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
     }
     let check = args.check || args.diff;
+    // --check writes nothing, the pages across captures included.
+    if !summaries.is_empty() && !check {
+        overview(
+            &args,
+            &settings,
+            &templates,
+            &summaries,
+            root_capture,
+            &mut totals,
+        );
+    }
     if check && !args.quiet {
         super::say(&super::render::check_summary(totals.captures, totals.stale));
     }
@@ -305,6 +340,80 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     })
 }
 
+/// Writes the home page and the API coverage page into DOCS, from the
+/// summaries of the captures built (in walk order); a failure counts as a
+/// failed capture.
+fn overview(
+    args: &Args,
+    settings: &SettingsCache,
+    templates: &Templates,
+    summaries: &[Summary],
+    root_capture: bool,
+    totals: &mut Totals,
+) {
+    let written = settings
+        .get(args.config.as_deref(), &args.captures)
+        .map_err(anyhow::Error::from)
+        .and_then(|s| {
+            driver::overview(
+                &args.output,
+                summaries,
+                templates,
+                &s.labels,
+                args.force,
+                root_capture,
+            )
+            .map_err(anyhow::Error::from)
+        });
+    match written {
+        Ok(o) => {
+            let changed = o.written.changed();
+            totals.written += changed;
+            totals.unchanged += o.written.files.len() - changed;
+            totals.removed += o.written.removed_temps.len();
+            totals.index_kept += usize::from(o.written.index_kept);
+            if !args.quiet && o.home == crate::site::overview::HOME_ASIDE {
+                let root = args.output.join(crate::site::overview::HOME);
+                let why = if root_capture {
+                    "is the page of the capture at the root of CAPTURES"
+                } else {
+                    "is not tracedoc's"
+                };
+                super::say(&format!(
+                    "note: {} {why}; the list of captures is in {}",
+                    root.display(),
+                    args.output.join(o.home).display()
+                ));
+            }
+        }
+        Err(err) => {
+            super::say(&format!("error: {err}"));
+            for cause in err.chain().skip(1) {
+                super::say(&format!("  caused by: {cause}"));
+            }
+            totals.failed += 1;
+        }
+    }
+}
+
+/// An error about one capture, with its folder in front unless the error
+/// already names it (or a file inside it): a path is never said twice.
+fn placed(dir: &Path, err: &anyhow::Error) -> String {
+    let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
+    place(dir, &err.to_string(), &causes)
+}
+
+/// `message`, with `path` in front unless `message` or one of `causes`
+/// names it already (walkdir's errors do: `IO error for operation on <path>`).
+fn place(path: &Path, message: &str, causes: &[String]) -> String {
+    let shown = path.display().to_string();
+    if message.contains(&shown) || causes.iter().any(|c| c.contains(&shown)) {
+        message.to_string()
+    } else {
+        format!("{shown}: {message}")
+    }
+}
+
 /// Renders one capture folder into its DOCS folder; `lines` gets what to
 /// print about it.
 fn build_one(
@@ -326,17 +435,23 @@ fn build_one(
         redact: !args.no_redact,
         format: args.format,
     };
+    let meta = crate::input::meta::read(dir, args.follow_symlinks)?;
     let index = IndexSpec {
+        meta: &meta,
         folders: rel.components(),
         prefix: &args.include_prefix,
         root_title,
     };
     let fingerprint = driver::fingerprint(&settings, templates, &options, Some(&index));
     if let Some(files) = driver::up_to_date(&out, &path, &fingerprint) {
-        return Ok(Built {
-            unchanged: files,
-            ..Built::default()
-        });
+        // Without its summary the capture is rendered again, to count it.
+        if let Some(summary) = driver::read_summary(&out) {
+            return Ok(Built {
+                unchanged: files,
+                summary: Some(summary),
+                ..Built::default()
+            });
+        }
     }
     let loaded = driver::load(&path, &settings, &options)?;
     if !args.quiet {
@@ -393,6 +508,34 @@ fn build_one(
         index_kept: written.index_kept,
         removed: written.removed_temps.len(),
         old_parts: written.old_parts.len(),
+        summary: written.summary,
         ..Built::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_said_once() {
+        let dir = Path::new("caps/image/list");
+        assert_eq!(
+            place(
+                dir,
+                "IO error for operation on caps/image/list: denied",
+                &[]
+            ),
+            "IO error for operation on caps/image/list: denied"
+        );
+        assert_eq!(place(dir, "denied", &[]), "caps/image/list: denied");
+        assert_eq!(
+            place(
+                dir,
+                "failed to read",
+                &["caps/image/list/x.log: bad".into()]
+            ),
+            "failed to read"
+        );
+    }
 }

@@ -107,7 +107,7 @@ fn compare(args: &Args) -> anyhow::Result<i32> {
         }
     }
     match args.format {
-        Output::Json => super::show_json(&serde_json::to_string_pretty(&diff)?),
+        Output::Json => super::show_json(&serde_json::to_string_pretty(&diff)?)?,
         Output::Text => {
             use crate::view::diff::{step_ref, Kind};
             for e in diff.entries.iter().filter(|e| e.kind != Kind::Same) {
@@ -131,9 +131,9 @@ fn compare(args: &Args) -> anyhow::Result<i32> {
                     call.to,
                     call.method,
                     call.target
-                ));
+                ))?;
             }
-            super::show(&format!("tracedoc: {}", diff.summary.sentence()));
+            super::show(&format!("tracedoc: {}", diff.summary.sentence()))?;
         }
     }
     Ok(if diff.equivalent {

@@ -42,7 +42,7 @@ pub enum Command {
     Render(render::Args),
     /// Print the call graph of one capture (records, exchanges, tokens, variables) as JSON or DOT.
     Graph(graph::Args),
-    /// Render every capture under a folder into a docs tree, with an index.md per capture.
+    /// Render every capture under a folder into a docs tree: an index.md per capture, a home page and an API coverage page.
     Build(build::Args),
     /// Cut a long capture into one capture per client command.
     Split(split::Args),
@@ -69,14 +69,35 @@ pub fn say(line: &str) {
 }
 
 /// Prints one line to standard output, escaped for the terminal.
-pub fn show(line: &str) {
-    println!("{}", crate::view::escape::terminal(line));
+///
+/// A reader that went away (`tracedoc graph ... | head`) is an error the
+/// caller passes up; [`is_broken_pipe`] tells `main` to exit quietly on it.
+pub fn show(line: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        crate::view::escape::terminal(line)
+    )
 }
 
 /// Prints JSON to standard output: control and invisible characters inside
 /// its strings are written as `\uXXXX` escapes (still the same JSON).
-pub fn show_json(json: &str) {
-    println!("{}", crate::view::escape::terminal_json(json));
+pub fn show_json(json: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", crate::view::escape::terminal_json(json))?;
+    out.flush()
+}
+
+/// Whether an error is standard output closed by its reader (a pipe into
+/// `head`): not a failure, the way `ripgrep` and `cat` treat it.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Prints an error and its causes to standard error, escaped for the terminal.

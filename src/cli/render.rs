@@ -9,10 +9,14 @@ use crate::error::Error;
 use crate::render::Templates;
 
 #[derive(Debug, clap::Args)]
+// Either pages into a folder or the context on stdout, never both: the
+// group makes `-o` show as required and refuses `--context -o DIR`.
+#[group(id = "target", required = true, multiple = false, args = ["output", "context"])]
 #[command(after_help = "Examples:\n  \
 tracedoc render captures/image/create -o docs/image/create\n  \
 tracedoc render create/requestshook.log -o out --templates my-templates --strict\n  \
-tracedoc render create -o out --context > page.json   # the template context, as JSON\n  \
+tracedoc render create --context > page.json   # the template context, as JSON
+  \
 tracedoc render create -o out --check --diff   # exit 1, with a diff, if out is not current")]
 pub struct Args {
     /// A capture file, or a folder holding `requestshook.log` (or exactly one `*.log`).
@@ -20,13 +24,10 @@ pub struct Args {
     pub input: PathBuf,
 
     /// Folder to write into (created if missing): body.md, diagram.md (plus
-    /// diagram-N.md parts for big diagrams), log.md, tokens.md, variables.md, omitted.md.
-    #[arg(
-        short,
-        long,
-        value_name = "OUTDIR",
-        required_unless_present = "context"
-    )]
+    /// diagram-N.md parts for big diagrams), log.md, tokens.md, variables.md,
+    /// omitted.md (each written, even when empty), and tracedoc's own
+    /// .tracedoc-manifest and .tracedoc-stamps.
+    #[arg(short, long, value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
 
     /// Folder of template overrides: a file named like a built-in template
@@ -99,12 +100,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let steps = driver::steps(&loaded, &settings)?;
         super::show_json(&serde_json::to_string_pretty(&ContextFile::new(
             page, steps,
-        ))?);
+        ))?)?;
         return Ok(super::EXIT_OK);
     }
     if args.check || args.diff {
         let changes = driver::check(&loaded, &settings, &templates, out, args.force, None)?;
-        let stale = print_checked(&changes, args.diff);
+        let stale = print_checked(&changes, args.diff)?;
         if !r.quiet {
             super::say(&check_summary(1, stale));
         }
@@ -146,13 +147,16 @@ fn summary(written: &driver::Written, records: usize, out: &std::path::Path, qui
 
 /// Lists what `--check` found on standard output, one line per file (and
 /// its unified diff with `diff`); returns how many make the pages stale.
-pub(crate) fn print_checked(changes: &[crate::site::check::Checked], diff: bool) -> usize {
+pub(crate) fn print_checked(
+    changes: &[crate::site::check::Checked],
+    diff: bool,
+) -> std::io::Result<usize> {
     let (lines, stale) = checked_lines(changes, diff);
     for line in &lines {
         // Each line escaped for the terminal: pages hold captured text.
-        super::show(line);
+        super::show(line)?;
     }
-    stale
+    Ok(stale)
 }
 
 /// The lines `--check` prints for `changes`, and how many make the pages stale.

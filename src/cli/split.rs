@@ -95,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 p.caller,
                 method,
                 path
-            ));
+            ))?;
         }
     }
 

@@ -11,6 +11,7 @@
 
 pub mod bytes;
 pub mod discover;
+pub mod meta;
 pub mod requestshook;
 pub mod write;
 

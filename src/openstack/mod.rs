@@ -3,6 +3,7 @@
 //! and request ids. (The api-ref catalog is [`apiref`].)
 
 pub mod apiref;
+pub mod cli;
 
 use indexmap::IndexMap;
 

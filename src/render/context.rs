@@ -210,6 +210,10 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
     #[derive(Serialize)]
     struct View<'a> {
         title: &'a str,
+        command: Option<&'a str>,
+        console: &'a [String],
+        description: Option<&'a str>,
+        cli_reference: Option<&'a crate::view::page::Link>,
         folder: &'a str,
         capture: &'a str,
         diagrams: Vec<DiagramInclude<'a>>,
@@ -226,6 +230,10 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
     }
     Value::from_serialize(View {
         title: &page.title,
+        command: page.command.as_deref(),
+        console: &page.console,
+        description: page.description.as_deref(),
+        cli_reference: page.cli_reference.as_ref(),
         folder: &page.folder,
         capture: &page.capture,
         diagrams: page

@@ -75,6 +75,19 @@ pub fn write_step(
     templates.write("log.md", &ctx, out.log)
 }
 
+/// Renders the home page that lists every capture (`home.md`).
+pub fn home(page: &crate::view::overview::HomePage, templates: &Templates) -> Result<String> {
+    templates.render("home.md", page)
+}
+
+/// Renders the API coverage page (`coverage.md`).
+pub fn coverage(
+    page: &crate::view::overview::CoveragePage,
+    templates: &Templates,
+) -> Result<String> {
+    templates.render("coverage.md", page)
+}
+
 /// Renders `index.md`.
 pub fn index(page: &IndexPage, templates: &Templates) -> Result<String> {
     templates.render_value("index.md", &context::index(page))

@@ -33,6 +33,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("omitted.md", include_str!("../../templates/omitted.md")),
     ("index.md", include_str!("../../templates/index.md")),
     ("diff.md", include_str!("../../templates/diff.md")),
+    ("home.md", include_str!("../../templates/home.md")),
+    ("coverage.md", include_str!("../../templates/coverage.md")),
 ];
 
 /// A template set: the built-ins plus optional overrides from a folder.

@@ -4,7 +4,8 @@
 
 pub mod check;
 pub mod out;
+pub mod overview;
 pub mod paths;
 
-pub use out::{clean_up_on_signals, Folder, Outcome};
+pub use out::{check_writable, clean_up_on_signals, Folder, Outcome};
 pub use paths::{check_no_links, RelDir};

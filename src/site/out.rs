@@ -586,6 +586,14 @@ impl Folder {
         self.stamps.set(&input_key(name), stamp);
     }
 
+    /// Keeps what the manifest says the folder was made from (its input and
+    /// fingerprint): for files written into a folder another run owns
+    /// (the overview pages beside a capture at the root of the tree).
+    pub fn keep_inputs(&mut self) {
+        self.new.fingerprint = self.old.fingerprint.clone();
+        self.new.inputs = self.old.inputs.clone();
+    }
+
     pub fn fingerprint(&mut self, fp: &str) {
         self.new.fingerprint = Some(fp.to_string());
     }
@@ -709,6 +717,19 @@ impl Folder {
         }
         Ok(self.outcomes)
     }
+}
+
+/// Makes sure `dir` exists and a file can be written in it, before any
+/// work: a docs folder that cannot be written is one error, said once,
+/// rather than one per capture. The probe file is removed at once.
+pub fn check_writable(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    let probe = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::write(dir, e))?;
+    probe.close().map_err(|e| Error::write(dir, e))
 }
 
 /// A file being written: a temporary file, hashed as it goes.

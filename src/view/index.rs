@@ -4,6 +4,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use crate::input::meta::Meta;
 use crate::view::page::{Labels, LeftOut, Link, Page, Participant};
 
 /// A file of the capture's page, as `index.md` includes it.
@@ -38,9 +39,20 @@ pub struct DiagramInclude {
 /// is printed.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexPage {
-    /// The page title: the folder names joined by spaces (`openstack image
-    /// create`, the command that was captured).
+    /// The page title: capture.toml's `title`, else the command it runs
+    /// (`openstack server create`), else the folder names joined by spaces
+    /// (`openstack image create`); see `view::overview::title`.
     pub title: String,
+    /// capture.toml's `command`: the exact command line captured.
+    pub command: Option<String>,
+    /// The console block: `$ ` and the command, then its `output`, one line
+    /// each (empty when capture.toml gives neither).
+    pub console: Vec<String>,
+    /// capture.toml's `description`.
+    pub description: Option<String>,
+    /// The command's page in the python-openstackclient CLI reference,
+    /// when it is an `openstack ...` command.
+    pub cli_reference: Option<Link>,
     /// The capture folder relative to the tree root, `/`-separated; empty at the root.
     pub folder: String,
     /// The capture's file name (`requestshook.log`).
@@ -84,6 +96,7 @@ impl IndexPage {
         root_title: &str,
         page: &Page,
         files: &[(String, bool)],
+        meta: &Meta,
     ) -> IndexPage {
         let folder = folders.join("/");
         let base: Vec<&str> = [prefix.trim_matches('/'), folder.as_str()]
@@ -98,11 +111,16 @@ impl IndexPage {
                 format!("{base}/{name}")
             }
         };
-        let title = if folders.is_empty() {
-            root_title.to_string()
-        } else {
-            folders.join(" ")
-        };
+        let title = crate::view::overview::title(meta, &Self::folder_title(folders, root_title));
+        let mut console: Vec<String> = Vec::new();
+        if let Some(command) = &meta.command {
+            let mut lines = command.lines();
+            console.push(format!("$ {}", lines.next().unwrap_or_default()));
+            console.extend(lines.map(str::to_string));
+        }
+        if let Some(output) = &meta.output {
+            console.extend(output.lines().map(str::to_string));
+        }
         let mut diagrams: Vec<DiagramInclude> = page
             .parts
             .iter()
@@ -129,6 +147,10 @@ impl IndexPage {
             .collect();
         IndexPage {
             title,
+            command: meta.command.clone(),
+            console,
+            description: meta.description.clone(),
+            cli_reference: crate::view::overview::cli_reference(meta),
             folder,
             capture: page.capture.clone(),
             diagrams,
@@ -146,6 +168,16 @@ impl IndexPage {
             participants: page.diagram.participants.clone(),
             operations: page.operations.clone(),
             labels: page.labels.clone(),
+        }
+    }
+
+    /// The title made of folder names (`openstack image create`), or
+    /// `root_title` for a capture at the root of the tree.
+    pub fn folder_title(folders: &[String], root_title: &str) -> String {
+        if folders.is_empty() {
+            root_title.to_string()
+        } else {
+            folders.join(" ")
         }
     }
 }

@@ -66,6 +66,36 @@ pub struct Labels {
     /// number of steps left out and the first and last of them.
     #[serde(default)]
     pub left_out: String,
+    /// Title of the home page that lists every capture.
+    #[serde(default)]
+    pub captures: String,
+    /// Title of the API coverage page.
+    #[serde(default)]
+    pub coverage: String,
+    /// The command line of a capture (from capture.toml).
+    #[serde(default)]
+    pub command: String,
+    /// Title of a capture's console output.
+    #[serde(default)]
+    pub console_output: String,
+    /// Title of the link to the command's CLI reference.
+    #[serde(default)]
+    pub cli_reference: String,
+    /// Column headings of the home and coverage pages.
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub calls: String,
+    #[serde(default)]
+    pub operation: String,
+    #[serde(default)]
+    pub called_by: String,
+    #[serde(default)]
+    pub seen: String,
+    #[serde(default)]
+    pub never_seen: String,
+    #[serde(default)]
+    pub total: String,
 }
 
 impl Labels {
@@ -99,6 +129,18 @@ impl Labels {
                 full_log: l("전체 로그"),
                 left_out_title: l("다이어그램에서 빠진 단계"),
                 left_out: l("다이어그램이 너무 길어 {first}단계부터 {last}단계까지 {count}개 단계는 그리지 않았습니다. 모든 단계는 아래 요청·응답 절과 전체 로그에 있습니다."),
+                captures: l("캡처한 커맨드"),
+                coverage: l("API 커버리지"),
+                command: l("커맨드"),
+                console_output: l("콘솔 출력"),
+                cli_reference: l("CLI 참조"),
+                service: l("서비스"),
+                calls: l("호출 수"),
+                operation: l("API"),
+                called_by: l("호출한 커맨드(단계)"),
+                seen: l("호출된 API"),
+                never_seen: l("호출되지 않은 API"),
+                total: l("카탈로그의 API"),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -126,6 +168,18 @@ impl Labels {
                 full_log: l("Full log"),
                 left_out_title: l("Steps left out of the diagram"),
                 left_out: l("The diagram is too long to draw whole: steps {first} to {last} ({count} steps) are left out of it. Every step is in the requests and responses below and in the full log."),
+                captures: l("Captured commands"),
+                coverage: l("API coverage"),
+                command: l("Command"),
+                console_output: l("Console output"),
+                cli_reference: l("CLI reference"),
+                service: l("Service"),
+                calls: l("Calls"),
+                operation: l("Operation"),
+                called_by: l("Called by (steps)"),
+                seen: l("Called"),
+                never_seen: l("Never called"),
+                total: l("In the catalog"),
             }),
             _ => None,
         }

@@ -3,10 +3,12 @@
 
 mod common;
 mod models;
+mod pages;
 
 mod bad_input;
 mod check;
 mod cli;
+mod cli_edges;
 mod diagrams;
 mod diff;
 mod escape;

@@ -31,6 +31,7 @@ use crate::site::{Folder, Outcome};
 use crate::view::diagram::{self, Skeleton};
 use crate::view::graphdoc::GraphDoc;
 use crate::view::index::IndexPage;
+use crate::view::notes::{self, Placed, StepKey};
 use crate::view::{Page, Redaction, Shown, Step};
 
 /// On SIGINT, SIGTERM or SIGHUP, removes the temporary files being
@@ -68,6 +69,10 @@ pub struct Loaded {
     skeleton: Skeleton,
     hunter: Hunter,
     redact: bool,
+    /// The notes of `notes.md` beside the capture, placed under their steps.
+    notes: Placed,
+    /// That file, when there is one (an input of the pages).
+    notes_file: Option<PathBuf>,
     /// Warnings, in line order, redacted like the records.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -175,9 +180,19 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         skeleton,
         hunter,
         redact,
+        notes: Placed::default(),
+        notes_file: None,
         diagnostics: Vec::new(),
     };
     loaded.diagnostics = diagnostics(&loaded, settings);
+    let file = notes_path(&loaded.capture.path);
+    if file.is_file() {
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::read(&file, e))?;
+        let (placed, warnings) = place_notes(&loaded, settings, &file, &text)?;
+        loaded.notes = placed;
+        loaded.notes_file = Some(file);
+        loaded.diagnostics.extend(warnings);
+    }
     Ok(loaded)
 }
 
@@ -203,7 +218,14 @@ impl Loaded {
                 hunter: &self.hunter,
             }),
             catalog: Catalog::builtin(),
+            step_numbers: settings.step_numbers,
+            notes: &self.notes,
         }
+    }
+
+    /// `notes.md` beside the capture, when there is one.
+    pub fn notes_file(&self) -> Option<&Path> {
+        self.notes_file.as_deref()
     }
 
     /// The page's head.
@@ -226,7 +248,9 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             continue;
         };
         let line = facts[r].at.line as usize;
-        let entry = (line == 0).then(|| loaded.capture.place(facts[r].at)).flatten();
+        let entry = (line == 0)
+            .then(|| loaded.capture.place(facts[r].at))
+            .flatten();
         let (kind, message) = match *f {
             Finding::DuplicateKey { first, .. } => (
                 DiagnosticKind::DuplicateId,
@@ -274,6 +298,110 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
         }
     }
     all
+}
+
+/// The notes file of a capture: `notes.md` in the capture's folder.
+pub fn notes_path(capture: &Path) -> PathBuf {
+    capture
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(NOTES_FILE)
+}
+
+/// The name of the notes file beside a capture.
+pub const NOTES_FILE: &str = "notes.md";
+
+/// What each shown step is known by, for notes (records read again, as shown).
+fn step_keys(loaded: &Loaded, settings: &Settings) -> Result<Vec<StepKey>> {
+    let shown = loaded.shown(settings);
+    let a = &loaded.analysis;
+    let mut keys = Vec::new();
+    for (&base, piece) in loaded.first_records.iter().zip(&loaded.pieces) {
+        for (k, record) in loaded.capture.read(piece)?.enumerate() {
+            let i = base + k;
+            if a.is_dropped(i) || shown.number(i).is_none() {
+                continue;
+            }
+            let request = (!record.is_request())
+                .then(|| a.graph.exchange_of(i).and_then(|e| e.request))
+                .flatten()
+                .and_then(|q| shown.record(q as usize));
+            let call = request.as_ref().unwrap_or(&record);
+            let record = match &shown.redaction {
+                Some(r) => r.rules.redact(&record, r.hunter),
+                None => record.clone(),
+            };
+            keys.push(StepKey {
+                record: i,
+                response: !record.is_request(),
+                method: call.method.to_string(),
+                path: call.path().to_string(),
+                id: record.id.as_ref().map(|s| s.to_string()),
+            });
+        }
+        loaded.capture.release(piece);
+    }
+    Ok(keys)
+}
+
+/// The request of a response record, if paired.
+fn request_of(loaded: &Loaded, i: usize) -> Option<usize> {
+    loaded
+        .analysis
+        .graph
+        .exchange_of(i)
+        .and_then(|e| e.request)
+        .map(|q| q as usize)
+        .filter(|&q| q != i)
+}
+
+/// Places the notes of `text` (read from `file`) under the steps their
+/// keys name; a note whose step is not found is kept as an orphan, with a
+/// warning naming the file and line.
+fn place_notes(
+    loaded: &Loaded,
+    settings: &Settings,
+    file: &Path,
+    text: &str,
+) -> Result<(Placed, Vec<Diagnostic>)> {
+    let sections = notes::parse(text);
+    let steps = step_keys(loaded, settings)?;
+    let occurrence = notes::occurrences(&steps, &|i| request_of(loaded, i));
+    let at = notes::assign(&sections, &steps, &occurrence);
+    let mut placed = Placed::default();
+    let mut warnings = Vec::new();
+    for (section, at) in sections.into_iter().zip(at) {
+        match at {
+            Some(k) => placed
+                .by_record
+                .entry(steps[k].record)
+                .or_default()
+                .push(section.note),
+            // An empty section (a skeleton not filled in) is no note.
+            None if section.note.lines.is_empty() => {}
+            None => {
+                warnings.push(Diagnostic {
+                    path: file.to_path_buf(),
+                    line: section.note.line,
+                    entry: None,
+                    kind: DiagnosticKind::OrphanedNote,
+                    message: match section.key {
+                        notes::Key::Unknown => format!(
+                            "`## {}` names no step (write `## METHOD /path [#n] [response]` or `## id REQUEST-ID [response]`); the note is kept at the end of body.md",
+                            section.note.key
+                        ),
+                        _ => format!(
+                            "no step of this capture is `{}`; the note is kept at the end of body.md",
+                            section.note.key
+                        ),
+                    },
+                    quote: None,
+                });
+                placed.orphans.push(section.note);
+            }
+        }
+    }
+    Ok((placed, warnings))
 }
 
 /// Takes the `body.md` and `log.md` text of one piece, in order.
@@ -514,6 +642,12 @@ pub fn steps(loaded: &Loaded, settings: &Settings) -> Result<Vec<Step>> {
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct ContextFile {
     pub capture: String,
+    /// The numbered style (`step_numbers`).
+    #[serde(default)]
+    pub step_numbers: bool,
+    /// Notes of notes.md whose step was not found.
+    #[serde(default)]
+    pub orphaned_notes: Vec<crate::view::page::Note>,
     pub labels: crate::view::Labels,
     pub steps: Vec<Step>,
     pub diagram: crate::view::page::Diagram,
@@ -530,6 +664,8 @@ impl ContextFile {
     pub fn new(page: Page, steps: Vec<Step>) -> ContextFile {
         ContextFile {
             capture: page.capture,
+            step_numbers: page.step_numbers,
+            orphaned_notes: page.orphaned_notes,
             labels: page.labels,
             steps,
             diagram: page.diagram,
@@ -549,6 +685,8 @@ impl ContextFile {
         (
             Page {
                 capture: self.capture,
+                step_numbers: self.step_numbers,
+                orphaned_notes: self.orphaned_notes,
                 labels: self.labels,
                 diagram: self.diagram,
                 parts: self.parts,

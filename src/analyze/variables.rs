@@ -40,6 +40,9 @@ pub struct Variables {
     taken: HashSet<String>,
     /// Base name -> the next suffix to try.
     next: HashMap<String, usize>,
+    /// (record where first seen, variable), sorted: which values a record
+    /// is the first to mention.
+    by_first: Vec<(usize, usize)>,
 }
 
 /// Whether a path segment or query value looks like a generated identifier.
@@ -143,6 +146,26 @@ impl Variables {
                 v.first_seen = record.min(v.named_in);
             }
         }
+        self.index_first_seen();
+    }
+
+    fn index_first_seen(&mut self) {
+        self.by_first = self
+            .variables
+            .iter()
+            .enumerate()
+            .map(|(k, v)| (v.first_seen, k))
+            .collect();
+        self.by_first.sort_unstable();
+    }
+
+    /// The variables whose value `record` is the first to mention.
+    pub fn first_seen_in(&self, record: usize) -> impl Iterator<Item = &Variable> {
+        let start = self.by_first.partition_point(|&(r, _)| r < record);
+        self.by_first[start..]
+            .iter()
+            .take_while(move |&&(r, _)| r == record)
+            .map(|&(_, k)| &self.variables[k])
     }
 }
 

@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod escape;
 pub mod graphdoc;
 pub mod index;
+pub mod notes;
 pub mod page;
 pub mod shown;
 

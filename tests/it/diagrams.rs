@@ -135,10 +135,10 @@ fn the_create_diagram_names_its_tokens_and_ids() {
     let tokens = read(out.path(), "tokens.md");
     // The client's token: issued in step 4 to openstack, validated by glance-api.
     assert!(
-        tokens.contains("| `token-1` | 4 | openstack | admin | admin |"),
+        tokens.contains("| `token-1` | [4](#step-4) | openstack | admin | admin |"),
         "{tokens}"
     );
-    assert!(tokens.contains("glance-api (10)"), "{tokens}");
+    assert!(tokens.contains("glance-api ([10](#step-10))"), "{tokens}");
     let diagram = read(out.path(), "diagram.md");
     assert!(
         diagram.contains("glance-api->>swift-proxy-server: PUT /v1/{account}/glance/{image_id}"),

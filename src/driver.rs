@@ -73,6 +73,8 @@ pub struct Loaded {
     notes: Placed,
     /// That file, when there is one (an input of the pages).
     notes_file: Option<PathBuf>,
+    /// Its digest and size as read, for the manifest.
+    notes_digest: Option<(PathBuf, String, u64)>,
     /// Warnings, in line order, redacted like the records.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -182,6 +184,7 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         redact,
         notes: Placed::default(),
         notes_file: None,
+        notes_digest: None,
         diagnostics: Vec::new(),
     };
     loaded.diagnostics = diagnostics(&loaded, settings);
@@ -190,6 +193,8 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         let text = std::fs::read_to_string(&file).map_err(|e| Error::read(&file, e))?;
         let (placed, warnings) = place_notes(&loaded, settings, &file, &text)?;
         loaded.notes = placed;
+        let digest = format!("b3:{}", blake3::hash(text.as_bytes()).to_hex());
+        loaded.notes_digest = Some((file.clone(), digest, text.len() as u64));
         loaded.notes_file = Some(file);
         loaded.diagnostics.extend(warnings);
     }
@@ -344,6 +349,38 @@ fn step_keys(loaded: &Loaded, settings: &Settings) -> Result<Vec<StepKey>> {
     Ok(keys)
 }
 
+/// The text of a new notes.md for a loaded capture: an explanation, then
+/// one empty section per shown step, keyed by operation and occurrence
+/// (`## POST /image/v2/images #2 response`), with the step's current
+/// number in a comment for orientation.
+pub fn notes_skeleton(loaded: &Loaded, settings: &Settings) -> Result<String> {
+    let shown = loaded.shown(settings);
+    let steps = step_keys(loaded, settings)?;
+    let occurrence = notes::occurrences(&steps, &|i| request_of(loaded, i));
+    let intro = [
+        "Write Markdown under a step's heading; an empty section is left out.",
+        "A `## ` heading names its step, so that renumbering does not move the note:",
+        "  METHOD /path          the first call of that method and path",
+        "  METHOD /path #2       the second such call (`response` after it: its response)",
+        "  id REQUEST-ID         the request with that X-Requestshook-Request-Id",
+        "{...} and generated ids in a path match any id; queries are ignored.",
+        "The step numbers in the headings' comments are only a guide.",
+        "tracedoc never writes this file once it exists (docs/notes.md).",
+    ];
+    let mut out = format!(
+        "<!-- Notes for the steps of {}, shown under each step.\n     {} -->\n",
+        loaded.capture.name(),
+        intro.join("\n     ")
+    );
+    let vars = &loaded.analysis.variables;
+    for (s, n) in steps.iter().zip(occurrence) {
+        let key = notes::skeleton_key(&s.method, &vars.placeholder_path(&s.path), n, s.response);
+        let number = shown.number(s.record).unwrap_or_default();
+        out.push_str(&format!("\n## {key} <!-- step {number} -->\n"));
+    }
+    Ok(shown.text(&out).into_owned())
+}
+
 /// The request of a response record, if paired.
 fn request_of(loaded: &Loaded, i: usize) -> Option<usize> {
     loaded
@@ -364,12 +401,22 @@ fn place_notes(
     file: &Path,
     text: &str,
 ) -> Result<(Placed, Vec<Diagnostic>)> {
-    let sections = notes::parse(text);
+    let (sections, open_fence) = notes::parse_checked(text);
     let steps = step_keys(loaded, settings)?;
     let occurrence = notes::occurrences(&steps, &|i| request_of(loaded, i));
     let at = notes::assign(&sections, &steps, &occurrence);
     let mut placed = Placed::default();
     let mut warnings = Vec::new();
+    if let Some(line) = open_fence {
+        warnings.push(Diagnostic {
+            path: file.to_path_buf(),
+            line,
+            entry: None,
+            kind: DiagnosticKind::OrphanedNote,
+            message: "this code fence is never closed: every line after it, headings too, is read as its code".into(),
+            quote: None,
+        });
+    }
     for (section, at) in sections.into_iter().zip(at) {
         match at {
             Some(k) => placed
@@ -577,6 +624,14 @@ pub fn render(
         };
         let stamp = crate::site::out::Stamp::now(&loaded.capture.path);
         folder.input(&loaded.capture.name(), entry, stamp);
+        if let Some((file, digest, size)) = &loaded.notes_digest {
+            let entry = crate::site::out::Entry {
+                digest: digest.clone(),
+                size: *size,
+                also: None,
+            };
+            folder.input(NOTES_FILE, entry, crate::site::out::Stamp::now(file));
+        }
     }
     let removed_temps = folder.removed_temps.clone();
     let files = folder.close(|name| name == "index.md")?;
@@ -865,12 +920,22 @@ pub fn fingerprint(
 pub fn up_to_date(out: &Path, input: &Path, fingerprint: &str) -> Option<usize> {
     use crate::site::out::{file_stamp, input_stamp, is_one_of, Manifest};
     let manifest = Manifest::read(out);
-    if manifest.fingerprint.as_deref() != Some(fingerprint) || manifest.inputs.len() != 1 {
+    // The capture, and notes.md beside it when there is one: a notes file
+    // written, edited or removed since makes the pages stale.
+    let notes = notes_path(input);
+    let mut inputs = vec![input.to_path_buf()];
+    if notes.is_file() {
+        inputs.push(notes);
+    }
+    if manifest.fingerprint.as_deref() != Some(fingerprint) || manifest.inputs.len() != inputs.len()
+    {
         return None;
     }
-    let name = input.file_name()?.to_string_lossy().into_owned();
-    let recorded = manifest.inputs.get(&name)?;
-    is_one_of(input, &[&recorded.digest], input_stamp(out, &name)).ok()??;
+    for input in &inputs {
+        let name = input.file_name()?.to_string_lossy().into_owned();
+        let recorded = manifest.inputs.get(&name)?;
+        is_one_of(input, &[&recorded.digest], input_stamp(out, &name)).ok()??;
+    }
     for (file, entry) in &manifest.files {
         let known: Vec<&String> = std::iter::once(&entry.digest).chain(&entry.also).collect();
         is_one_of(&out.join(file), &known, file_stamp(out, file)).ok()??;

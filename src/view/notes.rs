@@ -75,14 +75,26 @@ pub struct StepKey {
     pub id: Option<String>,
 }
 
-/// Splits notes.md into its `## ` sections. Lines inside code fences are
-/// never headings.
+/// Splits notes.md into its `## ` sections. Lines inside code fences and
+/// HTML comments are never headings.
 pub fn parse(text: &str) -> Vec<Section> {
+    parse_checked(text).0
+}
+
+/// Like [`parse`], also giving the line of a code fence never closed (all
+/// that follows it is read as its code, headings too).
+pub fn parse_checked(text: &str) -> (Vec<Section>, Option<usize>) {
     let mut sections: Vec<Section> = Vec::new();
     let mut fence: Option<String> = None;
+    let mut comment = false;
+    let mut fence_line = 0;
     for (n, raw) in text.lines().enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(open) = &fence {
+        if comment {
+            comment = !line.contains("-->");
+        } else if fence.is_none() && opens_comment(line) {
+            comment = true;
+        } else if let Some(open) = &fence {
             if is_fence(line)
                 .is_some_and(|f| f.starts_with(open.as_str()) && line.trim().len() == f.len())
             {
@@ -90,6 +102,7 @@ pub fn parse(text: &str) -> Vec<Section> {
             }
         } else if let Some(f) = is_fence(line) {
             fence = Some(f);
+            fence_line = n + 1;
         } else if let Some(heading) = line.strip_prefix("## ") {
             let heading = strip_comments(heading).trim().to_string();
             sections.push(Section {
@@ -118,7 +131,15 @@ pub fn parse(text: &str) -> Vec<Section> {
             .count();
         s.note.lines.drain(..leading);
     }
-    sections
+    (sections, fence.map(|_| fence_line))
+}
+
+/// Whether a line starts an HTML comment that it does not close (the lines
+/// up to its `-->` are never headings).
+fn opens_comment(line: &str) -> bool {
+    line.trim_start()
+        .strip_prefix("<!--")
+        .is_some_and(|rest| !rest.contains("-->"))
 }
 
 /// The run of backticks or tildes (3 or more) that opens a fence on this
@@ -351,11 +372,11 @@ mod tests {
 
     #[test]
     fn sections_skip_fences_and_comments() {
-        let text = "intro\n\n## GET /a <!-- step 1 -->\n\nfirst\n```\n## not a heading\n```\n\n## GET /a response\n";
+        let text = "<!-- intro\n## GET /not/a/note\n-->\n\n## GET /a <!-- step 1 -->\n\nfirst\n```\n## not a heading\n```\n\n## GET /a response\n";
         let s = parse(text);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].note.key, "GET /a");
-        assert_eq!(s[0].note.line, 3);
+        assert_eq!(s[0].note.line, 5);
         assert_eq!(
             s[0].note.lines,
             vec!["first", "```", "## not a heading", "```"]

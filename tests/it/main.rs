@@ -11,6 +11,7 @@ mod escape;
 mod hostile;
 mod incremental;
 mod layering;
+mod notes;
 mod redaction;
 mod robust;
 mod samples;

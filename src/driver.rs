@@ -835,6 +835,10 @@ pub fn split_plan(loaded: &Loaded, settings: &Settings, clients: &[String]) -> P
             clients: clients.to_vec(),
         },
         &path_of,
+        &|i| {
+            let op = *a.scan.ops.get(i)?;
+            Catalog::builtin().op(op).map(|o| o.title.clone())
+        },
     )
 }
 

@@ -188,6 +188,11 @@ impl GraphDoc {
             "  capture [shape=ellipse, label=\"{}\"];\n",
             dot_escape(&self.capture)
         ));
+        let vars: std::collections::HashMap<&str, &str> = self
+            .variables
+            .iter()
+            .map(|v| (v.value.as_str(), v.name.as_str()))
+            .collect();
         for e in &self.exchanges {
             let step = e
                 .steps
@@ -198,7 +203,11 @@ impl GraphDoc {
             let status = e.status.as_deref().unwrap_or("(no response)");
             let label = format!(
                 "{step}{} -> {}\\n{} {}\\n{}",
-                e.from, e.to, e.method, e.path, status
+                e.from,
+                e.to,
+                e.method,
+                placeholders(&e.path, &vars),
+                status
             );
             let style = if e.omitted { ", style=dashed" } else { "" };
             out.push_str(&format!(
@@ -218,6 +227,18 @@ impl GraphDoc {
         out.push_str("}\n");
         out
     }
+}
+
+/// A path with every segment that is a variable's value written as the
+/// variable (`/v2/images/{image_id}/file`), as the diagram writes it.
+fn placeholders(path: &str, vars: &std::collections::HashMap<&str, &str>) -> String {
+    path.split('/')
+        .map(|seg| match vars.get(seg) {
+            Some(name) => format!("{{{name}}}"),
+            None => seg.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn dot_escape(s: &str) -> String {

@@ -145,6 +145,22 @@ fn the_create_diagram_names_its_tokens_and_ids() {
         "{diagram}"
     );
     assert!(diagram.starts_with("participant openstack\nparticipant keystone\nparticipant glance-api\nparticipant swift-proxy-server\n"), "{diagram}");
+    // The DOT graph names ids by the same variables.
+    let dot = tracedoc()
+        .arg("graph")
+        .arg(shared.join("captures/openstack/image/create"))
+        .args(["--format", "dot", "--no-redact"])
+        .output()
+        .unwrap();
+    let dot = String::from_utf8(dot.stdout).unwrap();
+    assert!(
+        dot.contains("PUT /v1/{account}/glance/{image_id}\\n"),
+        "{dot}"
+    );
+    assert!(
+        !dot.contains("a42bfade-78ec-4c95-b7b4-272ba265072c"),
+        "{dot}"
+    );
 }
 
 /// A synthetic record.

@@ -2,6 +2,14 @@
 """Regenerate data/openstack-apiref.json from the shared api-ref catalog.
 
 Usage: scripts/gen-apiref.py [SHARED_DIR] [OUT]
+
+Rules that the shared catalog gets wrong are corrected from
+data/apiref-corrections.tsv (service_type, method, path, title, match): the
+row with that service, method, path and title takes that match rule. The
+one correction today: the shared rule calls `POST /servers` "Create
+Multiple Servers" whenever min_count or max_count is present, but
+python-openstackclient always sends both as 1 for one server; only a count
+above 1 (or return_reservation_id) makes a multiple create.
   SHARED_DIR  default ../shared (the folder that holds apiref/ and spec/)
   OUT         default data/openstack-apiref.json
 
@@ -38,6 +46,29 @@ def read_catalog(path):
     return rows
 
 
+def apply_corrections(rows, path):
+    """Replaces the match rule of the rows data/apiref-corrections.tsv names."""
+    if not path.exists():
+        return 0
+    n = 0
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        want = ["service_type", "method", "path", "title", "match"]
+        if header != want:
+            sys.exit(f"{path}:1: unexpected columns {header}, expected {want}")
+        for line_no, line in enumerate(f, start=2):
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            service, method, p, title, match = line.split("\t")
+            hits = [r for r in rows if (r["service_type"], r["method"], r["path"], r["title"]) == (service, method, p, title)]
+            if len(hits) != 1:
+                sys.exit(f"{path}:{line_no}: names {len(hits)} catalog rows, expected 1")
+            hits[0]["match"] = match
+            n += 1
+    return n
+
+
 def seed_links(path):
     """[(title, url)] of every API tip in the seed output."""
     if not path.exists():
@@ -50,6 +81,7 @@ def main():
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared")
     out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("data/openstack-apiref.json")
     rows = read_catalog(shared / "apiref" / "openstack-apiref.tsv")
+    corrected = apply_corrections(rows, Path(__file__).resolve().parent.parent / "data" / "apiref-corrections.tsv")
     overrides = 0
     for title, url in seed_links(shared / "spec" / "seed-body.md"):
         anchor = url.rsplit("#", 1)[-1]
@@ -75,7 +107,7 @@ def main():
         f.write("[\n")
         f.write(",\n".join(json.dumps(d, ensure_ascii=False, sort_keys=False) for d in data))
         f.write("\n]\n")
-    print(f"{out}: {len(data)} operations, {overrides} URL(s) taken from the seed", file=sys.stderr)
+    print(f"{out}: {len(data)} operations, {overrides} URL(s) taken from the seed, {corrected} rule(s) corrected", file=sys.stderr)
 
 
 if __name__ == "__main__":

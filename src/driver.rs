@@ -31,6 +31,7 @@ use crate::site::{overview, Folder, Outcome};
 use crate::view::diagram::{self, Skeleton};
 use crate::view::graphdoc::{GraphDoc, Pieces};
 use crate::view::index::IndexPage;
+use crate::view::notes::{self, Placed, StepKey};
 use crate::view::overview::{CoveragePage, HomePage, Summary};
 use crate::view::{Page, Redaction, Shown, Step};
 
@@ -69,6 +70,12 @@ pub struct Loaded {
     skeleton: Skeleton,
     hunter: Hunter,
     redact: bool,
+    /// The notes of `notes.md` beside the capture, placed under their steps.
+    notes: Placed,
+    /// That file, when there is one (an input of the pages).
+    notes_file: Option<PathBuf>,
+    /// Its digest and size as read, for the manifest.
+    notes_digest: Option<(PathBuf, String, u64)>,
     /// What pass 1 marked for redaction in each record (empty with
     /// `--no-redact`): two bytes a record, so pass 2 skips the rules that
     /// change nothing.
@@ -184,10 +191,23 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         skeleton,
         hunter,
         redact,
+        notes: Placed::default(),
+        notes_file: None,
+        notes_digest: None,
         marks,
         diagnostics: Vec::new(),
     };
     loaded.diagnostics = diagnostics(&loaded, settings);
+    let file = notes_path(&loaded.capture.path);
+    if file.is_file() {
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::read(&file, e))?;
+        let (placed, warnings) = place_notes(&loaded, settings, &file, &text)?;
+        loaded.notes = placed;
+        let digest = format!("b3:{}", blake3::hash(text.as_bytes()).to_hex());
+        loaded.notes_digest = Some((file.clone(), digest, text.len() as u64));
+        loaded.notes_file = Some(file);
+        loaded.diagnostics.extend(warnings);
+    }
     Ok(loaded)
 }
 
@@ -214,7 +234,14 @@ impl Loaded {
                 marks: &self.marks,
             }),
             catalog: Catalog::builtin(),
+            step_numbers: settings.step_numbers,
+            notes: &self.notes,
         }
+    }
+
+    /// `notes.md` beside the capture, when there is one.
+    pub fn notes_file(&self) -> Option<&Path> {
+        self.notes_file.as_deref()
     }
 
     /// The page's head.
@@ -287,6 +314,152 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
         }
     }
     all
+}
+
+/// The notes file of a capture: `notes.md` in the capture's folder.
+pub fn notes_path(capture: &Path) -> PathBuf {
+    capture
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(NOTES_FILE)
+}
+
+/// The name of the notes file beside a capture.
+pub const NOTES_FILE: &str = "notes.md";
+
+/// What each shown step is known by, for notes (records read again, as shown).
+fn step_keys(loaded: &Loaded, settings: &Settings) -> Result<Vec<StepKey>> {
+    let shown = loaded.shown(settings);
+    let a = &loaded.analysis;
+    let mut keys = Vec::new();
+    for (&base, piece) in loaded.first_records.iter().zip(&loaded.pieces) {
+        for (k, record) in loaded.capture.read(piece)?.enumerate() {
+            let i = base + k;
+            if a.is_dropped(i) || shown.number(i).is_none() {
+                continue;
+            }
+            let request = (!record.is_request())
+                .then(|| a.graph.exchange_of(i).and_then(|e| e.request))
+                .flatten()
+                .and_then(|q| shown.record(q as usize));
+            let call = request.as_ref().unwrap_or(&record);
+            let record = match &shown.redaction {
+                Some(r) => r.rules.redact(&record, r.hunter),
+                None => record.clone(),
+            };
+            keys.push(StepKey {
+                record: i,
+                response: !record.is_request(),
+                method: call.method.to_string(),
+                path: call.path().to_string(),
+                id: record.id.as_ref().map(|s| s.to_string()),
+            });
+        }
+        loaded.capture.release(piece);
+    }
+    Ok(keys)
+}
+
+/// The text of a new notes.md for a loaded capture: an explanation, then
+/// one empty section per shown step, keyed by operation and occurrence
+/// (`## POST /image/v2/images #2 response`), with the step's current
+/// number in a comment for orientation.
+pub fn notes_skeleton(loaded: &Loaded, settings: &Settings) -> Result<String> {
+    let shown = loaded.shown(settings);
+    let steps = step_keys(loaded, settings)?;
+    let occurrence = notes::occurrences(&steps, &|i| request_of(loaded, i));
+    let intro = [
+        "Write Markdown under a step's heading; an empty section is left out.",
+        "A `## ` heading names its step, so that renumbering does not move the note:",
+        "  METHOD /path          the first call of that method and path",
+        "  METHOD /path #2       the second such call (`response` after it: its response)",
+        "  id REQUEST-ID         the request with that X-Requestshook-Request-Id",
+        "{...} and generated ids in a path match any id; queries are ignored.",
+        "The step numbers in the headings' comments are only a guide.",
+        "tracedoc never writes this file once it exists (docs/notes.md).",
+    ];
+    let mut out = format!(
+        "<!-- Notes for the steps of {}, shown under each step.\n     {} -->\n",
+        loaded.capture.name(),
+        intro.join("\n     ")
+    );
+    let vars = &loaded.analysis.variables;
+    for (s, n) in steps.iter().zip(occurrence) {
+        let key = notes::skeleton_key(&s.method, &vars.placeholder_path(&s.path), n, s.response);
+        let number = shown.number(s.record).unwrap_or_default();
+        out.push_str(&format!("\n## {key} <!-- step {number} -->\n"));
+    }
+    Ok(shown.text(&out).into_owned())
+}
+
+/// The request of a response record, if paired.
+fn request_of(loaded: &Loaded, i: usize) -> Option<usize> {
+    loaded
+        .analysis
+        .graph
+        .exchange_of(i)
+        .and_then(|e| e.request)
+        .map(|q| q as usize)
+        .filter(|&q| q != i)
+}
+
+/// Places the notes of `text` (read from `file`) under the steps their
+/// keys name; a note whose step is not found is kept as an orphan, with a
+/// warning naming the file and line.
+fn place_notes(
+    loaded: &Loaded,
+    settings: &Settings,
+    file: &Path,
+    text: &str,
+) -> Result<(Placed, Vec<Diagnostic>)> {
+    let (sections, open_fence) = notes::parse_checked(text);
+    let steps = step_keys(loaded, settings)?;
+    let occurrence = notes::occurrences(&steps, &|i| request_of(loaded, i));
+    let at = notes::assign(&sections, &steps, &occurrence);
+    let mut placed = Placed::default();
+    let mut warnings = Vec::new();
+    if let Some(line) = open_fence {
+        warnings.push(Diagnostic {
+            path: file.to_path_buf(),
+            line,
+            entry: None,
+            kind: DiagnosticKind::OrphanedNote,
+            message: "this code fence is never closed: every line after it, headings too, is read as its code".into(),
+            quote: None,
+        });
+    }
+    for (section, at) in sections.into_iter().zip(at) {
+        match at {
+            Some(k) => placed
+                .by_record
+                .entry(steps[k].record)
+                .or_default()
+                .push(section.note),
+            // An empty section (a skeleton not filled in) is no note.
+            None if section.note.lines.is_empty() => {}
+            None => {
+                warnings.push(Diagnostic {
+                    path: file.to_path_buf(),
+                    line: section.note.line,
+                    entry: None,
+                    kind: DiagnosticKind::OrphanedNote,
+                    message: match section.key {
+                        notes::Key::Unknown => format!(
+                            "`## {}` names no step (write `## METHOD /path [#n] [response]` or `## id REQUEST-ID [response]`); the note is kept at the end of body.md",
+                            section.note.key
+                        ),
+                        _ => format!(
+                            "no step of this capture is `{}`; the note is kept at the end of body.md",
+                            section.note.key
+                        ),
+                    },
+                    quote: None,
+                });
+                placed.orphans.push(section.note);
+            }
+        }
+    }
+    Ok((placed, warnings))
 }
 
 /// Takes the `body.md` and `log.md` text of one piece, in order.
@@ -486,6 +659,14 @@ pub fn render(
         };
         let stamp = crate::site::out::Stamp::now(&loaded.capture.path);
         folder.input(&loaded.capture.name(), entry, stamp);
+        if let Some((file, digest, size)) = &loaded.notes_digest {
+            let entry = crate::site::out::Entry {
+                digest: digest.clone(),
+                size: *size,
+                also: None,
+            };
+            folder.input(NOTES_FILE, entry, crate::site::out::Stamp::now(file));
+        }
     }
     let removed_temps = folder.removed_temps.clone();
     // A capture at the root of the tree shares its folder with the overview pages.
@@ -695,6 +876,12 @@ pub fn steps(loaded: &Loaded, settings: &Settings) -> Result<Vec<Step>> {
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct ContextFile {
     pub capture: String,
+    /// The numbered style (`step_numbers`).
+    #[serde(default)]
+    pub step_numbers: bool,
+    /// Notes of notes.md whose step was not found.
+    #[serde(default)]
+    pub orphaned_notes: Vec<crate::view::page::Note>,
     pub labels: crate::view::Labels,
     pub steps: Vec<Step>,
     pub diagram: crate::view::page::Diagram,
@@ -711,6 +898,8 @@ impl ContextFile {
     pub fn new(page: Page, steps: Vec<Step>) -> ContextFile {
         ContextFile {
             capture: page.capture,
+            step_numbers: page.step_numbers,
+            orphaned_notes: page.orphaned_notes,
             labels: page.labels,
             steps,
             diagram: page.diagram,
@@ -730,6 +919,8 @@ impl ContextFile {
         (
             Page {
                 capture: self.capture,
+                step_numbers: self.step_numbers,
+                orphaned_notes: self.orphaned_notes,
                 labels: self.labels,
                 diagram: self.diagram,
                 parts: self.parts,
@@ -827,6 +1018,10 @@ pub fn split_plan(loaded: &Loaded, settings: &Settings, clients: &[String]) -> P
             clients: clients.to_vec(),
         },
         &path_of,
+        &|i| {
+            let op = *a.scan.ops.get(i)?;
+            Catalog::builtin().op(op).map(|o| o.title.clone())
+        },
     )
 }
 
@@ -915,12 +1110,22 @@ pub fn fingerprint(
 pub fn up_to_date(out: &Path, input: &Path, fingerprint: &str) -> Option<usize> {
     use crate::site::out::{file_stamp, input_stamp, is_one_of, Manifest};
     let manifest = Manifest::read(out);
-    if manifest.fingerprint.as_deref() != Some(fingerprint) || manifest.inputs.len() != 1 {
+    // The capture, and notes.md beside it when there is one: a notes file
+    // written, edited or removed since makes the pages stale.
+    let notes = notes_path(input);
+    let mut inputs = vec![input.to_path_buf()];
+    if notes.is_file() {
+        inputs.push(notes);
+    }
+    if manifest.fingerprint.as_deref() != Some(fingerprint) || manifest.inputs.len() != inputs.len()
+    {
         return None;
     }
-    let name = input.file_name()?.to_string_lossy().into_owned();
-    let recorded = manifest.inputs.get(&name)?;
-    is_one_of(input, &[&recorded.digest], input_stamp(out, &name)).ok()??;
+    for input in &inputs {
+        let name = input.file_name()?.to_string_lossy().into_owned();
+        let recorded = manifest.inputs.get(&name)?;
+        is_one_of(input, &[&recorded.digest], input_stamp(out, &name)).ok()??;
+    }
     for (file, entry) in &manifest.files {
         let known: Vec<&String> = std::iter::once(&entry.digest).chain(&entry.also).collect();
         is_one_of(&out.join(file), &known, file_stamp(out, file)).ok()??;

@@ -84,6 +84,8 @@ pub enum DiagnosticKind {
     Unpaired,
     /// A request id seen on more than one request.
     DuplicateId,
+    /// A note in `notes.md` whose step was not found.
+    OrphanedNote,
 }
 
 /// A warning about one place in one file.

@@ -27,6 +27,7 @@ pub const FILE_NAME: &str = "tracedoc.toml";
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     lang: Option<String>,
+    step_numbers: Option<bool>,
     labels: Option<IndexMap<String, String>>,
     services: Option<IndexMap<String, String>>,
     diagram: Option<RawLimits>,
@@ -82,6 +83,10 @@ pub struct Settings {
     /// Where they were read from; `None` for the defaults.
     pub path: Option<PathBuf>,
     pub lang: String,
+    /// The numbered style (`step_numbers = true`, the default): `(n)`
+    /// headings with `#step-n` anchors, highlighted lines, linked step
+    /// numbers. `false` gives requestshook's plain pages (the seed's form).
+    pub step_numbers: bool,
     pub labels: Labels,
     pub services: Services,
     pub diagram: Limits,
@@ -97,6 +102,7 @@ impl Default for Settings {
         Settings {
             path: None,
             lang: "ko".into(),
+            step_numbers: true,
             labels: Labels::default(),
             services: Services::default(),
             diagram: Limits::default(),
@@ -141,6 +147,9 @@ impl Settings {
                 ))
             })?;
             settings.lang = lang;
+        }
+        if let Some(numbers) = raw.step_numbers {
+            settings.step_numbers = numbers;
         }
         if let Some(overrides) = raw.labels {
             settings.labels = override_labels(&settings.labels, overrides).map_err(error)?;

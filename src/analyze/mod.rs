@@ -13,7 +13,7 @@ pub mod split;
 pub mod tokens;
 pub mod variables;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -43,6 +43,9 @@ pub struct Analysis {
     /// For each record, whether it is the first shown call of its api-ref
     /// operation (the one that gets the tip).
     pub first_of_op: Vec<bool>,
+    /// For each api-ref operation called, the record of its first shown
+    /// call (operations told apart by title and link, as for the tip).
+    pub first_call: FxHashMap<u32, usize>,
 }
 
 impl Analysis {
@@ -78,17 +81,28 @@ impl Analysis {
             filter::apply(&graph, scan.facts.len(), |q| matched.get(&q).copied());
         // The tip goes on the first shown call of each operation (told
         // apart by its title and link, as the page shows them).
-        let mut seen: HashSet<(&str, &str)> = HashSet::new();
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut first_call: FxHashMap<u32, usize> = FxHashMap::default();
         let first_of_op = scan
             .ops
             .iter()
             .enumerate()
             .map(|(i, &op)| {
-                op != NO_OP
-                    && !dropped[i]
-                    && catalog
-                        .op(op)
-                        .is_some_and(|o| seen.insert((o.title.as_str(), o.url.as_str())))
+                if op == NO_OP || dropped[i] {
+                    return false;
+                }
+                let Some(o) = catalog.op(op) else {
+                    return false;
+                };
+                let mut first = false;
+                let at = *seen
+                    .entry((o.title.as_str(), o.url.as_str()))
+                    .or_insert_with(|| {
+                        first = true;
+                        i
+                    });
+                first_call.entry(op).or_insert(at);
+                first
             })
             .collect();
         Analysis {
@@ -101,6 +115,7 @@ impl Analysis {
             dropped,
             omitted,
             first_of_op,
+            first_call,
         }
     }
 

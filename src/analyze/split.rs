@@ -83,8 +83,13 @@ pub struct Piece {
     pub records: Vec<usize>,
     /// The first root that is neither a version document (identity or any
     /// other service's) nor a token request (the first root when all are):
-    /// what the piece is named after.
+    /// (what pieces were named after before `main_call`).
     pub first_call: usize,
+    /// The command's main call, what the piece is named after: the first
+    /// root among those that change something (not GET, HEAD or OPTIONS),
+    /// else the last one (a lookup comes before what a read command is
+    /// for); auth and version documents never.
+    pub main_call: usize,
 }
 
 /// How a log is cut.
@@ -257,8 +262,10 @@ impl Group {
 /// Decides how to cut a capture: which records go into which piece.
 ///
 /// Every record lands in exactly one piece; pieces are ordered by their
-/// first record, and each piece's records keep log order. `path_of` gives
-/// a record's URL path (read again), for the pieces' names.
+/// first record, and each piece's records keep log order. A piece is
+/// named after its main call's api-ref operation (`title_of` gives a
+/// record's operation title: `003-create-server`), or its method and URL
+/// path (`path_of`, read again) when the catalog does not know it.
 pub fn plan(
     facts: &[Facts],
     names: &Names,
@@ -266,6 +273,7 @@ pub fn plan(
     services: &Services,
     options: &Options,
     path_of: &dyn Fn(usize) -> String,
+    title_of: &dyn Fn(usize) -> Option<String>,
 ) -> Plan {
     let clients = if options.clients.is_empty() {
         find_clients(facts, names, graph, services)
@@ -350,8 +358,33 @@ pub fn plan(
                     !is_auth(f) && !f.has(flag::VERSION_DOCUMENT)
                 })
                 .unwrap_or(g.roots[0]);
-            let e = &graph.exchanges[first_call];
-            let mut s = slug(names.str(first(facts, e).method), &path_of(e.first()));
+            let calls: Vec<usize> = g
+                .roots
+                .iter()
+                .copied()
+                .filter(|&r| {
+                    let f = first(facts, &graph.exchanges[r]);
+                    !is_auth(f) && !f.has(flag::VERSION_DOCUMENT)
+                })
+                .collect();
+            let changes = |r: &usize| {
+                let method = names.str(first(facts, &graph.exchanges[*r]).method);
+                !["GET", "HEAD", "OPTIONS"]
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(method))
+            };
+            let main_call = calls
+                .iter()
+                .copied()
+                .find(changes)
+                .or_else(|| calls.last().copied())
+                .unwrap_or(first_call);
+            let e = &graph.exchanges[main_call];
+            let request = e.request.map(|q| q as usize);
+            let mut s = match request.and_then(title_of) {
+                Some(title) => slug("", &title.replace(' ', "-")),
+                None => slug(names.str(first(facts, e).method), &path_of(e.first())),
+            };
             if g.kind == Kind::Service {
                 s = slug(&g.caller, &s);
             }
@@ -362,6 +395,7 @@ pub fn plan(
                 roots: g.roots,
                 records,
                 first_call,
+                main_call,
             }
         })
         .collect();
@@ -455,6 +489,10 @@ mod tests {
         let (graph, findings) = crate::graph::build(&scan.facts);
         assert!(findings.is_empty(), "{findings:?}");
         let path_of = |i: usize| records[i].path().to_string();
+        let title_of = |i: usize| {
+            let op = *scan.ops.get(i)?;
+            Catalog::builtin().op(op).map(|o| o.title.clone())
+        };
         let plan = plan(
             &scan.facts,
             &scan.names,
@@ -462,6 +500,7 @@ mod tests {
             &services,
             options,
             &path_of,
+            &title_of,
         );
         (plan, graph, scan.facts)
     }
@@ -506,10 +545,7 @@ mod tests {
         .concat();
         let (plan, _, records) = cut(&t, &Options::default());
         assert_eq!(plan.clients, vec!["openstack"]);
-        assert_eq!(
-            names(&plan),
-            vec!["001-get-v2-images", "002-post-v2-images"]
-        );
+        assert_eq!(names(&plan), vec!["001-list-images", "002-create-image"]);
         assert_eq!(plan.pieces[0].records, (0..6).collect::<Vec<_>>());
         every_record_once(&plan, records.len());
     }
@@ -532,7 +568,7 @@ mod tests {
         ]
         .concat();
         let (plan, _, _) = cut(&t, &Options::default());
-        assert_eq!(names(&plan), vec!["001-get-compute-v2-1-servers"]);
+        assert_eq!(names(&plan), vec!["001-list-servers"]);
     }
 
     #[test]
@@ -565,10 +601,7 @@ mod tests {
         ]
         .concat();
         let (plan, _, _) = cut(&t, &Options::default());
-        assert_eq!(
-            names(&plan),
-            vec!["001-get-v2-images", "002-delete-v2-images"]
-        );
+        assert_eq!(names(&plan), vec!["001-show-image", "002-delete-image"]);
         assert_eq!(plan.pieces[0].roots, vec![0, 1]);
     }
 
@@ -620,7 +653,7 @@ mod tests {
         assert_eq!(plan.pieces.len(), 2);
         assert_eq!(plan.pieces[0].records, (0..10).collect::<Vec<_>>());
         assert_eq!(plan.pieces[0].roots.len(), 3, "{:?}", graph.roots);
-        assert_eq!(plan.pieces[0].name, "001-put-v2-images-x-file");
+        assert_eq!(plan.pieces[0].name, "001-upload-binary-image-data");
         every_record_once(&plan, records.len());
     }
 
@@ -702,12 +735,12 @@ mod tests {
         assert_eq!(
             names(&plan),
             vec![
-                "001-nova-compute-get-placement-resource",
-                "002-post-compute-v2-1-servers",
-                "003-nova-scheduler-get-placement-allocation",
-                "004-nova-compute-get-placement-resource",
-                "005-get-v2-images",
-                "006-nova-compute-get-placement-resource",
+                "001-nova-compute-list-resource-providers",
+                "002-create-multiple-servers",
+                "003-nova-scheduler-update-allocations",
+                "004-nova-compute-list-resource-providers",
+                "005-list-images",
+                "006-nova-compute-list-resource-providers",
             ]
         );
         let roots = |k: usize| plan.pieces[k].roots.clone();
@@ -776,8 +809,8 @@ mod tests {
         assert_eq!(
             names(&plan),
             vec![
-                "001-post-compute-v2-1-servers",
-                "002-nova-compute-get-v2-images-x"
+                "001-create-multiple-servers",
+                "002-nova-compute-post-v2-0-ports"
             ]
         );
         assert_eq!(plan.pieces[0].roots, vec![0, 1, 2, 3, 7]);

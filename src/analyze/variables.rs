@@ -40,6 +40,9 @@ pub struct Variables {
     taken: HashSet<String>,
     /// Base name -> the next suffix to try.
     next: HashMap<String, usize>,
+    /// (record where first seen, variable), sorted: which values a record
+    /// is the first to mention.
+    by_first: Vec<(usize, usize)>,
 }
 
 /// Whether a path segment or query value looks like a generated identifier.
@@ -143,6 +146,26 @@ impl Variables {
                 v.first_seen = record.min(v.named_in);
             }
         }
+        self.index_first_seen();
+    }
+
+    fn index_first_seen(&mut self) {
+        self.by_first = self
+            .variables
+            .iter()
+            .enumerate()
+            .map(|(k, v)| (v.first_seen, k))
+            .collect();
+        self.by_first.sort_unstable();
+    }
+
+    /// The variables whose value `record` is the first to mention.
+    pub fn first_seen_in(&self, record: usize) -> impl Iterator<Item = &Variable> {
+        let start = self.by_first.partition_point(|&(r, _)| r < record);
+        self.by_first[start..]
+            .iter()
+            .take_while(move |&&(r, _)| r == record)
+            .map(|&(_, k)| &self.variables[k])
     }
 }
 
@@ -155,7 +178,7 @@ pub fn shown_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 fn singular(segment: &str) -> String {
-    let s = segment.trim_start_matches("os-").replace('-', "_");
+    let s = segment.trim_start_matches("os-").replace(['-', '.'], "_");
     let s = s
         .strip_suffix("ies")
         .map(|b| format!("{b}y"))
@@ -166,22 +189,58 @@ fn singular(segment: &str) -> String {
                 .unwrap_or(s.clone())
         });
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        "id".to_string()
+        FALLBACK.to_string()
     } else {
         format!("{s}_id")
     }
 }
 
+/// The name of an id nothing says more about (never the vague `id`).
+const FALLBACK: &str = "resource_id";
+
+/// Whether a parameter name says nothing of what it names (`{id}`, `{uuid}`).
+fn vague(name: &str) -> bool {
+    matches!(name, "id" | "uuid")
+}
+
+/// A version segment (`v2`, `v2.1`, `v3`): it says nothing of the id after it.
+fn is_version(seg: &str) -> bool {
+    seg.strip_prefix('v')
+        .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// What a path segment before an id names it after, if anything.
+fn names_an_id(seg: &str) -> bool {
+    !seg.is_empty() && !looks_generated(seg) && !is_version(seg) && !seg.starts_with('{')
+}
+
+/// A name for a vague parameter: after the segment before it
+/// (`/resource_providers/{uuid}` -> `resource_provider_id`).
+fn specific(name: &str, before: Option<&str>) -> String {
+    if !vague(name) {
+        return name.to_string();
+    }
+    before.map(singular).unwrap_or_else(|| FALLBACK.to_string())
+}
+
 /// The (name, value) pairs a request offers for naming, in the order they
 /// are tried: api-ref path parameters, generated-looking path segments,
-/// query values.
+/// query values. A vague name (`{id}`, `{uuid}`, `?id=`) is replaced by
+/// one made from the path segment before it (`/servers/{id}` ->
+/// `server_id`, `/networks?id=` -> `network_id`).
 pub fn candidates(request: &Record, api: Option<&ApiRef>, mut out: impl FnMut(&str, &str)) {
     if let Some(a) = api {
+        let template: Vec<&str> = a.template.split('/').filter(|s| !s.is_empty()).collect();
         for (name, value) in &a.params {
+            let at = template
+                .iter()
+                .position(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(name));
+            let before = at.and_then(|at| template[..at].iter().rev().find(|s| names_an_id(s)));
+            let name = specific(name, before.copied());
             // `{object}` may span segments (`dir/obj`); each part that looks generated.
             for part in value.split('/') {
                 if looks_generated(part) {
-                    out(name, part);
+                    out(&name, part);
                 }
             }
         }
@@ -190,9 +249,9 @@ pub fn candidates(request: &Record, api: Option<&ApiRef>, mut out: impl FnMut(&s
     let mut prev: Option<&str> = None;
     for seg in path.split('/') {
         if looks_generated(seg) {
-            let name = prev.map(singular).unwrap_or_else(|| "id".to_string());
+            let name = prev.map(singular).unwrap_or_else(|| FALLBACK.to_string());
             out(&name, seg);
-        } else if !seg.is_empty() {
+        } else if names_an_id(seg) {
             prev = Some(seg);
         }
     }
@@ -202,7 +261,7 @@ pub fn candidates(request: &Record, api: Option<&ApiRef>, mut out: impl FnMut(&s
                 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
                 && looks_generated(v)
             {
-                out(k, v);
+                out(&specific(k, prev), v);
             }
         }
     }
@@ -352,6 +411,42 @@ mod tests {
         assert_eq!(singular("policies"), "policy_id");
         assert_eq!(singular("os-hypervisors"), "hypervisor_id");
         assert_eq!(singular("access"), "access_id");
+        assert_eq!(singular("security-groups"), "security_group_id");
+        assert_eq!(singular("a$b"), "resource_id");
+    }
+
+    /// Names offered by a request, in order.
+    fn offered(url: &str, api: Option<&ApiRef>) -> Vec<(String, String)> {
+        let r = Record::test_request("openstack", "x", "GET", url, &[], "none");
+        let mut out = Vec::new();
+        candidates(&r, api, |n, v| out.push((n.to_string(), v.to_string())));
+        out
+    }
+
+    #[test]
+    fn no_variable_is_a_vague_id() {
+        let u = "b5f68731-ccd8-4218-afb8-d3f53bbd74b9";
+        let api = ApiRef {
+            op: 0,
+            service: "placement".into(),
+            title: "t".into(),
+            url: "u".into(),
+            template: "/resource_providers/{uuid}/allocations".into(),
+            prefix: "/placement".into(),
+            params: vec![("uuid".into(), u.into())],
+        };
+        let got = offered(
+            &format!("http://h/placement/resource_providers/{u}/allocations"),
+            Some(&api),
+        );
+        assert_eq!(got[0], ("resource_provider_id".to_string(), u.to_string()));
+        let got = offered(&format!("http://h/networking/v2.0/networks?id={u}"), None);
+        assert_eq!(got, vec![("network_id".to_string(), u.to_string())]);
+        let got = offered(&format!("http://h/v2.1/{u}"), None);
+        assert_eq!(got, vec![("resource_id".to_string(), u.to_string())]);
+        for (name, _) in offered(&format!("http://h/compute/v2.1/servers/{u}?uuid={u}"), None) {
+            assert!(!vague(&name), "{name}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod diff;
 pub mod graph;
+pub mod notes;
 pub mod render;
 pub mod split;
 
@@ -48,6 +49,8 @@ pub enum Command {
     Split(split::Args),
     /// Compare two captures of one command: calls added, removed, moved or changed.
     Diff(diff::Args),
+    /// Per-step notes beside a capture (notes.md): `notes init` writes the skeleton.
+    Notes(notes::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Graph(args) => graph::run(args),
         Command::Split(args) => split::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Notes(args) => notes::run(args),
     }
 }
 

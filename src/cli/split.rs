@@ -80,7 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if !r.quiet {
         let width = plan.pieces.iter().map(|p| p.name.len()).max().unwrap_or(0);
         for p in &plan.pieces {
-            let e = &loaded.analysis.graph.exchanges[p.first_call];
+            let e = &loaded.analysis.graph.exchanges[p.main_call];
             let head = loaded
                 .capture
                 .record(loaded.analysis.scan.facts[e.first()].at);

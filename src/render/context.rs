@@ -42,6 +42,8 @@ pub struct Head {
 
 const PAGE_FIELDS: &[&str] = &[
     "capture",
+    "step_numbers",
+    "orphaned_notes",
     "labels",
     "diagram",
     "parts",
@@ -68,6 +70,8 @@ impl Head {
         Head {
             fields: Arc::new(vec![
                 ("capture", Value::from(page.capture.clone())),
+                ("step_numbers", Value::from(page.step_numbers)),
+                ("orphaned_notes", notes(&page.orphaned_notes)),
                 ("labels", Value::from_serialize(&page.labels)),
                 ("diagram", diagram(&page.diagram)),
                 ("parts", Value::from(parts)),
@@ -138,6 +142,32 @@ impl Object for PageContext {
             Enumerator::Str(PAGE_FIELDS)
         }
     }
+}
+
+/// Notes as templates see them: each note's lines, with a code fence it
+/// leaves open closed, so printed indented into an admonition (`lines`)
+/// a note cannot swallow what follows it. The text is the site owner's
+/// Markdown and is printed as written (safe), never escaped.
+fn notes(notes: &[crate::view::page::Note]) -> Value {
+    #[derive(Serialize)]
+    struct NoteView<'a> {
+        key: &'a str,
+        line: usize,
+        lines: Vec<Safe<String>>,
+    }
+    Value::from_serialize(
+        notes
+            .iter()
+            .map(|n| NoteView {
+                key: &n.key,
+                line: n.line,
+                lines: crate::view::notes::closed(&n.lines)
+                    .into_iter()
+                    .map(Safe)
+                    .collect(),
+            })
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// A diagram as templates see it: ids, arrows and keywords are tracedoc's
@@ -282,14 +312,20 @@ const STEP_FIELDS: &[&str] = &[
     "path",
     "status",
     "title",
+    "heading",
+    "anchor",
     "tip",
+    "first_call",
     "api",
     "header_lines",
     "body_lines",
     "body_kind",
     "header_fence",
     "body_fence",
+    "header_highlights",
+    "body_highlights",
     "number",
+    "notes",
     "omitted",
 ];
 
@@ -322,7 +358,10 @@ impl StepObject {
             "path" => Value::from(s.path.as_str()),
             "status" => Value::from_serialize(&s.status),
             "title" => Value::from(s.title.as_str()),
+            "heading" => Value::from(s.heading.as_str()),
+            "anchor" => Value::from_serialize(&s.anchor),
             "tip" => Value::from_serialize(&s.tip),
+            "first_call" => Value::from(s.first_call),
             "api" => Value::from_serialize(&s.api),
             "header_lines" => Value::from_object(Lines {
                 step: s.clone(),
@@ -335,7 +374,10 @@ impl StepObject {
             "body_kind" => Value::from(s.body_kind().into_owned()),
             "header_fence" => Value::from_safe_string(s.header_fence.to_string()),
             "body_fence" => Value::from_safe_string(s.body_fence.to_string()),
+            "header_highlights" => Value::from_serialize(&s.header_highlights),
+            "body_highlights" => Value::from_serialize(&s.body_highlights),
             "number" => Value::from(s.number),
+            "notes" => notes(&s.notes),
             "omitted" => Value::from(s.omitted),
             _ => return None,
         })
@@ -510,14 +552,20 @@ mod tests {
                 text: "200 OK".into(),
             }),
             title: "200 OK /x".into(),
+            heading: "200 OK /x?a=b".into(),
+            anchor: Some("step-1".into()),
             tip: None,
+            first_call: None,
             api: None,
             header_lines: TextLines::from_text("H: v".into()),
             body_lines: TextLines::from_text("{}".into()),
             body_kind: "json".into(),
             header_fence: "```".into(),
             body_fence: "```".into(),
+            header_highlights: vec![1],
+            body_highlights: vec![],
             number: Some(1),
+            notes: vec![],
             omitted: false,
         };
         let json = serde_json::to_value(&step).unwrap();

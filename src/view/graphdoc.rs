@@ -391,6 +391,11 @@ impl<'c> GraphDoc<'c> {
             "  capture [shape=ellipse, label=\"{}\"];",
             dot_escape(&self.capture)
         )?;
+        let vars: std::collections::HashMap<&str, &str> = self
+            .variables
+            .iter()
+            .map(|v| (v.value.as_str(), v.name.as_str()))
+            .collect();
         for e in self.exchanges() {
             let e = e.map_err(io::Error::other)?;
             let step = e
@@ -402,7 +407,11 @@ impl<'c> GraphDoc<'c> {
             let status = e.status.as_deref().unwrap_or("(no response)");
             let label = format!(
                 "{step}{} -> {}\\n{} {}\\n{}",
-                e.from, e.to, e.method, e.path, status
+                e.from,
+                e.to,
+                e.method,
+                placeholders(&e.path, &vars),
+                status
             );
             let style = if e.omitted { ", style=dashed" } else { "" };
             writeln!(
@@ -487,6 +496,18 @@ impl Serialize for GraphDoc<'_> {
         doc.serialize_field("variables", &self.variables)?;
         doc.end()
     }
+}
+
+/// A path with every segment that is a variable's value written as the
+/// variable (`/v2/images/{image_id}/file`), as the diagram writes it.
+fn placeholders(path: &str, vars: &std::collections::HashMap<&str, &str>) -> String {
+    path.split('/')
+        .map(|seg| match vars.get(seg) {
+            Some(name) => format!("{{{name}}}"),
+            None => seg.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn dot_escape(s: &str) -> String {

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod escape;
 pub mod graphdoc;
 pub mod index;
+pub mod notes;
 pub mod overview;
 pub mod page;
 pub mod shown;

@@ -85,6 +85,8 @@ pub fn cli_reference(meta: &Meta) -> Option<Link> {
     Some(Link {
         title: found.name,
         url: found.url,
+        method: String::new(),
+        path: String::new(),
     })
 }
 

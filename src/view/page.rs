@@ -96,6 +96,20 @@ pub struct Labels {
     pub never_seen: String,
     #[serde(default)]
     pub total: String,
+    /// In the numbered style, what the Body tab says when there is no body.
+    #[serde(default)]
+    pub no_body: String,
+    /// In the numbered style, before the link back to the first step that
+    /// called the same API operation.
+    #[serde(default)]
+    pub same_operation: String,
+    /// Title of a step's note (from `notes.md`).
+    #[serde(default)]
+    pub note: String,
+    /// Title of the note at the end of body.md that keeps the notes whose
+    /// step no longer exists.
+    #[serde(default)]
+    pub orphaned_notes: String,
 }
 
 impl Labels {
@@ -141,6 +155,10 @@ impl Labels {
                 seen: l("호출된 API"),
                 never_seen: l("호출되지 않은 API"),
                 total: l("카탈로그의 API"),
+                no_body: l("본문 없음"),
+                same_operation: l("같은 API:"),
+                note: l("메모"),
+                orphaned_notes: l("단계를 찾지 못한 메모"),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -180,6 +198,10 @@ impl Labels {
                 seen: l("Called"),
                 never_seen: l("Never called"),
                 total: l("In the catalog"),
+                no_body: l("No body."),
+                same_operation: l("Same API as"),
+                note: l("Note"),
+                orphaned_notes: l("Notes whose step was not found"),
             }),
             _ => None,
         }
@@ -195,8 +217,27 @@ impl Default for Labels {
 /// An API reference link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
+    /// The operation's name in the api-ref (`Upload binary image data`).
     pub title: String,
     pub url: String,
+    /// Its documented method and path template (`PUT`,
+    /// `/v2/images/{image_id}/file`), relative to the service endpoint.
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub path: String,
+}
+
+/// A note the site owner wrote for a step (`notes.md`), as Markdown lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// The section's heading as written (its key).
+    pub key: String,
+    /// Where the section starts in notes.md (1-based line of its heading).
+    pub line: usize,
+    /// The Markdown lines of the note, as written (trailing blank lines
+    /// dropped); printed indented into an admonition.
+    pub lines: Vec<String>,
 }
 
 /// A response status as shown: `201 CREATED`, `204 No Content`.
@@ -273,8 +314,19 @@ pub struct Step {
     pub status: Option<Status>,
     /// `METHOD PATH` or `STATUS PATH`.
     pub title: String,
+    /// The heading of the numbered style: the title with the query kept
+    /// (`GET /identity/v3/projects?name=demo`).
+    #[serde(default)]
+    pub heading: String,
+    /// The step's anchor (`step-3`), in the numbered style.
+    #[serde(default)]
+    pub anchor: Option<String>,
     /// The API reference tip: only on the first request of each operation.
     pub tip: Option<Link>,
+    /// On a later call of an operation already tipped: the step number of
+    /// the first call (the one with the tip).
+    #[serde(default)]
+    pub first_call: Option<usize>,
     /// The operation this request denotes, on every request that has one.
     pub api: Option<Link>,
     /// Header lines as captured (redacted); the `lines` filter escapes them.
@@ -286,8 +338,17 @@ pub struct Step {
     /// Fences long enough for the header and body blocks.
     pub header_fence: Cow<'static, str>,
     pub body_fence: Cow<'static, str>,
+    /// Header and body lines to highlight (1-based, `hl_lines`): token
+    /// headers, and the line where a variable's value first appears.
+    #[serde(default)]
+    pub header_highlights: Vec<usize>,
+    #[serde(default)]
+    pub body_highlights: Vec<usize>,
     /// The diagram step (`autonumber`) that shows this record.
     pub number: Option<usize>,
+    /// The notes written for this step in `notes.md`.
+    #[serde(default)]
+    pub notes: Vec<Note>,
     /// Dropped by a filter: left out of body.md and the diagram, kept in log.md.
     pub omitted: bool,
 }
@@ -426,6 +487,13 @@ pub struct Omitted {
 pub struct Page {
     /// The capture's file name (never a full path).
     pub capture: String,
+    /// The numbered style (`step_numbers`, on by default): `(n)` headings
+    /// with anchors, highlights, linked step numbers in the tables.
+    #[serde(default)]
+    pub step_numbers: bool,
+    /// Notes in `notes.md` that match no shown step, kept so none is lost.
+    #[serde(default)]
+    pub orphaned_notes: Vec<Note>,
     pub labels: Labels,
     /// The whole diagram (as far as its parts draw, when steps are left out).
     pub diagram: Diagram,

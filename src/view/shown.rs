@@ -12,6 +12,7 @@ use crate::openstack::apiref::Catalog;
 use crate::redact::{Hunter, Marks, Rules};
 use crate::view::diagram::{self, Limits, Skeleton};
 use crate::view::escape;
+use crate::view::notes::Placed;
 use crate::view::page::{
     DiagramPart, Labels, Link, Omitted, Page, Status, Step, TextLines, TokenRow, VariableRow,
 };
@@ -42,6 +43,10 @@ pub struct Shown<'c> {
     pub skeleton: &'c Skeleton,
     pub redaction: Option<Redaction<'c>>,
     pub catalog: &'c Catalog,
+    /// The numbered style (`step_numbers`).
+    pub step_numbers: bool,
+    /// The notes of `notes.md`, placed under their records.
+    pub notes: &'c Placed,
 }
 
 impl<'c> Shown<'c> {
@@ -81,6 +86,8 @@ impl<'c> Shown<'c> {
         self.catalog.op(op).map(|o| Link {
             title: o.title.clone(),
             url: o.url.clone(),
+            method: o.method.clone(),
+            path: o.path.clone(),
         })
     }
 
@@ -161,7 +168,7 @@ impl<'c> Shown<'c> {
                 preexisting: t.preexisting,
             })
             .collect();
-        let variables = a
+        let mut variables: Vec<VariableRow> = a
             .variables
             .variables
             .iter()
@@ -171,6 +178,9 @@ impl<'c> Shown<'c> {
                 first_step: number(v.first_seen).or_else(|| number(v.named_in)),
             })
             .collect();
+        // By first step (a variable no shown step has goes last); the
+        // sort is stable, so ties keep the order they were named in.
+        variables.sort_by_key(|v| v.first_step.unwrap_or(usize::MAX));
         let omitted = a
             .omitted
             .iter()
@@ -200,6 +210,8 @@ impl<'c> Shown<'c> {
             .collect();
         Page {
             capture: self.capture.name(),
+            step_numbers: self.step_numbers,
+            orphaned_notes: self.notes.orphans.clone(),
             labels: labels.clone(),
             diagram: drawn.whole,
             parts,
@@ -245,9 +257,29 @@ impl<'c> Shown<'c> {
         } else {
             None
         };
-        let tip = api
-            .clone()
-            .filter(|_| self.analysis.first_of_op.get(i).copied().unwrap_or(false));
+        let first_of_op = self.analysis.first_of_op.get(i).copied().unwrap_or(false);
+        let tip = api.clone().filter(|_| first_of_op);
+        let number = self.number(i);
+        let numbered = self.step_numbers && number.is_some();
+        let first_call = match (numbered, &api, first_of_op) {
+            (true, Some(_), false) => self
+                .analysis
+                .scan
+                .ops
+                .get(i)
+                .and_then(|op| self.analysis.first_call.get(op))
+                .and_then(|&r| self.number(r)),
+            _ => None,
+        };
+        let heading = match record.query() {
+            Some(q) if !q.is_empty() => format!("{title}?{q}"),
+            _ => title.clone(),
+        };
+        let (header_highlights, body_highlights) = if numbered {
+            self.highlights(i, record)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         Step {
             index: i,
             line: record.at.line as usize,
@@ -262,16 +294,60 @@ impl<'c> Shown<'c> {
                 text: s.text.to_string(),
             }),
             title,
+            heading,
+            anchor: numbered
+                .then(|| number.map(|n| format!("step-{n}")))
+                .flatten(),
             tip,
+            first_call,
             api,
             header_fence: fence(&header_lines),
             body_fence: fence(&body_lines),
             header_lines,
             body_lines,
             body_kind: Cow::Borrowed(""),
-            number: self.number(i),
+            header_highlights,
+            body_highlights,
+            number,
+            notes: self.notes.of(i).to_vec(),
             omitted: self.analysis.is_dropped(i),
         }
+    }
+
+    /// The lines of record `i` (as shown) to highlight, 1-based, header
+    /// lines and body lines: every token header, and the first line that
+    /// holds each value this record is the first to mention. Redaction
+    /// never changes the number of lines, and a variable never holds a
+    /// value it hides, so the lines are found in the text as shown.
+    fn highlights(&self, i: usize, record: &Record<'_>) -> (Vec<usize>, Vec<usize>) {
+        let mut header: Vec<usize> = record
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| crate::openstack::TOKEN_HEADERS.iter().any(|t| h.is(t)))
+            .map(|(k, _)| k + 1)
+            .collect();
+        let mut body = Vec::new();
+        for v in self.analysis.variables.first_seen_in(i) {
+            let value = v.value.as_str();
+            let in_header = record
+                .headers
+                .iter()
+                .position(|h| h.value.as_deref().is_some_and(|x| x.contains(value)));
+            match in_header {
+                Some(k) => header.push(k + 1),
+                None => {
+                    if let Some(k) = record.body.lines().position(|l| l.contains(value)) {
+                        body.push(k + 1);
+                    }
+                }
+            }
+        }
+        header.sort_unstable();
+        header.dedup();
+        body.sort_unstable();
+        body.dedup();
+        (header, body)
     }
 }
 

@@ -211,10 +211,10 @@ fn interleaved_records_keep_log_order() {
     assert_eq!(
         headings,
         [
-            "### GET /image/v2/images/11111111",
-            "### GET /image/v2/images/22222222",
-            "### 200 OK /image/v2/images/22222222",
-            "### 200 OK /image/v2/images/11111111",
+            "### <a id=\"step-1\"></a>(1) GET /image/v2/images/11111111",
+            "### <a id=\"step-2\"></a>(2) GET /image/v2/images/22222222",
+            "### <a id=\"step-3\"></a>(3) 200 OK /image/v2/images/22222222",
+            "### <a id=\"step-4\"></a>(4) 200 OK /image/v2/images/11111111",
         ]
     );
 }

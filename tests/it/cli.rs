@@ -220,7 +220,7 @@ fn a_folder_input_uses_its_requestshook_log() {
     assert!(render(&file, &b, &[]).status.success());
     let body = read(&a.join("body.md"));
     assert!(
-        body.contains("### 300 MULTIPLE CHOICES /identity/"),
+        body.contains(") 300 MULTIPLE CHOICES /identity/\n"),
         "{body}"
     );
     assert_eq!(body, read(&b.join("body.md")));

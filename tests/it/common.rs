@@ -48,6 +48,8 @@ pub fn h3_headings(markdown: &str) -> Vec<String> {
             Event::End(TagEnd::Heading(HeadingLevel::H3)) => {
                 out.extend(current.take());
             }
+            // tracedoc's own step anchor (`<a id="step-3"></a>`) is no text.
+            Event::InlineHtml(t) if is_step_anchor_tag(&t) => {}
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
                 if let Some(c) = current.as_mut() {
                     c.push_str(&t);
@@ -57,6 +59,39 @@ pub fn h3_headings(markdown: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// `<a id="step-N">` or `</a>`: the two halves of the one piece of HTML
+/// tracedoc writes itself, the anchor in a numbered step's heading.
+pub fn is_step_anchor_tag(html: &str) -> bool {
+    html == "</a>"
+        || html
+            .strip_prefix("<a id=\"step-")
+            .and_then(|r| r.strip_suffix("\">"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A Markdown text with the step anchors of numbered headings taken out,
+/// for checks that no other raw HTML reaches a page.
+pub fn without_step_anchors(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(|l| match l.strip_prefix("### <a id=\"step-") {
+            Some(rest) => match rest.split_once("\"></a>") {
+                Some((n, tail)) if n.bytes().all(|b| b.is_ascii_digit()) => format!("### {tail}"),
+                _ => l.to_string(),
+            },
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A numbered heading (`(3) GET /a?x=1`) as its number and the rest.
+pub fn step_number(heading: &str) -> Option<(usize, &str)> {
+    let rest = heading.strip_prefix('(')?;
+    let (n, rest) = rest.split_once(") ")?;
+    Some((n.parse().ok()?, rest))
 }
 
 /// The titles of a capture's records (`METHOD PATH` / `STATUS PATH`), in log
@@ -76,11 +111,51 @@ pub fn record_titles(log: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Like [`record_titles`], with the query kept (`GET /a?name=demo`), as
+/// numbered headings show it.
+pub fn record_titles_with_query(log: &Path) -> Vec<String> {
+    let capture = tracedoc::input::Capture::open(log, None)
+        .unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    let (records, _) = capture
+        .read_all()
+        .unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    records
+        .iter()
+        .map(|r| {
+            let title = match &r.status {
+                Some(s) => format!("{} {}", s.text, r.path()),
+                None => format!("{} {}", r.method, r.path()),
+            };
+            match r.query() {
+                Some(q) if !q.is_empty() => format!("{title}?{q}"),
+                _ => title,
+            }
+        })
+        .collect()
+}
+
 /// Asserts that body.md has one `### ` section per record, titled like the
 /// record, in log order.
 pub fn assert_one_section_per_record(body_md: &str, log: &Path) {
-    let headings = h3_headings(body_md);
-    let titles = record_titles(log);
+    let mut headings = h3_headings(body_md);
+    let numbered = headings.first().is_some_and(|h| step_number(h).is_some());
+    let titles = if numbered {
+        let mut seen = std::collections::HashSet::new();
+        for h in &mut headings {
+            let (n, rest) = step_number(h)
+                .unwrap_or_else(|| panic!("{}: heading {h:?} has no step number", log.display()));
+            assert!(seen.insert(n), "{}: step {n} twice", log.display());
+            assert!(
+                body_md.contains(&format!("<a id=\"step-{n}\"></a>({n}) ")),
+                "{}: step {n} has no anchor",
+                log.display()
+            );
+            *h = rest.to_string();
+        }
+        record_titles_with_query(log)
+    } else {
+        record_titles(log)
+    };
     if headings == titles {
         return;
     }

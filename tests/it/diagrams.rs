@@ -137,10 +137,10 @@ fn the_create_diagram_names_its_tokens_and_ids() {
     let tokens = read(out.path(), "tokens.md");
     // The client's token: issued in step 4 to openstack, validated by glance-api.
     assert!(
-        tokens.contains("| `token-1` | 4 | openstack | admin | admin |"),
+        tokens.contains("| `token-1` | [4](#step-4) | openstack | admin | admin |"),
         "{tokens}"
     );
-    assert!(tokens.contains("glance-api (10)"), "{tokens}");
+    assert!(tokens.contains("glance-api ([10](#step-10))"), "{tokens}");
     let diagram = read(out.path(), "diagram.md");
     assert!(
         diagram
@@ -148,6 +148,22 @@ fn the_create_diagram_names_its_tokens_and_ids() {
         "{diagram}"
     );
     assert!(diagram.starts_with("participant openstack\nparticipant keystone\nparticipant glance-api\nparticipant swift-proxy-server\n"), "{diagram}");
+    // The DOT graph names ids by the same variables.
+    let dot = tracedoc()
+        .arg("graph")
+        .arg(shared.join("captures/openstack/image/create"))
+        .args(["--format", "dot", "--no-redact"])
+        .output()
+        .unwrap();
+    let dot = String::from_utf8(dot.stdout).unwrap();
+    assert!(
+        dot.contains("PUT /v1/{account}/glance/{image_id}\\n"),
+        "{dot}"
+    );
+    assert!(
+        !dot.contains("a42bfade-78ec-4c95-b7b4-272ba265072c"),
+        "{dot}"
+    );
 }
 
 /// A synthetic record.

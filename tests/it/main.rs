@@ -16,6 +16,7 @@ mod graph;
 mod hostile;
 mod incremental;
 mod layering;
+mod notes;
 mod redaction;
 mod robust;
 mod samples;

@@ -1,5 +1,6 @@
-//! The reference output: the seed capture, rendered without redaction, must
-//! give `../shared/spec/seed-body.md` byte for byte.
+//! The reference output: the seed capture, rendered without redaction and
+//! in requestshook's plain style (`step_numbers = false`), must give
+//! `../shared/spec/seed-body.md` byte for byte.
 
 use crate::common::{first_difference, shared, tracedoc};
 
@@ -12,11 +13,16 @@ fn seed_body_is_byte_identical() {
     let capture = shared.join("captures/openstack/image/create-seed");
     let expected = std::fs::read(shared.join("spec/seed-body.md")).expect("spec/seed-body.md");
     let out = tempfile::tempdir().unwrap();
+    let config = out.path().join("plain.toml");
+    std::fs::write(&config, "step_numbers = false\n").unwrap();
+    let pages = out.path().join("pages");
     let output = tracedoc()
         .arg("render")
         .arg(&capture)
         .arg("-o")
-        .arg(out.path())
+        .arg(&pages)
+        .arg("--config")
+        .arg(&config)
         .arg("--no-redact")
         .output()
         .unwrap();
@@ -26,7 +32,7 @@ fn seed_body_is_byte_identical() {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    let actual = std::fs::read(out.path().join("body.md")).expect("body.md was written");
+    let actual = std::fs::read(pages.join("body.md")).expect("body.md was written");
     if actual != expected {
         panic!(
             "body.md differs from spec/seed-body.md ({} bytes vs {} expected)\n{}",

@@ -269,21 +269,18 @@ fn session() -> (String, Vec<(&'static str, &'static str)>) {
         None,
     );
     let expected = vec![
+        ("001-create-image", "openstack: POST /image/v2/images"),
         (
-            "001-post-image-v2-images",
-            "openstack: POST /image/v2/images",
-        ),
-        (
-            "002-nova-compute-get-placement-resource",
+            "002-nova-compute-list-resource-provider",
             "nova-compute: GET /placement/resource_providers/",
         ),
-        ("003-get-image-v2-images", "openstack: GET /image/v2/images"),
+        ("003-list-images", "openstack: GET /image/v2/images"),
         (
-            "004-get-compute-v2-1-servers-detail",
+            "004-list-servers-detailed",
             "openstack: GET /compute/v2.1/servers/detail",
         ),
         (
-            "005-nova-compute-get-placement-resource",
+            "005-nova-compute-list-resource-provider",
             "nova-compute: GET /placement/resource_providers/",
         ),
     ];
@@ -572,17 +569,26 @@ fn the_real_image_captures_glued_together_split_back_apart() {
     let output = split(&input, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let image = "a42bfade-78ec-4c95-b7b4-272ba265072c";
-    let first_calls = [
-        "POST /v2/images".to_string(),
-        "GET /v2/images".to_string(),
-        format!("GET /v2/images/{image}"),
-        format!("GET /v2/images/{image}"),
-        "GET /identity/v3/projects/demo".to_string(),
+    // Each piece is named after its command's main call: the first that
+    // changes something, else the last (what a read command is for).
+    let main_calls = [
+        ("001-create-image", "POST /v2/images".to_string()),
+        ("002-list-images", "GET /v2/images".to_string()),
+        (
+            "003-download-binary-image-data",
+            format!("GET /v2/images/{image}/file"),
+        ),
+        ("004-show-image", format!("GET /v2/images/{image}")),
+        (
+            "005-create-image-member",
+            format!("POST /v2/images/{image}/members"),
+        ),
     ];
     let summary = stdout(&output);
     let lines: Vec<&str> = summary.lines().collect();
     assert_eq!(lines.len(), 5, "{summary}");
-    for (line, call) in lines.iter().zip(&first_calls) {
+    for (line, (piece, call)) in lines.iter().zip(&main_calls) {
+        assert!(line.starts_with(piece), "{line:?} should name {piece}");
         assert!(
             line.ends_with(&format!("openstack: {call}")),
             "{line:?} should end with {call}"
@@ -590,7 +596,9 @@ fn the_real_image_captures_glued_together_split_back_apart() {
     }
     let dirs = pieces(&out);
     assert_eq!(dirs.len(), 5);
-    assert!(name(&dirs[0]).starts_with("001-post-v2-images"));
+    for (dir, (piece, _)) in dirs.iter().zip(&main_calls) {
+        assert_eq!(&name(dir), piece);
+    }
     for (piece, original) in dirs.iter().zip(&originals) {
         let got: Vec<Record> = records(&piece.join("requestshook.log"))
             .iter()

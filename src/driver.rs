@@ -80,7 +80,11 @@ fn window() -> usize {
 
 /// Reads a capture and analyses it (the first pass).
 pub fn load(path: &Path, settings: &Settings, options: &Options) -> Result<Loaded> {
-    load_capture(Capture::open(path, options.format)?, settings, options)
+    load_capture(
+        Capture::open_with(path, options.format, &settings.endpoints)?,
+        settings,
+        options,
+    )
 }
 
 /// Reads a capture held in memory (tests, fuzzing); `name` names it.
@@ -91,7 +95,7 @@ pub fn load_bytes(
     options: &Options,
 ) -> Result<Loaded> {
     load_capture(
-        Capture::from_vec(name, bytes, options.format)?,
+        Capture::from_vec_with(name, bytes, options.format, &settings.endpoints)?,
         settings,
         options,
     )

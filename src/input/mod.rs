@@ -11,6 +11,8 @@
 
 pub mod bytes;
 pub mod discover;
+pub mod endpoints;
+pub mod har;
 pub mod requestshook;
 pub mod write;
 
@@ -20,6 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::{At, Record};
 use bytes::Bytes;
+use endpoints::Endpoints;
 
 /// About how many bytes one piece of a big capture holds: small enough that
 /// both cores get work and little is held at a time, big enough that the
@@ -32,22 +35,34 @@ pub const PIECE_BYTES: usize = 4 << 20;
 pub enum Format {
     /// The requestshook WSGI middleware's log.
     Requestshook,
+    /// HAR 1.2 (browsers, mitmproxy).
+    Har,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Requestshook];
+    pub const ALL: &'static [Format] = &[Format::Requestshook, Format::Har];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Requestshook => "requestshook",
+            Format::Har => "har",
         }
     }
 
-    /// Whether the start of a file looks like this format.
+    /// Whether the start of a file looks like this format (each reader's `sniff`).
     fn sniff(self, head: &[u8]) -> bool {
         match self {
             Format::Requestshook => requestshook::sniff(head),
+            Format::Har => har::sniff(head),
+        }
+    }
+
+    /// What detection looks for, for the error about a file of no known format.
+    pub fn expects(self) -> &'static str {
+        match self {
+            Format::Requestshook => "a line like `### (caller) REQ >>> (service) : GET http://...`",
+            Format::Har => "a JSON object with `log.entries`",
         }
     }
 
@@ -168,30 +183,62 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// Opens a capture file, in `format` or the one its content shows.
+    /// Opens a capture file, in `format` or the one its content shows;
+    /// participants of formats without names are named by `host:port`.
     pub fn open(path: &Path, format: Option<Format>) -> Result<Capture> {
+        Capture::open_with(path, format, &Endpoints::default())
+    }
+
+    /// [`Capture::open`], naming participants with `endpoints`.
+    pub fn open_with(path: &Path, format: Option<Format>, endpoints: &Endpoints) -> Result<Capture> {
         let bytes = Bytes::open(path).map_err(|e| Error::read(path, e))?;
-        Capture::from_bytes(path, bytes, format)
+        Capture::from_bytes(path, bytes, format, endpoints)
     }
 
     /// A capture held in memory (tests, fuzzing); `path` names it in messages.
     pub fn from_vec(path: &Path, data: Vec<u8>, format: Option<Format>) -> Result<Capture> {
-        Capture::from_bytes(path, Bytes::from_vec(data), format)
+        Capture::from_vec_with(path, data, format, &Endpoints::default())
     }
 
-    fn from_bytes(path: &Path, bytes: Bytes, format: Option<Format>) -> Result<Capture> {
+    /// [`Capture::from_vec`], naming participants with `endpoints`.
+    pub fn from_vec_with(
+        path: &Path,
+        data: Vec<u8>,
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
+        Capture::from_bytes(path, Bytes::from_vec(data), format, endpoints)
+    }
+
+    fn from_bytes(
+        path: &Path,
+        bytes: Bytes,
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
         let head = &bytes.as_bytes()[..bytes.len().min(64 << 10)];
-        // requestshook is what a file of no other format is read as: its
-        // reader says what is wrong with it (not text, no record).
-        let format = format
-            .or_else(|| Format::detect(head))
-            .unwrap_or(Format::Requestshook);
+        let format = match format.or_else(|| Format::detect(head)) {
+            Some(f) => f,
+            // Nothing to detect: the reader says there is no record.
+            None if head.iter().all(u8::is_ascii_whitespace) => Format::Requestshook,
+            None => {
+                return Err(Error::UnknownFormat {
+                    path: path.to_path_buf(),
+                    tried: Format::ALL
+                        .iter()
+                        .map(|f| format!("{} ({})", f.name(), f.expects()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+        };
         match format {
             Format::Requestshook => Ok(Capture {
                 path: path.to_path_buf(),
                 format,
                 storage: Storage::Mapped(bytes),
             }),
+            Format::Har => har::read(path, bytes.as_bytes(), endpoints),
         }
     }
 
@@ -289,9 +336,8 @@ impl Capture {
             }
         };
         let text = bytes.as_bytes();
-        let ranges = match self.format {
-            Format::Requestshook => requestshook::pieces(text, target),
-        };
+        // Only requestshook is read in place; the others decode up front.
+        let ranges = requestshook::pieces(text, target);
         let counts: Vec<u32> = ranges
             .par_iter()
             .map(|r| {

@@ -11,7 +11,9 @@
 //!   interval (`startedDateTime` + `time`) lies inside another's was sent by
 //!   that call's server while serving it: it is that call's child (the
 //!   innermost such call). Entries inside no other were sent by the client,
-//!   named from the first request's `User-Agent`.
+//!   named from the first request's `User-Agent`. A browser's HAR (its
+//!   `creator` is Chromium's WebInspector, Firefox...) holds only the
+//!   browser's own requests: nothing nests there, overlaps are concurrency.
 //! - **Order.** Records come in event order: a request when it started, a
 //!   response when it ended (mitmproxy writes entries as responses arrive).
 //!
@@ -64,7 +66,36 @@ struct Document {
 #[derive(Deserialize)]
 struct Log {
     #[serde(default)]
+    creator: Option<Lenient<Creator>>,
+    #[serde(default)]
+    browser: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
     entries: Vec<Lenient<Entry>>,
+}
+
+#[derive(Deserialize)]
+struct Creator {
+    #[serde(default, deserialize_with = "text")]
+    name: String,
+}
+
+/// `log.creator.name` of the browsers' own exports (Chromium's DevTools
+/// call themselves WebInspector), lower case.
+const BROWSERS: &[&str] = &["webinspector", "firefox", "chrom", "safari", "edge"];
+
+impl Log {
+    /// Whether a browser wrote the HAR: it holds only the browser's own
+    /// requests, so none is a server's call made while serving another
+    /// (overlaps are the browser's concurrency).
+    fn from_browser(&self) -> bool {
+        let name = self
+            .creator
+            .as_ref()
+            .and_then(|c| c.0.as_ref().ok())
+            .map(|c| c.name.to_ascii_lowercase())
+            .unwrap_or_default();
+        self.browser.is_some() || BROWSERS.iter().any(|b| name.contains(b))
+    }
 }
 
 /// An entry, or why it could not be read: one bad entry does not lose the others.
@@ -240,6 +271,7 @@ pub fn read(path: &Path, data: &[u8], endpoints: &Endpoints) -> Result<Capture> 
             format: Format::Har.name(),
             message: e.to_string(),
         })?;
+    let nest = !doc.log.from_browser();
     let mut read = Vec::with_capacity(doc.log.entries.len());
     for (i, entry) in doc.log.entries.into_iter().enumerate() {
         match entry.0 {
@@ -253,7 +285,7 @@ pub fn read(path: &Path, data: &[u8], endpoints: &Endpoints) -> Result<Capture> 
             ),
         }
     }
-    let records = arrange(read, endpoints);
+    let records = arrange(read, endpoints, nest);
     Ok(Capture::from_records(
         path,
         Format::Har,
@@ -334,15 +366,14 @@ fn entry_records(i: usize, e: Entry, warn: &mut dyn FnMut(String, String)) -> Re
     let response = e.response.and_then(|r| {
         let code = r.status.filter(|s| *s >= 1.0 && *s < 1000.0).map(|s| s as u16);
         let Some(code) = code else {
-            let why = if r.error.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", r.error)
-            };
-            warn(
-                format!("{place}.response"),
-                format!("no response was recorded (status 0){why}"),
-            );
+            // The graph says the request was never answered; the tool's
+            // reason, when it gave one, is said here.
+            if !r.error.is_empty() {
+                warn(
+                    format!("{place}.response"),
+                    format!("no response was recorded (status 0): {}", r.error),
+                );
+            }
             return None;
         };
         let mut headers = pairs(&r.headers, &format!("{place}.response.headers"), warn);
@@ -651,7 +682,7 @@ fn unsurrogate(text: &str) -> Option<Vec<u8>> {
 
 /// Names the callers and callees, nests entries by time interval and puts
 /// the records in event order.
-fn arrange(mut read: Vec<Read>, endpoints: &Endpoints) -> Vec<OwnedRecord> {
+fn arrange(mut read: Vec<Read>, endpoints: &Endpoints, nest: bool) -> Vec<OwnedRecord> {
     // Parents: sweep entries by start (longest first at equal starts),
     // keeping the chain of intervals that are still open.
     let mut by_start: Vec<usize> = (0..read.len()).filter(|&k| read[k].timed).collect();
@@ -679,7 +710,7 @@ fn arrange(mut read: Vec<Read>, endpoints: &Endpoints) -> Vec<OwnedRecord> {
             .iter()
             .rev()
             .copied()
-            .find(|&p| read[p].start <= start && end <= read[p].end + SLACK_MS);
+            .find(|&p| nest && read[p].start <= start && end <= read[p].end + SLACK_MS);
         open.push(k);
     }
     let client = by_start
@@ -843,6 +874,17 @@ mod tests {
             ]
         );
         assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn nothing_nests_in_a_browsers_har() {
+        let doc = format!(
+            r#"{{"log":{{"creator":{{"name":"WebInspector","version":"537.36"}},"entries":[{},{}]}}}}"#,
+            entry("2026-01-01T00:00:00.000Z", 100.0, "http://a:1/x", 200),
+            entry("2026-01-01T00:00:00.050Z", 10.0, "http://b:1/y", 200),
+        );
+        let (r, _) = records(&doc);
+        assert_eq!(r[1], "REQ client -> b:1 GET /y |");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub enum Error {
         format: &'static str,
         message: String,
     },
-    #[error("{}: no capture found in this folder (expected `requestshook.log` or a single `*.log` file)", path.display())]
+    #[error("{}: no capture found in this folder (no file in a format tracedoc reads, and no `*.log` file)", path.display())]
     NoCapture { path: PathBuf },
     #[error("{}: no capture found in this folder: {links} is a symbolic link, and links found inside a folder are not followed (name the file itself, or pass --follow-symlinks)", path.display())]
     OnlyLinks { path: PathBuf, links: String },

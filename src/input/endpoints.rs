@@ -227,7 +227,10 @@ mod tests {
             Match::parse("[::1]:5000"),
             Ok(Match::HostPort("[::1]".into(), 5000))
         );
-        assert_eq!(Match::parse("/volume/"), Ok(Match::Prefix("/volume".into())));
+        assert_eq!(
+            Match::parse("/volume/"),
+            Ok(Match::Prefix("/volume".into()))
+        );
         assert!(Match::parse("h:99999").unwrap_err().contains("not a port"));
         assert!(Match::parse("").is_err());
     }
@@ -236,7 +239,10 @@ mod tests {
     fn the_client_is_named_by_its_agent() {
         let mut e = Endpoints::default();
         e.add_agent("openstacksdk", "openstack");
-        assert_eq!(e.client(Some("openstacksdk/4.0 keystoneauth1/5.8")), "openstack");
+        assert_eq!(
+            e.client(Some("openstacksdk/4.0 keystoneauth1/5.8")),
+            "openstack"
+        );
         assert_eq!(e.client(Some("Mozilla/5.0")), "client");
         assert_eq!(e.client(None), "client");
     }

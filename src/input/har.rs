@@ -233,7 +233,12 @@ impl Timings {
             self.wait,
             self.receive,
         ];
-        let known: Vec<f64> = parts.iter().flatten().copied().filter(|v| *v >= 0.0).collect();
+        let known: Vec<f64> = parts
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| *v >= 0.0)
+            .collect();
         (!known.is_empty()).then(|| known.iter().sum())
     }
 }
@@ -265,11 +270,13 @@ pub fn read(path: &Path, data: &[u8], endpoints: &Endpoints) -> Result<Capture> 
     };
     let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     let repaired = repair_surrogates(data);
-    let doc: Document = serde_json::from_slice(repaired.as_deref().unwrap_or(data))
-        .map_err(|e| Error::BadDocument {
-            path: path.to_path_buf(),
-            format: Format::Har.name(),
-            message: e.to_string(),
+    let doc: Document =
+        serde_json::from_slice(repaired.as_deref().unwrap_or(data)).map_err(|e| {
+            Error::BadDocument {
+                path: path.to_path_buf(),
+                format: Format::Har.name(),
+                message: e.to_string(),
+            }
         })?;
     let nest = !doc.log.from_browser();
     let mut read = Vec::with_capacity(doc.log.entries.len());
@@ -364,7 +371,10 @@ fn entry_records(i: usize, e: Entry, warn: &mut dyn FnMut(String, String)) -> Re
         hints,
     };
     let response = e.response.and_then(|r| {
-        let code = r.status.filter(|s| *s >= 1.0 && *s < 1000.0).map(|s| s as u16);
+        let code = r
+            .status
+            .filter(|s| *s >= 1.0 && *s < 1000.0)
+            .map(|s| s as u16);
         let Some(code) = code else {
             // The graph says the request was never answered; the tool's
             // reason, when it gave one, is said here.
@@ -452,7 +462,11 @@ fn add_cookies(headers: &mut Vec<Header<'static>>, cookies: &[Lenient<Pair>], he
         headers.push(Header {
             name: Cow::Owned(header.into()),
             value: Some(Cow::Owned(
-                cookies.iter().map(|c| one(c)).collect::<Vec<_>>().join("; "),
+                cookies
+                    .iter()
+                    .map(|c| one(c))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             )),
         });
     } else {
@@ -478,7 +492,11 @@ fn post_body(p: &PostData, place: &str, warn: &mut dyn FnMut(String, String)) ->
             if x.file_name.is_empty() {
                 format!("{}={}", form_encode(&x.name), form_encode(&x.value))
             } else {
-                format!("{}=<file {}>", form_encode(&x.name), form_encode(&x.file_name))
+                format!(
+                    "{}=<file {}>",
+                    form_encode(&x.name),
+                    form_encode(&x.file_name)
+                )
             }
         })
         .collect();
@@ -718,7 +736,10 @@ fn arrange(mut read: Vec<Read>, endpoints: &Endpoints, nest: bool) -> Vec<OwnedR
         .or(if read.is_empty() { None } else { Some(&0) })
         .map(|&k| endpoints.client(read[k].user_agent.as_deref()))
         .unwrap_or_else(|| endpoints.client(None));
-    let callee: Vec<String> = read.iter().map(|r| endpoints.name(&r.request.url)).collect();
+    let callee: Vec<String> = read
+        .iter()
+        .map(|r| endpoints.name(&r.request.url))
+        .collect();
     let mut depth = vec![0usize; read.len()];
     for &k in &by_start {
         if let Some(p) = parent[k] {
@@ -945,7 +966,10 @@ mod tests {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut out = String::new();
         for c in bytes.chunks(3) {
-            let n = c.iter().enumerate().fold(0u32, |n, (k, &b)| n | u32::from(b) << (16 - 8 * k));
+            let n = c
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (k, &b)| n | u32::from(b) << (16 - 8 * k));
             for k in 0..=c.len() {
                 out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
             }

@@ -88,6 +88,8 @@ pub struct Records<'a> {
 
 enum RecordsInner<'a> {
     Requestshook(requestshook::Parser<'a>),
+    /// A piece of one file of several, its positions moved past the files before it.
+    Shifted(Box<Records<'a>>, u64),
     Owned {
         records: std::slice::Iter<'a, OwnedRecord>,
         diagnostics: Vec<Diagnostic>,
@@ -100,6 +102,10 @@ impl<'a> Iterator for Records<'a> {
     fn next(&mut self) -> Option<Record<'a>> {
         match &mut self.inner {
             RecordsInner::Requestshook(p) => p.next(),
+            RecordsInner::Shifted(inner, by) => inner.next().map(|mut r| {
+                r.at.pos += *by;
+                r
+            }),
             RecordsInner::Owned { records, .. } => records.next().map(OwnedRecord::record),
         }
     }
@@ -110,6 +116,7 @@ impl Records<'_> {
     pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
         match &mut self.inner {
             RecordsInner::Requestshook(p) => p.take_diagnostics(),
+            RecordsInner::Shifted(inner, _) => inner.take_diagnostics(),
             RecordsInner::Owned { diagnostics, .. } => std::mem::take(diagnostics),
         }
     }
@@ -150,7 +157,9 @@ impl OwnedRecord {
                     value: h.value.as_deref().map(b),
                 })
                 .collect(),
-            body: crate::model::Body { text: b(&r.body.text) },
+            body: crate::model::Body {
+                text: b(&r.body.text),
+            },
             id: r.id.as_deref().map(b),
             hints: r.hints,
         }
@@ -171,6 +180,26 @@ enum Storage {
         size: usize,
         digest: String,
     },
+    /// Several files read as one capture, one after the other. Positions
+    /// (piece ranges, `At::pos`) of each file are moved past those of the
+    /// files before it.
+    Several(Vec<Part>),
+}
+
+/// One file of several.
+#[derive(Debug)]
+struct Part {
+    capture: Capture,
+    /// Where its positions start, and how many it has (bytes for a file
+    /// read in place, records for one decoded up front).
+    base: u64,
+    units: u64,
+}
+
+impl Part {
+    fn holds(&self, pos: u64) -> bool {
+        pos >= self.base && pos - self.base < self.units
+    }
 }
 
 /// One capture file, opened for reading.
@@ -190,7 +219,11 @@ impl Capture {
     }
 
     /// [`Capture::open`], naming participants with `endpoints`.
-    pub fn open_with(path: &Path, format: Option<Format>, endpoints: &Endpoints) -> Result<Capture> {
+    pub fn open_with(
+        path: &Path,
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
         let bytes = Bytes::open(path).map_err(|e| Error::read(path, e))?;
         Capture::from_bytes(path, bytes, format, endpoints)
     }
@@ -242,6 +275,67 @@ impl Capture {
         }
     }
 
+    /// Several capture files read as one, in the order given; `path` (their
+    /// folder) names the whole. Each file is in its own format, or `format`.
+    pub fn open_several(
+        path: &Path,
+        files: &[PathBuf],
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
+        if let [one] = files {
+            return Capture::open_with(one, format, endpoints);
+        }
+        let mut parts = Vec::with_capacity(files.len());
+        let mut base = 0u64;
+        for file in files {
+            let capture = Capture::open_with(file, format, endpoints)?;
+            let units = match &capture.storage {
+                Storage::Mapped(b) => b.len() as u64,
+                // At least one, so that a file whose records all failed
+                // still has its piece, and its warnings are said.
+                Storage::Owned { records, .. } => records.len().max(1) as u64,
+                // Not made by open_with.
+                Storage::Several(_) => 0,
+            };
+            parts.push(Part {
+                capture,
+                base,
+                units,
+            });
+            base += units;
+        }
+        let format = parts
+            .first()
+            .map_or(Format::Requestshook, |p| p.capture.format);
+        Ok(Capture {
+            path: path.to_path_buf(),
+            format,
+            storage: Storage::Several(parts),
+        })
+    }
+
+    /// The file of several that holds position `pos`, and `pos` in it.
+    fn part(&self, pos: u64) -> Option<(&Capture, u64, u64)> {
+        let Storage::Several(parts) = &self.storage else {
+            return None;
+        };
+        let k = parts.partition_point(|p| p.base + p.units <= pos);
+        let p = parts.get(k).filter(|p| p.holds(pos))?;
+        Some((&p.capture, pos - p.base, p.base))
+    }
+
+    /// The file a record is in, its line there (0 for a format without
+    /// lines) and, for such a format, where in the file it is.
+    pub fn locate(&self, at: At) -> (PathBuf, usize, Option<String>) {
+        if let Some((c, pos, _)) = self.part(at.pos) {
+            return c.locate(At { pos, line: at.line });
+        }
+        let line = at.line as usize;
+        let entry = (line == 0).then(|| self.place(at)).flatten();
+        (self.path.clone(), line, entry)
+    }
+
     /// A capture whose reader decoded every record of `input` up front.
     /// Each record's `at.pos` is set to its index.
     pub fn from_records(
@@ -272,10 +366,13 @@ impl Capture {
     /// Where a record is, for messages about a format without lines.
     pub fn place(&self, at: At) -> Option<String> {
         match &self.storage {
-            Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
-            Storage::Owned { records, .. } => {
-                records.get(at.pos as usize).map(|r| r.place.clone())
+            Storage::Several(_) => {
+                let (c, pos, _) = self.part(at.pos)?;
+                let place = c.place(At { pos, line: at.line })?;
+                Some(format!("{}: {place}", c.name()))
             }
+            Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
+            Storage::Owned { records, .. } => records.get(at.pos as usize).map(|r| r.place.clone()),
         }
     }
 
@@ -301,6 +398,14 @@ impl Capture {
                 }
             }
             Storage::Owned { digest, .. } => return digest.clone(),
+            Storage::Several(parts) => {
+                for p in parts {
+                    h.update(p.capture.name().as_bytes());
+                    h.update(b"\0");
+                    h.update(p.capture.digest().as_bytes());
+                    h.update(b"\n");
+                }
+            }
         }
         format!("b3:{}", h.finalize().to_hex())
     }
@@ -310,6 +415,7 @@ impl Capture {
         match &self.storage {
             Storage::Mapped(b) => b.len(),
             Storage::Owned { size, .. } => *size,
+            Storage::Several(parts) => parts.iter().map(|p| p.capture.len()).sum(),
         }
     }
 
@@ -324,6 +430,21 @@ impl Capture {
         use rayon::prelude::*;
         let bytes = match &self.storage {
             Storage::Mapped(b) => b,
+            Storage::Several(parts) => {
+                let shift = |r: Range<usize>, by: u64| {
+                    let by = by as usize;
+                    r.start + by..r.end + by
+                };
+                return parts
+                    .iter()
+                    .flat_map(|p| {
+                        p.capture.pieces(target).into_iter().map(|piece| Piece {
+                            range: shift(piece.range, p.base),
+                            line: piece.line,
+                        })
+                    })
+                    .collect();
+            }
             Storage::Owned { records, .. } => {
                 let n = records.len().max(1);
                 return (0..n)
@@ -358,6 +479,21 @@ impl Capture {
     /// Reads one piece.
     pub fn read(&self, piece: &Piece) -> Result<Records<'_>> {
         let inner = match &self.storage {
+            Storage::Several(_) => {
+                let Some((c, start, base)) = self.part(piece.range.start as u64) else {
+                    return Ok(Records {
+                        inner: RecordsInner::Owned {
+                            records: [].iter(),
+                            diagnostics: Vec::new(),
+                        },
+                    });
+                };
+                let own = Piece {
+                    range: start as usize..piece.range.end - base as usize,
+                    line: piece.line,
+                };
+                RecordsInner::Shifted(Box::new(c.read(&own)?), base)
+            }
             Storage::Mapped(bytes) => {
                 let whole = bytes.as_bytes();
                 let text = requestshook::check_utf8(whole, piece.range.clone(), &self.path)?;
@@ -374,7 +510,8 @@ impl Capture {
                 diagnostics,
                 ..
             } => {
-                let range = piece.range.start.min(records.len())..piece.range.end.min(records.len());
+                let range =
+                    piece.range.start.min(records.len())..piece.range.end.min(records.len());
                 RecordsInner::Owned {
                     records: records[range].iter(),
                     // The decoding warnings come with the first piece.
@@ -394,13 +531,28 @@ impl Capture {
         match &self.storage {
             Storage::Mapped(bytes) => requestshook::record_at(bytes.as_bytes(), at, &self.path),
             Storage::Owned { records, .. } => records.get(at.pos as usize).map(OwnedRecord::record),
+            Storage::Several(_) => {
+                let (c, pos, base) = self.part(at.pos)?;
+                let mut r = c.record(At { pos, line: at.line })?;
+                r.at.pos += base;
+                Some(r)
+            }
         }
     }
 
     /// Lets go of the memory of a piece that is done with (until it is read again).
     pub fn release(&self, piece: &Piece) {
-        if let Storage::Mapped(bytes) = &self.storage {
-            bytes.release(piece.range.clone());
+        match &self.storage {
+            Storage::Mapped(bytes) => bytes.release(piece.range.clone()),
+            Storage::Several(_) => {
+                if let Some((c, start, base)) = self.part(piece.range.start as u64) {
+                    c.release(&Piece {
+                        range: start as usize..piece.range.end - base as usize,
+                        line: piece.line,
+                    });
+                }
+            }
+            Storage::Owned { .. } => {}
         }
     }
 
@@ -539,7 +691,9 @@ mod tests {
                     url: Cow::Owned(format!("http://h/{i}")),
                     status: None,
                     headers: Vec::new(),
-                    body: Body { text: Cow::Borrowed("") },
+                    body: Body {
+                        text: Cow::Borrowed(""),
+                    },
                     id: Some(Cow::Owned(format!("r{i}"))),
                     hints: Hints::default(),
                 },
@@ -574,7 +728,10 @@ mod tests {
             warnings.extend(r.take_diagnostics());
         }
         assert_eq!(seen.len(), PIECE_RECORDS + 3);
-        assert_eq!(seen[PIECE_RECORDS + 2], format!("http://h/{}", PIECE_RECORDS + 2));
+        assert_eq!(
+            seen[PIECE_RECORDS + 2],
+            format!("http://h/{}", PIECE_RECORDS + 2)
+        );
         assert_eq!(warnings, vec![warning], "warnings come once");
         let at = At { pos: 7, line: 0 };
         assert_eq!(c.place(at).as_deref(), Some("log.entries[7].request"));

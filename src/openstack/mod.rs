@@ -258,6 +258,9 @@ mod tests {
             assert!(s.type_of(name).is_some(), "{name} has a service type");
         }
         assert_eq!(e.name("http://192.0.2.5:9511/v1"), "192.0.2.5:9511");
-        assert_eq!(e.client(Some("openstacksdk/4.1.0 keystoneauth1/5.9.1")), "openstack");
+        assert_eq!(
+            e.client(Some("openstacksdk/4.1.0 keystoneauth1/5.9.1")),
+            "openstack"
+        );
     }
 }

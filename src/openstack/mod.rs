@@ -40,6 +40,7 @@ pub const DEFAULT_ENDPOINTS: &[(&str, &str)] = &[
     (":8080", "swift-proxy-server"),
     (":8776", "cinder-api"),
     ("/volume", "cinder-api"),
+    ("/dashboard", "horizon"),
 ];
 
 /// `User-Agent` prefixes of the OpenStack client: the first request's
@@ -62,6 +63,8 @@ pub fn endpoints() -> Endpoints {
     for agent in CLIENT_AGENTS {
         e.add_agent(agent, "openstack");
     }
+    // Every browser's User-Agent starts so (a browser's HAR, a web console).
+    e.add_agent("Mozilla/", "browser");
     e
 }
 

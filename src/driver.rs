@@ -540,6 +540,8 @@ pub struct ContextFile {
     pub variables: Vec<crate::view::page::VariableRow>,
     pub omitted: Vec<crate::view::page::Omitted>,
     pub log_fence: String,
+    #[serde(default)]
+    pub lacks: Vec<String>,
 }
 
 impl ContextFile {
@@ -555,6 +557,7 @@ impl ContextFile {
             variables: page.variables,
             omitted: page.omitted,
             log_fence: page.log_fence,
+            lacks: page.lacks,
         }
     }
 
@@ -573,6 +576,7 @@ impl ContextFile {
                 variables: self.variables,
                 omitted: self.omitted,
                 log_fence: self.log_fence,
+                lacks: self.lacks,
                 records,
                 operations,
             },

@@ -35,7 +35,7 @@ use serde::Deserialize;
 use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
 use crate::input::endpoints::Endpoints;
 use crate::input::{Capture, Format, OwnedRecord};
-use crate::model::{At, Body, Direction, Header, Hints, Record, Status};
+use crate::model::{At, Body, Direction, Header, Hints, Lack, Record, Status};
 
 /// How many bytes of a binary body the preview shows (as requestshook).
 const PREVIEW_BYTES: usize = 32;
@@ -293,13 +293,13 @@ pub fn read(path: &Path, data: &[u8], endpoints: &Endpoints) -> Result<Capture> 
         }
     }
     let records = arrange(read, endpoints, nest);
-    Ok(Capture::from_records(
-        path,
-        Format::Har,
-        data,
-        records,
-        diagnostics,
-    ))
+    // HAR never says who sent a request; a browser records only its own.
+    let lacks = if nest {
+        vec![Lack::Callers]
+    } else {
+        vec![Lack::Callers, Lack::ServerHops]
+    };
+    Ok(Capture::from_records(path, Format::Har, data, records, diagnostics).lacking(lacks))
 }
 
 /// The records of one entry, and its interval.

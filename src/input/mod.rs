@@ -20,7 +20,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::model::{At, Record};
+use crate::model::{At, Lack, Record};
 use bytes::Bytes;
 use endpoints::Endpoints;
 
@@ -209,6 +209,8 @@ pub struct Capture {
     pub path: PathBuf,
     pub format: Format,
     storage: Storage,
+    /// What the format does not record, for the pages to say.
+    lacks: Vec<Lack>,
 }
 
 impl Capture {
@@ -270,6 +272,7 @@ impl Capture {
                 path: path.to_path_buf(),
                 format,
                 storage: Storage::Mapped(bytes),
+                lacks: Vec::new(),
             }),
             Format::Har => har::read(path, bytes.as_bytes(), endpoints),
         }
@@ -308,11 +311,28 @@ impl Capture {
         let format = parts
             .first()
             .map_or(Format::Requestshook, |p| p.capture.format);
+        let mut lacks: Vec<Lack> = parts.iter().flat_map(|p| p.capture.lacks.clone()).collect();
+        lacks.sort();
+        lacks.dedup();
         Ok(Capture {
             path: path.to_path_buf(),
             format,
             storage: Storage::Several(parts),
+            lacks,
         })
+    }
+
+    /// Says what the capture's format does not record (see [`Lack`]).
+    pub fn lacking(mut self, lacks: impl IntoIterator<Item = Lack>) -> Capture {
+        self.lacks.extend(lacks);
+        self.lacks.sort();
+        self.lacks.dedup();
+        self
+    }
+
+    /// What the capture's format does not record, for the pages to say.
+    pub fn lacks(&self) -> &[Lack] {
+        &self.lacks
     }
 
     /// The file of several that holds position `pos`, and `pos` in it.
@@ -360,6 +380,7 @@ impl Capture {
                 size: input.len(),
                 digest,
             },
+            lacks: Vec::new(),
         }
     }
 

@@ -58,6 +58,15 @@ pub struct Labels {
     /// number of steps left out and the first and last of them.
     #[serde(default)]
     pub left_out: String,
+    /// One line each for what a capture format does not record (HAR, traces).
+    #[serde(default)]
+    pub lacks_callers: String,
+    #[serde(default)]
+    pub lacks_server_hops: String,
+    #[serde(default)]
+    pub lacks_bodies: String,
+    #[serde(default)]
+    pub lacks_headers: String,
 }
 
 impl Labels {
@@ -89,6 +98,10 @@ impl Labels {
                 full_log: l("전체 로그"),
                 left_out_title: l("다이어그램에서 빠진 단계"),
                 left_out: l("다이어그램이 너무 길어 {first}단계부터 {last}단계까지 {count}개 단계는 그리지 않았습니다. 모든 단계는 아래 요청·응답 절과 전체 로그에 있습니다."),
+                lacks_callers: l("이 캡처 형식은 요청을 보낸 쪽을 기록하지 않습니다. 호출자는 시간 구간으로, 서비스 이름은 주소로 추정했습니다."),
+                lacks_server_hops: l("이 캡처에는 클라이언트가 보낸 요청만 있고, 서비스 사이의 호출은 기록되지 않았습니다."),
+                lacks_bodies: l("이 캡처 형식은 요청·응답 본문을 기록하지 않습니다."),
+                lacks_headers: l("이 캡처 형식은 요청·응답 헤더를 기록하지 않습니다."),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -114,6 +127,10 @@ impl Labels {
                 full_log: l("Full log"),
                 left_out_title: l("Steps left out of the diagram"),
                 left_out: l("The diagram is too long to draw whole: steps {first} to {last} ({count} steps) are left out of it. Every step is in the requests and responses below and in the full log."),
+                lacks_callers: l("This capture format does not record who sent a request: callers are inferred from time intervals, services named from their addresses."),
+                lacks_server_hops: l("This capture holds only the client's own requests: calls between services were not recorded."),
+                lacks_bodies: l("This capture format does not record request and response bodies."),
+                lacks_headers: l("This capture format does not record request and response headers."),
             }),
             _ => None,
         }
@@ -371,6 +388,9 @@ pub struct Page {
     pub omitted: Vec<Omitted>,
     /// The fence for `log.md`, longer than any backtick run in the capture.
     pub log_fence: String,
+    /// One line for each thing the capture's format does not record.
+    #[serde(default)]
+    pub lacks: Vec<String>,
     /// How many records the capture holds.
     #[serde(skip)]
     pub records: usize,

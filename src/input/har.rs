@@ -40,6 +40,11 @@ use crate::model::{At, Body, Direction, Header, Hints, Lack, Record, Status};
 /// How many bytes of a binary body the preview shows (as requestshook).
 const PREVIEW_BYTES: usize = 32;
 
+/// How many open calls, innermost first, an entry is checked against
+/// (calls nest a few deep; a capture of many concurrent calls must not
+/// make the sweep quadratic).
+const MAX_OPEN: usize = 256;
+
 /// How far (in ms) a child's end may pass its parent's: HAR times are
 /// rounded, and tools round start and duration separately.
 const SLACK_MS: f64 = 2.0;
@@ -713,22 +718,28 @@ fn arrange(mut read: Vec<Read>, endpoints: &Endpoints, nest: bool) -> Vec<OwnedR
     });
     let mut parent: Vec<Option<usize>> = vec![None; read.len()];
     let mut open: Vec<usize> = Vec::new();
-    for &k in &by_start {
+    for &k in by_start.iter().filter(|_| nest) {
         let (start, end) = (read[k].start, read[k].end);
-        while let Some(&top) = open.last() {
-            let t = &read[top];
-            if t.end <= start && t.start < start {
-                open.pop();
-            } else {
-                break;
-            }
+        let ended = |p: usize| read[p].end <= start && read[p].start < start;
+        while open.last().is_some_and(|&top| ended(top)) {
+            open.pop();
+        }
+        // Calls that overlap without nesting (concurrency) can leave ended
+        // calls under the top: let them go now and then, so that the
+        // sweep stays linear on any input.
+        if open.len() > 2 * MAX_OPEN {
+            open.retain(|&p| !ended(p));
+            // Only the innermost MAX_OPEN are ever looked at.
+            let extra = open.len().saturating_sub(MAX_OPEN);
+            open.drain(..extra);
         }
         // The innermost open call whose interval holds this one's.
         parent[k] = open
             .iter()
             .rev()
+            .take(MAX_OPEN)
             .copied()
-            .find(|&p| nest && read[p].start <= start && end <= read[p].end + SLACK_MS);
+            .find(|&p| read[p].start <= start && end <= read[p].end + SLACK_MS);
         open.push(k);
     }
     let client = by_start

@@ -92,7 +92,7 @@ impl Log {
     /// Whether a browser wrote the HAR: it holds only the browser's own
     /// requests, so none is a server's call made while serving another
     /// (overlaps are the browser's concurrency).
-    fn from_browser(&self) -> bool {
+    fn is_from_browser(&self) -> bool {
         let name = self
             .creator
             .as_ref()
@@ -283,7 +283,7 @@ pub fn read(path: &Path, data: &[u8], endpoints: &Endpoints) -> Result<Capture> 
                 message: e.to_string(),
             }
         })?;
-    let nest = !doc.log.from_browser();
+    let nest = !doc.log.is_from_browser();
     let mut read = Vec::with_capacity(doc.log.entries.len());
     for (i, entry) in doc.log.entries.into_iter().enumerate() {
         match entry.0 {

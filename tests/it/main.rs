@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod diagrams;
 mod escape;
+mod har;
 mod hostile;
 mod incremental;
 mod layering;

@@ -204,6 +204,8 @@ struct PostData {
 
 #[derive(Deserialize)]
 struct Content {
+    #[serde(default, deserialize_with = "number")]
+    size: Option<f64>,
     #[serde(default)]
     text: Option<String>,
     #[serde(default, deserialize_with = "text")]
@@ -258,6 +260,9 @@ struct Read {
     end: f64,
     /// Whether `startedDateTime` parsed: entries without a time are not nested.
     timed: bool,
+    /// Whether the response had a body, and whether its text was saved.
+    body_sent: bool,
+    body_saved: bool,
 }
 
 /// Reads a HAR document into a capture.
@@ -284,6 +289,8 @@ pub fn read(path: &Path, data: &[u8], endpoints: &Endpoints) -> Result<Capture> 
             }
         })?;
     let nest = !doc.log.is_from_browser();
+    let mut bodies_sent = false;
+    let mut bodies_saved = false;
     let mut read = Vec::with_capacity(doc.log.entries.len());
     for (i, entry) in doc.log.entries.into_iter().enumerate() {
         match entry.0 {
@@ -297,20 +304,28 @@ pub fn read(path: &Path, data: &[u8], endpoints: &Endpoints) -> Result<Capture> 
             ),
         }
     }
+    for r in &read {
+        bodies_sent |= r.body_sent;
+        bodies_saved |= r.body_saved;
+    }
     let records = arrange(read, endpoints, nest);
-    // HAR never says who sent a request; a browser records only its own.
-    let lacks = if nest {
-        vec![Lack::Callers]
-    } else {
-        vec![Lack::Callers, Lack::ServerHops]
-    };
+    // HAR never says who sent a request; a browser records only its own;
+    // and a tool may leave the response bodies out (responses had some,
+    // none was saved).
+    let mut lacks = vec![Lack::Callers];
+    if !nest {
+        lacks.push(Lack::ServerHops);
+    }
+    if bodies_sent && !bodies_saved {
+        lacks.push(Lack::Bodies);
+    }
     Ok(Capture::from_records(path, Format::Har, data, records, diagnostics).lacking(lacks))
 }
 
 /// The records of one entry, and its interval.
 fn entry_records(i: usize, e: Entry, warn: &mut dyn FnMut(String, String)) -> Read {
     let place = format!("log.entries[{i}]");
-    let started = chrono::DateTime::parse_from_rfc3339(e.started_date_time.trim()).ok();
+    let started = parse_time(&e.started_date_time);
     if started.is_none() {
         warn(
             format!("{place}.startedDateTime"),
@@ -320,7 +335,7 @@ fn entry_records(i: usize, e: Entry, warn: &mut dyn FnMut(String, String)) -> Re
             ),
         );
     }
-    let start = started.map_or(0.0, |t| t.timestamp_micros() as f64 / 1000.0);
+    let start = started.unwrap_or(0.0);
     let duration = e
         .time
         .filter(|t| *t >= 0.0 && t.is_finite())
@@ -375,6 +390,7 @@ fn entry_records(i: usize, e: Entry, warn: &mut dyn FnMut(String, String)) -> Re
         id: Some(Cow::Owned(place.clone())),
         hints,
     };
+    let (mut body_sent, mut body_saved) = (false, false);
     let response = e.response.and_then(|r| {
         let code = r
             .status
@@ -393,6 +409,20 @@ fn entry_records(i: usize, e: Entry, warn: &mut dyn FnMut(String, String)) -> Re
         };
         let mut headers = pairs(&r.headers, &format!("{place}.response.headers"), warn);
         add_cookies(&mut headers, &r.cookies, "Set-Cookie");
+        let length = headers
+            .iter()
+            .find(|h| h.is("Content-Length"))
+            .and_then(|h| h.value.as_deref()?.trim().parse::<u64>().ok());
+        body_sent = length.is_some_and(|n| n > 0)
+            || r.content
+                .as_ref()
+                .and_then(|c| c.size)
+                .is_some_and(|n| n > 0.0);
+        body_saved = r
+            .content
+            .as_ref()
+            .and_then(|c| c.text.as_deref())
+            .is_some_and(|t| !t.is_empty());
         let body = match &r.content {
             Some(c) => content_body(
                 c.text.as_deref(),
@@ -428,7 +458,23 @@ fn entry_records(i: usize, e: Entry, warn: &mut dyn FnMut(String, String)) -> Re
         start,
         end,
         timed: started.is_some(),
+        body_sent,
+        body_saved,
     }
+}
+
+/// Milliseconds since the epoch of an ISO 8601 date and time: with an
+/// offset (`Z`, `+01:00`), or without one (as some tools write; read as UTC).
+fn parse_time(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let micros = match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => t.timestamp_micros(),
+        Err(_) => chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+            .ok()?
+            .and_utc()
+            .timestamp_micros(),
+    };
+    Some(micros as f64 / 1000.0)
 }
 
 /// Headers from name/value pairs, in order, duplicates and empty values kept.
@@ -906,6 +952,34 @@ mod tests {
             ]
         );
         assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn times_without_an_offset_are_utc() {
+        assert_eq!(parse_time("1970-01-01T00:00:01.5"), Some(1500.0));
+        assert_eq!(parse_time("1970-01-01T01:00:01.5+01:00"), Some(1500.0));
+        assert_eq!(parse_time("1970-01-01"), None);
+    }
+
+    #[test]
+    fn responses_whose_bodies_were_not_saved_say_so() {
+        let lacks = |content: &str| {
+            let doc = format!(
+                r#"{{"log":{{"entries":[{{"startedDateTime":"2026-01-01T00:00:00Z","time":1,
+                "request":{{"method":"GET","url":"http://a:1/"}},
+                "response":{{"status":200,"headers":[],"content":{content}}}}}]}}}}"#
+            );
+            read(Path::new("t.har"), doc.as_bytes(), &Endpoints::default())
+                .unwrap()
+                .lacks()
+                .to_vec()
+        };
+        assert_eq!(
+            lacks(r#"{"size":120,"mimeType":"application/json"}"#),
+            [Lack::Callers, Lack::Bodies]
+        );
+        assert_eq!(lacks(r#"{"size":2,"text":"{}"}"#), [Lack::Callers]);
+        assert_eq!(lacks(r#"{"size":0}"#), [Lack::Callers]);
     }
 
     #[test]

@@ -699,8 +699,9 @@ fn repair_surrogates(data: &[u8]) -> Option<Vec<u8>> {
     while let Some(k) = memchr::memchr(b'\\', &data[i..]) {
         let at = i + k;
         let Some(u) = escape_at(at) else {
-            // Any other escape (`\\`, `\"`): skip the escaped character.
-            i = at + 2;
+            // Any other escape (`\\`, `\"`): skip the escaped character
+            // (a lone `\` at the very end is left to the parser).
+            i = (at + 2).min(data.len());
             continue;
         };
         let mut next = at + 6;
@@ -1091,6 +1092,11 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         assert_eq!(repair_surrogates(br#"{"a": "\u00e9\\u"}"#), None);
+        // Cut short anywhere, it never reads past the end.
+        let text = br#"{"t": "a\udcfb\ud800\udc00\"#;
+        for end in 0..=text.len() {
+            let _ = repair_surrogates(&text[..end]);
+        }
     }
 
     #[test]

@@ -62,6 +62,7 @@ for target in "${targets[@]}"; do
     dict=()
     case "$target" in
         parser | render | apiref | parse_head) dict=(-dict=fuzz/requestshook.dict) ;;
+        har) dict=(-dict=fuzz/har.dict) ;;
         escape_*) dict=(-dict=fuzz/escape.dict) ;;
     esac
     if ! cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \

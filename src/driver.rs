@@ -90,9 +90,23 @@ fn window() -> usize {
     2 * rayon::current_num_threads().max(1)
 }
 
-/// Reads a capture and analyses it (the first pass).
+/// Reads a capture (a file, or a folder of several capture files) and
+/// analyses it (the first pass).
 pub fn load(path: &Path, settings: &Settings, options: &Options) -> Result<Loaded> {
-    load_capture(Capture::open(path, options.format)?, settings, options)
+    let capture = if path.is_dir() {
+        // A folder of several capture files (a folder of one is located to
+        // its file before this). Links inside it are not followed here.
+        let located = crate::input::discover::locate(path, false)?;
+        Capture::open_several(
+            &located.path,
+            &located.files,
+            options.format,
+            &settings.endpoints,
+        )?
+    } else {
+        Capture::open_with(path, options.format, &settings.endpoints)?
+    };
+    load_capture(capture, settings, options)
 }
 
 /// Reads a capture held in memory (tests, fuzzing); `name` names it.
@@ -103,7 +117,7 @@ pub fn load_bytes(
     options: &Options,
 ) -> Result<Loaded> {
     load_capture(
-        Capture::from_vec(name, bytes, options.format)?,
+        Capture::from_vec_with(name, bytes, options.format, &settings.endpoints)?,
         settings,
         options,
     )
@@ -256,26 +270,25 @@ impl Loaded {
 fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
     let shown = loaded.shown(settings);
     let facts = &loaded.analysis.scan.facts;
-    let path = &loaded.capture.path;
     let mut all = loaded.analysis.scan.diagnostics.clone();
     for f in &loaded.analysis.findings {
         let r = f.record();
         let Some(record) = shown.record(r) else {
             continue;
         };
-        let line = facts[r].at.line as usize;
-        let entry = (line == 0)
-            .then(|| loaded.capture.place(facts[r].at))
-            .flatten();
+        // The file of several that holds the record, and where in it.
+        let (file, line, entry) = loaded.capture.locate(facts[r].at);
         let (kind, message) = match *f {
             Finding::DuplicateKey { first, .. } => (
                 DiagnosticKind::DuplicateId,
                 format!(
                     "request id {} was already used by the request at {}; pairing falls back to order",
                     record.id.as_deref().unwrap_or(""),
-                    match facts[first].at.line {
-                        0 => loaded.capture.place(facts[first].at).unwrap_or_default(),
-                        n => format!("line {n}"),
+                    match loaded.capture.locate(facts[first].at) {
+                        (f, 0, entry) if f == file => entry.unwrap_or_default(),
+                        (f, n, _) if f == file => format!("line {n}"),
+                        (f, 0, entry) => format!("{}: {}", f.display(), entry.unwrap_or_default()),
+                        (f, n, _) => format!("{}:{n}", f.display()),
                     }
                 ),
             ),
@@ -298,7 +311,7 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             ),
         };
         all.push(Diagnostic {
-            path: path.clone(),
+            path: file,
             line,
             entry,
             kind,
@@ -306,7 +319,8 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             quote: None,
         });
     }
-    all.sort_by_key(|d| d.line);
+    // By file (a capture of several files), then line.
+    all.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     for d in &mut all {
         d.message = shown.text(&d.message).into_owned();
         if let Some(q) = &mut d.quote {
@@ -892,6 +906,8 @@ pub struct ContextFile {
     pub variables: Vec<crate::view::page::VariableRow>,
     pub omitted: Vec<crate::view::page::Omitted>,
     pub log_fence: String,
+    #[serde(default)]
+    pub lacks: Vec<String>,
 }
 
 impl ContextFile {
@@ -909,6 +925,7 @@ impl ContextFile {
             variables: page.variables,
             omitted: page.omitted,
             log_fence: page.log_fence,
+            lacks: page.lacks,
         }
     }
 
@@ -929,6 +946,7 @@ impl ContextFile {
                 variables: self.variables,
                 omitted: self.omitted,
                 log_fence: self.log_fence,
+                lacks: self.lacks,
                 records,
                 operations,
             },

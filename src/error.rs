@@ -30,7 +30,15 @@ pub enum Error {
     },
     #[error("{}: no requestshook records found (a record starts with a line like `### (caller) REQ >>> (service) : GET http://...`)", path.display())]
     NoRecords { path: PathBuf },
-    #[error("{}: no capture found in this folder (expected `requestshook.log` or a single `*.log` file)", path.display())]
+    #[error("{}: not a capture in any format tracedoc reads; tried {tried}. Pass --format to read it as one of them", path.display())]
+    UnknownFormat { path: PathBuf, tried: String },
+    #[error("{}: not a readable {format} document: {message}", path.display())]
+    BadDocument {
+        path: PathBuf,
+        format: &'static str,
+        message: String,
+    },
+    #[error("{}: no capture found in this folder (no file in a format tracedoc reads, and no `*.log` file)", path.display())]
     NoCapture { path: PathBuf },
     #[error("{}: no capture found in this folder: {links} is a symbolic link, and links found inside a folder are not followed (name the file itself, or pass --follow-symlinks)", path.display())]
     OnlyLinks { path: PathBuf, links: String },
@@ -86,6 +94,10 @@ pub enum DiagnosticKind {
     DuplicateId,
     /// A note in `notes.md` whose step was not found.
     OrphanedNote,
+    /// A part of a structured capture (a HAR entry, a header) that could
+    /// not be read, or lacks what it should hold; it is left out or kept
+    /// as far as it goes.
+    BadEntry,
 }
 
 /// A warning about one place in one file.

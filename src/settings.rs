@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use crate::analyze::filter::{self, Filters, Rule};
 use crate::error::{Error, Result};
-use crate::openstack::Services;
+use crate::input::endpoints::{Endpoints, Match};
+use crate::openstack::{self, Services};
 use crate::redact::Rules;
 use crate::view::diagram::{Limits, MIN_LABEL_WIDTH};
 use crate::view::Labels;
@@ -30,6 +31,7 @@ struct RawConfig {
     step_numbers: Option<bool>,
     labels: Option<IndexMap<String, String>>,
     services: Option<IndexMap<String, String>>,
+    endpoints: Option<IndexMap<String, String>>,
     diagram: Option<RawLimits>,
     filters: Option<Vec<Rule>>,
     filter_file: Option<PathBuf>,
@@ -89,6 +91,8 @@ pub struct Settings {
     pub step_numbers: bool,
     pub labels: Labels,
     pub services: Services,
+    /// How readers of formats without participant names (HAR) name them.
+    pub endpoints: Endpoints,
     pub diagram: Limits,
     pub filters: Arc<Filters>,
     pub redact: Arc<Rules>,
@@ -105,6 +109,7 @@ impl Default for Settings {
             step_numbers: true,
             labels: Labels::default(),
             services: Services::default(),
+            endpoints: openstack::endpoints(),
             diagram: Limits::default(),
             filters: Arc::new(Filters::none()),
             redact: Rules::builtin(),
@@ -156,6 +161,16 @@ impl Settings {
         }
         if let Some(services) = raw.services {
             settings.services.extend(services);
+        }
+        if let Some(endpoints) = raw.endpoints {
+            for (key, name) in endpoints {
+                if key == "client" {
+                    settings.endpoints.set_client(name);
+                    continue;
+                }
+                let rule = Match::parse(&key).map_err(|e| error(format!("[endpoints]: {e}")))?;
+                settings.endpoints.add(rule, name);
+            }
         }
         if let Some(d) = raw.diagram {
             if d.max_messages < 4 {

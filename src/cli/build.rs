@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::driver::{self, IndexSpec, SettingsCache};
 use crate::error::Error;
-use crate::input::discover::{self, Found, DEFAULT_FILE};
+use crate::input::discover::{self, Found};
 use crate::render::Templates;
 use crate::site::RelDir;
 use crate::view::overview::Summary;
@@ -283,9 +283,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 
     if totals.captures + totals.failed == 0 {
         anyhow::bail!(
-            "no capture found under `{}` (a capture is a folder holding `{}` or a single `*.log` file)",
+            "no capture found under `{}` (a capture is a folder holding files in a format tracedoc reads: {})",
             args.captures.display(),
-            DEFAULT_FILE
+            crate::input::Format::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let check = args.check || args.diff;

@@ -1,7 +1,11 @@
-//! Finding captures on disk: the capture file of a folder, and every
+//! Finding captures on disk: the capture files of a folder, and every
 //! capture folder of a tree.
 //!
-//! A capture folder holds `requestshook.log`, or exactly one `*.log` file.
+//! A capture folder holds any number of capture files: every file whose
+//! content is in a format tracedoc reads ([`Format::detect`], whatever its
+//! name), read together as one capture in name order. A folder where no
+//! file is recognised but one `*.log` file is, has that file as its capture
+//! (its reader then says what is wrong with it).
 //! A file named on the command line is read as it is, link or not; a
 //! symbolic link found inside a folder is passed over unless the caller
 //! asks to follow links, so a link planted in a captures tree cannot make
@@ -11,11 +15,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::input::Format;
 
 /// The file name requestshook writes, preferred when a folder holds several logs.
 pub const DEFAULT_FILE: &str = "requestshook.log";
 
-/// The `*.log` files directly in a folder.
+/// The capture files directly in a folder.
 #[derive(Debug, Default)]
 pub struct Logs {
     /// Their names, sorted: regular files, and links to files when followed.
@@ -24,37 +29,68 @@ pub struct Logs {
     pub links: Vec<PathBuf>,
 }
 
-/// Lists the `*.log` files directly in `dir` (see the module docs for links).
+/// How much of a file detection reads.
+const HEAD_BYTES: usize = 64 << 10;
+
+/// Whether the start of a file is in a format tracedoc reads.
+fn is_capture(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    if file.take(HEAD_BYTES as u64).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    Format::detect(&head).is_some()
+}
+
+/// Lists the capture files directly in `dir` (see the module docs for
+/// which, and for links).
 pub fn logs_in(dir: &Path, follow_links: bool) -> std::io::Result<Logs> {
+    let mut found = Logs::default();
     let mut logs = Logs::default();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
-        if path.extension().is_none_or(|x| x != "log") {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
             continue;
         }
+        let is_log = path.extension().is_some_and(|x| x == "log");
         let kind = entry.file_type()?;
         let read = if kind.is_symlink() {
-            // Only links that lead to a file matter: they would be read.
-            if !path.is_file() {
+            // Only links that lead to a capture file matter: they would be
+            // read. (Which one they are is read through the link only to
+            // say it was not followed.)
+            if !path.is_file() || !(is_log || is_capture(&path)) {
                 continue;
             }
             if !follow_links {
-                logs.links.push(path);
+                found.links.push(path);
                 continue;
             }
             true
         } else {
             kind.is_file()
         };
-        if read {
-            logs.files
-                .push(entry.file_name().to_string_lossy().into_owned());
+        if !read {
+            continue;
+        }
+        if is_capture(&path) {
+            found.files.push(name);
+        } else if is_log {
+            logs.files.push(name);
         }
     }
-    logs.files.sort();
-    logs.links.sort();
-    Ok(logs)
+    // Logs of no known format only when nothing else is a capture: a lone
+    // one is then the capture, and its reader says what is wrong with it.
+    if found.files.is_empty() {
+        found.files = logs.files;
+    }
+    found.files.sort();
+    found.links.sort();
+    Ok(found)
 }
 
 /// Why a link was not followed, for the warning `<link>: skipped: <why>`.
@@ -67,27 +103,30 @@ pub fn link_skipped(link: &Path) -> String {
     )
 }
 
-/// The capture file an input names, and what was passed over to find it.
+/// The capture files an input names, and what was passed over to find them.
 #[derive(Debug)]
 pub struct Located {
+    /// The file, or the folder when it holds several capture files.
     pub path: PathBuf,
+    /// The capture files, in the order they are read.
+    pub files: Vec<PathBuf>,
     /// Symbolic links to `*.log` files in the folder that were not followed.
     pub skipped_links: Vec<PathBuf>,
 }
 
-/// Finds the capture file for an input that is a file or a folder holding one.
+/// Finds the capture files for an input that is a file or a folder holding them.
 pub fn locate(input: &Path, follow_links: bool) -> Result<Located> {
     let meta = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
     if !meta.is_dir() {
         return Ok(Located {
             path: input.to_path_buf(),
+            files: vec![input.to_path_buf()],
             skipped_links: Vec::new(),
         });
     }
     let logs = logs_in(input, follow_links).map_err(|e| Error::read(input, e))?;
-    let name = if logs.files.iter().any(|f| f == DEFAULT_FILE) {
-        DEFAULT_FILE.to_string()
-    } else {
+    let files: Vec<PathBuf> = logs.files.iter().map(|f| input.join(f)).collect();
+    {
         match logs.files.as_slice() {
             [] if !logs.links.is_empty() => {
                 return Err(Error::OnlyLinks {
@@ -105,17 +144,19 @@ pub fn locate(input: &Path, follow_links: bool) -> Result<Located> {
                     path: input.to_path_buf(),
                 })
             }
-            [only] => only.clone(),
-            several => {
-                return Err(Error::AmbiguousCapture {
-                    path: input.to_path_buf(),
-                    found: several.join(", "),
+            [only] => {
+                return Ok(Located {
+                    path: input.join(only),
+                    files,
+                    skipped_links: logs.links,
                 })
             }
+            _ => {}
         }
-    };
+    }
     Ok(Located {
-        path: input.join(name),
+        path: input.to_path_buf(),
+        files,
         skipped_links: logs.links,
     })
 }
@@ -123,16 +164,15 @@ pub fn locate(input: &Path, follow_links: bool) -> Result<Located> {
 /// What the walk found in one folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
-    /// A folder holding a capture: `requestshook.log`, or exactly one `*.log`.
+    /// A folder holding a capture: one or more capture files.
     Capture {
         /// The folder on disk.
         dir: PathBuf,
         /// The folder relative to the tree's root.
         rel: PathBuf,
     },
-    /// A folder left out, and why (a name the caller refused, several
-    /// logs, none named `requestshook.log`). Its subfolders are not visited
-    /// when the name was refused.
+    /// A folder left out, and why (a name the caller refused). Its
+    /// subfolders are not visited.
     Skipped { dir: PathBuf, reason: String },
     /// A `*.log` file that is a symbolic link, not followed (the folder may
     /// still hold a capture of its own).
@@ -141,9 +181,13 @@ pub enum Found {
     Unreadable { path: PathBuf, message: String },
 }
 
+/// A folder holding a file of this name, and the folders below it, are
+/// passed over by [`find_captures`] (`build`, `split`'s tree walks).
+pub const IGNORE_FILE: &str = ".tracedocignore";
+
 /// Walks `root` in sorted order and reports every folder that holds a capture.
 ///
-/// Hidden folders (`.git`, `.venv`) and `exclude` (the output folder, when
+/// Hidden folders (`.git`, `.venv`), folders holding [`IGNORE_FILE`] and `exclude` (the output folder, when
 /// it lies inside the tree) are not visited. `accept` checks each folder's
 /// path relative to the root (the output side refuses names it cannot
 /// write or include); a refused folder is reported and not entered.
@@ -182,6 +226,12 @@ pub fn find_captures(
             walk.skip_current_dir();
             continue;
         }
+        // A folder that says it holds no captures for the site (pairs for
+        // `tracedoc diff`, fixtures) is not entered.
+        if dir.join(IGNORE_FILE).is_file() {
+            walk.skip_current_dir();
+            continue;
+        }
         let rel = match dir.strip_prefix(root) {
             Ok(rel) => rel.to_path_buf(),
             Err(e) => {
@@ -213,19 +263,9 @@ pub fn find_captures(
                 path: dir.to_path_buf(),
                 message: e.to_string(),
             }),
-            Ok(logs) if logs.iter().any(|l| l == DEFAULT_FILE) || logs.len() == 1 => {
-                found.push(Found::Capture {
-                    dir: dir.to_path_buf(),
-                    rel,
-                })
-            }
-            Ok(logs) if logs.len() > 1 => found.push(Found::Skipped {
+            Ok(logs) if !logs.is_empty() => found.push(Found::Capture {
                 dir: dir.to_path_buf(),
-                reason: format!(
-                    "{} `*.log` files and none named `{DEFAULT_FILE}`: {}",
-                    logs.len(),
-                    logs.join(", ")
-                ),
+                rel,
             }),
             Ok(_) => {}
         }

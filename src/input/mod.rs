@@ -11,6 +11,8 @@
 
 pub mod bytes;
 pub mod discover;
+pub mod endpoints;
+pub mod har;
 pub mod meta;
 pub mod requestshook;
 pub mod write;
@@ -19,8 +21,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::model::{At, Record};
+use crate::model::{At, Lack, Record};
 use bytes::Bytes;
+use endpoints::Endpoints;
 
 /// About how many bytes one piece of a big capture holds: small enough that
 /// both cores get work and little is held at a time, big enough that the
@@ -33,22 +36,34 @@ pub const PIECE_BYTES: usize = 4 << 20;
 pub enum Format {
     /// The requestshook WSGI middleware's log.
     Requestshook,
+    /// HAR 1.2 (browsers, mitmproxy).
+    Har,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Requestshook];
+    pub const ALL: &'static [Format] = &[Format::Requestshook, Format::Har];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Requestshook => "requestshook",
+            Format::Har => "har",
         }
     }
 
-    /// Whether the start of a file looks like this format.
+    /// Whether the start of a file looks like this format (each reader's `sniff`).
     fn sniff(self, head: &[u8]) -> bool {
         match self {
             Format::Requestshook => requestshook::sniff(head),
+            Format::Har => har::sniff(head),
+        }
+    }
+
+    /// What detection looks for, for the error about a file of no known format.
+    pub fn expects(self) -> &'static str {
+        match self {
+            Format::Requestshook => "a line like `### (caller) REQ >>> (service) : GET http://...`",
+            Format::Har => "a JSON object with `log.entries`",
         }
     }
 
@@ -74,6 +89,8 @@ pub struct Records<'a> {
 
 enum RecordsInner<'a> {
     Requestshook(requestshook::Parser<'a>),
+    /// A piece of one file of several, its positions moved past the files before it.
+    Shifted(Box<Records<'a>>, u64),
     Owned {
         records: std::slice::Iter<'a, OwnedRecord>,
         diagnostics: Vec<Diagnostic>,
@@ -86,6 +103,10 @@ impl<'a> Iterator for Records<'a> {
     fn next(&mut self) -> Option<Record<'a>> {
         match &mut self.inner {
             RecordsInner::Requestshook(p) => p.next(),
+            RecordsInner::Shifted(inner, by) => inner.next().map(|mut r| {
+                r.at.pos += *by;
+                r
+            }),
             RecordsInner::Owned { records, .. } => records.next().map(OwnedRecord::record),
         }
     }
@@ -96,6 +117,7 @@ impl Records<'_> {
     pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
         match &mut self.inner {
             RecordsInner::Requestshook(p) => p.take_diagnostics(),
+            RecordsInner::Shifted(inner, _) => inner.take_diagnostics(),
             RecordsInner::Owned { diagnostics, .. } => std::mem::take(diagnostics),
         }
     }
@@ -159,6 +181,26 @@ enum Storage {
         size: usize,
         digest: String,
     },
+    /// Several files read as one capture, one after the other. Positions
+    /// (piece ranges, `At::pos`) of each file are moved past those of the
+    /// files before it.
+    Several(Vec<Part>),
+}
+
+/// One file of several.
+#[derive(Debug)]
+struct Part {
+    capture: Capture,
+    /// Where its positions start, and how many it has (bytes for a file
+    /// read in place, records for one decoded up front).
+    base: u64,
+    units: u64,
+}
+
+impl Part {
+    fn holds(&self, pos: u64) -> bool {
+        pos >= self.base && pos - self.base < self.units
+    }
 }
 
 /// One capture file, opened for reading.
@@ -168,34 +210,151 @@ pub struct Capture {
     pub path: PathBuf,
     pub format: Format,
     storage: Storage,
+    /// What the format does not record, for the pages to say.
+    lacks: Vec<Lack>,
 }
 
 impl Capture {
-    /// Opens a capture file, in `format` or the one its content shows.
+    /// Opens a capture file, in `format` or the one its content shows;
+    /// participants of formats without names are named by `host:port`.
     pub fn open(path: &Path, format: Option<Format>) -> Result<Capture> {
+        Capture::open_with(path, format, &Endpoints::default())
+    }
+
+    /// [`Capture::open`], naming participants with `endpoints`.
+    pub fn open_with(
+        path: &Path,
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
         let bytes = Bytes::open(path).map_err(|e| Error::read(path, e))?;
-        Capture::from_bytes(path, bytes, format)
+        Capture::from_bytes(path, bytes, format, endpoints)
     }
 
     /// A capture held in memory (tests, fuzzing); `path` names it in messages.
     pub fn from_vec(path: &Path, data: Vec<u8>, format: Option<Format>) -> Result<Capture> {
-        Capture::from_bytes(path, Bytes::from_vec(data), format)
+        Capture::from_vec_with(path, data, format, &Endpoints::default())
     }
 
-    fn from_bytes(path: &Path, bytes: Bytes, format: Option<Format>) -> Result<Capture> {
+    /// [`Capture::from_vec`], naming participants with `endpoints`.
+    pub fn from_vec_with(
+        path: &Path,
+        data: Vec<u8>,
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
+        Capture::from_bytes(path, Bytes::from_vec(data), format, endpoints)
+    }
+
+    fn from_bytes(
+        path: &Path,
+        bytes: Bytes,
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
         let head = &bytes.as_bytes()[..bytes.len().min(64 << 10)];
-        // requestshook is what a file of no other format is read as: its
-        // reader says what is wrong with it (not text, no record).
-        let format = format
-            .or_else(|| Format::detect(head))
-            .unwrap_or(Format::Requestshook);
+        let format = match format.or_else(|| Format::detect(head)) {
+            Some(f) => f,
+            // Nothing to detect: the reader says there is no record.
+            None if head.iter().all(u8::is_ascii_whitespace) => Format::Requestshook,
+            None => {
+                return Err(Error::UnknownFormat {
+                    path: path.to_path_buf(),
+                    tried: Format::ALL
+                        .iter()
+                        .map(|f| format!("{} ({})", f.name(), f.expects()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+        };
         match format {
             Format::Requestshook => Ok(Capture {
                 path: path.to_path_buf(),
                 format,
                 storage: Storage::Mapped(bytes),
+                lacks: Vec::new(),
             }),
+            Format::Har => har::read(path, bytes.as_bytes(), endpoints),
         }
+    }
+
+    /// Several capture files read as one, in the order given; `path` (their
+    /// folder) names the whole. Each file is in its own format, or `format`.
+    pub fn open_several(
+        path: &Path,
+        files: &[PathBuf],
+        format: Option<Format>,
+        endpoints: &Endpoints,
+    ) -> Result<Capture> {
+        if let [one] = files {
+            return Capture::open_with(one, format, endpoints);
+        }
+        let mut parts = Vec::with_capacity(files.len());
+        let mut base = 0u64;
+        for file in files {
+            let capture = Capture::open_with(file, format, endpoints)?;
+            let units = match &capture.storage {
+                Storage::Mapped(b) => b.len() as u64,
+                // At least one, so that a file whose records all failed
+                // still has its piece, and its warnings are said.
+                Storage::Owned { records, .. } => records.len().max(1) as u64,
+                // Not made by open_with.
+                Storage::Several(_) => 0,
+            };
+            parts.push(Part {
+                capture,
+                base,
+                units,
+            });
+            base += units;
+        }
+        let format = parts
+            .first()
+            .map_or(Format::Requestshook, |p| p.capture.format);
+        let mut lacks: Vec<Lack> = parts.iter().flat_map(|p| p.capture.lacks.clone()).collect();
+        lacks.sort();
+        lacks.dedup();
+        Ok(Capture {
+            path: path.to_path_buf(),
+            format,
+            storage: Storage::Several(parts),
+            lacks,
+        })
+    }
+
+    /// Says what the capture's format does not record (see [`Lack`]).
+    pub fn lacking(mut self, lacks: impl IntoIterator<Item = Lack>) -> Capture {
+        self.lacks.extend(lacks);
+        self.lacks.sort();
+        self.lacks.dedup();
+        self
+    }
+
+    /// What the capture's format does not record, for the pages to say.
+    pub fn lacks(&self) -> &[Lack] {
+        &self.lacks
+    }
+
+    /// The file of several that holds position `pos`, and `pos` in it.
+    fn part(&self, pos: u64) -> Option<(&Capture, u64, u64)> {
+        let Storage::Several(parts) = &self.storage else {
+            return None;
+        };
+        let k = parts.partition_point(|p| p.base + p.units <= pos);
+        let p = parts.get(k).filter(|p| p.holds(pos))?;
+        Some((&p.capture, pos - p.base, p.base))
+    }
+
+    /// The file a record is in, its line there (0 for a format without
+    /// lines) and, for such a format, where in the file it is.
+    pub fn locate(&self, at: At) -> (PathBuf, usize, Option<String>) {
+        if let Some((c, pos, _)) = self.part(at.pos) {
+            return c.locate(At { pos, line: at.line });
+        }
+        let line = at.line as usize;
+        let entry = (line == 0).then(|| self.place(at)).flatten();
+        (self.path.clone(), line, entry)
     }
 
     /// A capture whose reader decoded every record of `input` up front.
@@ -222,12 +381,18 @@ impl Capture {
                 size: input.len(),
                 digest,
             },
+            lacks: Vec::new(),
         }
     }
 
     /// Where a record is, for messages about a format without lines.
     pub fn place(&self, at: At) -> Option<String> {
         match &self.storage {
+            Storage::Several(_) => {
+                let (c, pos, _) = self.part(at.pos)?;
+                let place = c.place(At { pos, line: at.line })?;
+                Some(format!("{}: {place}", c.name()))
+            }
             Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
             Storage::Owned { records, .. } => records.get(at.pos as usize).map(|r| r.place.clone()),
         }
@@ -255,6 +420,14 @@ impl Capture {
                 }
             }
             Storage::Owned { digest, .. } => return digest.clone(),
+            Storage::Several(parts) => {
+                for p in parts {
+                    h.update(p.capture.name().as_bytes());
+                    h.update(b"\0");
+                    h.update(p.capture.digest().as_bytes());
+                    h.update(b"\n");
+                }
+            }
         }
         format!("b3:{}", h.finalize().to_hex())
     }
@@ -264,6 +437,7 @@ impl Capture {
         match &self.storage {
             Storage::Mapped(b) => b.len(),
             Storage::Owned { size, .. } => *size,
+            Storage::Several(parts) => parts.iter().map(|p| p.capture.len()).sum(),
         }
     }
 
@@ -278,6 +452,21 @@ impl Capture {
         use rayon::prelude::*;
         let bytes = match &self.storage {
             Storage::Mapped(b) => b,
+            Storage::Several(parts) => {
+                let shift = |r: Range<usize>, by: u64| {
+                    let by = by as usize;
+                    r.start + by..r.end + by
+                };
+                return parts
+                    .iter()
+                    .flat_map(|p| {
+                        p.capture.pieces(target).into_iter().map(|piece| Piece {
+                            range: shift(piece.range, p.base),
+                            line: piece.line,
+                        })
+                    })
+                    .collect();
+            }
             Storage::Owned { records, .. } => {
                 let n = records.len().max(1);
                 return (0..n)
@@ -290,9 +479,8 @@ impl Capture {
             }
         };
         let text = bytes.as_bytes();
-        let ranges = match self.format {
-            Format::Requestshook => requestshook::pieces(text, target),
-        };
+        // Only requestshook is read in place; the others decode up front.
+        let ranges = requestshook::pieces(text, target);
         let counts: Vec<u32> = ranges
             .par_iter()
             .map(|r| {
@@ -313,6 +501,21 @@ impl Capture {
     /// Reads one piece.
     pub fn read(&self, piece: &Piece) -> Result<Records<'_>> {
         let inner = match &self.storage {
+            Storage::Several(_) => {
+                let Some((c, start, base)) = self.part(piece.range.start as u64) else {
+                    return Ok(Records {
+                        inner: RecordsInner::Owned {
+                            records: [].iter(),
+                            diagnostics: Vec::new(),
+                        },
+                    });
+                };
+                let own = Piece {
+                    range: start as usize..piece.range.end - base as usize,
+                    line: piece.line,
+                };
+                RecordsInner::Shifted(Box::new(c.read(&own)?), base)
+            }
             Storage::Mapped(bytes) => {
                 let whole = bytes.as_bytes();
                 let text = requestshook::check_utf8(whole, piece.range.clone(), &self.path)?;
@@ -350,13 +553,28 @@ impl Capture {
         match &self.storage {
             Storage::Mapped(bytes) => requestshook::record_at(bytes.as_bytes(), at, &self.path),
             Storage::Owned { records, .. } => records.get(at.pos as usize).map(OwnedRecord::record),
+            Storage::Several(_) => {
+                let (c, pos, base) = self.part(at.pos)?;
+                let mut r = c.record(At { pos, line: at.line })?;
+                r.at.pos += base;
+                Some(r)
+            }
         }
     }
 
     /// Lets go of the memory of a piece that is done with (until it is read again).
     pub fn release(&self, piece: &Piece) {
-        if let Storage::Mapped(bytes) = &self.storage {
-            bytes.release(piece.range.clone());
+        match &self.storage {
+            Storage::Mapped(bytes) => bytes.release(piece.range.clone()),
+            Storage::Several(_) => {
+                if let Some((c, start, base)) = self.part(piece.range.start as u64) {
+                    c.release(&Piece {
+                        range: start as usize..piece.range.end - base as usize,
+                        line: piece.line,
+                    });
+                }
+            }
+            Storage::Owned { .. } => {}
         }
     }
 

@@ -7,5 +7,5 @@ pub mod record;
 
 pub use facts::{flag, key, key_bytes, Facts, Names, Signals, Sym};
 pub use record::{
-    url_path, url_query, At, Body, BodyKind, Direction, Header, Hints, Lines, Record, Status,
+    url_path, url_query, At, Body, BodyKind, Direction, Header, Hints, Lack, Lines, Record, Status,
 };

@@ -178,6 +178,21 @@ pub struct Hints {
     pub ended: Option<i64>,
 }
 
+/// Something a capture format does not record, which the pages say in one
+/// line instead of showing empty boxes or guesses as facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lack {
+    /// Who sent each request: callers are inferred (HAR).
+    Callers,
+    /// Calls between services: only the client's own calls are recorded.
+    ServerHops,
+    /// Request and response bodies.
+    Bodies,
+    /// Request and response headers.
+    Headers,
+}
+
 /// One captured HTTP message: a request as it arrived or a response as it left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record<'a> {

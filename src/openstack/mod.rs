@@ -7,6 +7,7 @@ pub mod cli;
 
 use indexmap::IndexMap;
 
+use crate::input::endpoints::{Endpoints, Match};
 use crate::model::facts::{flag, key, Names, Signals};
 use crate::model::Record;
 
@@ -21,6 +22,52 @@ pub const DEFAULT_SERVICES: &[(&str, &str)] = &[
     ("cinder-api", "block-storage"),
     ("placement-api", "placement"),
 ];
+
+/// Where the services listen by default (their standard ports), and the
+/// path prefixes devstack puts them under, by process name (as in
+/// [`DEFAULT_SERVICES`]): what names a HAR's participants.
+pub const DEFAULT_ENDPOINTS: &[(&str, &str)] = &[
+    (":5000", "keystone"),
+    (":35357", "keystone"),
+    ("/identity", "keystone"),
+    (":9292", "glance-api"),
+    ("/image", "glance-api"),
+    (":8774", "nova-api"),
+    ("/compute", "nova-api"),
+    (":9696", "neutron-server"),
+    ("/networking", "neutron-server"),
+    (":8778", "placement-api"),
+    ("/placement", "placement-api"),
+    (":8080", "swift-proxy-server"),
+    (":8776", "cinder-api"),
+    ("/volume", "cinder-api"),
+    ("/dashboard", "horizon"),
+];
+
+/// `User-Agent` prefixes of the OpenStack client: the first request's
+/// names the client `openstack`, as requestshook's captures do.
+pub const CLIENT_AGENTS: &[&str] = &[
+    "openstacksdk",
+    "python-openstackclient",
+    "osc-lib",
+    "keystoneauth1",
+];
+
+/// The built-in endpoint rules (see [`DEFAULT_ENDPOINTS`]).
+pub fn endpoints() -> Endpoints {
+    let mut e = Endpoints::default();
+    for (key, name) in DEFAULT_ENDPOINTS {
+        if let Ok(m) = Match::parse(key) {
+            e.add(m, *name);
+        }
+    }
+    for agent in CLIENT_AGENTS {
+        e.add_agent(agent, "openstack");
+    }
+    // Every browser's User-Agent starts so (a browser's HAR, a web console).
+    e.add_agent("Mozilla/", "browser");
+    e
+}
 
 /// The header a client sends its token in.
 pub const AUTH_TOKEN: &str = "X-Auth-Token";
@@ -207,5 +254,31 @@ mod tests {
         assert_eq!(flags(&s, "glance-api", "GET", "/v2/images"), 0);
         assert!(s.is_service_process("nova-compute"));
         assert!(!s.is_service_process("openstack"));
+    }
+
+    #[test]
+    fn standard_ports_and_prefixes_name_known_services() {
+        let e = endpoints();
+        let s = Services::default();
+        for (url, name) in [
+            ("http://192.0.2.5:5000/v3/auth/tokens", "keystone"),
+            ("http://192.0.2.5:35357/v3", "keystone"),
+            ("http://192.0.2.5/identity/v3/auth/tokens", "keystone"),
+            ("http://192.0.2.5:9292/v2/images", "glance-api"),
+            ("http://192.0.2.5:8774/v2.1/servers", "nova-api"),
+            ("http://192.0.2.5/compute/v2.1/servers", "nova-api"),
+            ("http://192.0.2.5:9696/v2.0/ports", "neutron-server"),
+            ("http://192.0.2.5:8778/resource_providers", "placement-api"),
+            ("http://192.0.2.5:8080/v1/AUTH_x", "swift-proxy-server"),
+            ("http://192.0.2.5:8776/v3/volumes", "cinder-api"),
+        ] {
+            assert_eq!(e.name(url), name, "{url}");
+            assert!(s.type_of(name).is_some(), "{name} has a service type");
+        }
+        assert_eq!(e.name("http://192.0.2.5:9511/v1"), "192.0.2.5:9511");
+        assert_eq!(
+            e.client(Some("openstacksdk/4.1.0 keystoneauth1/5.9.1")),
+            "openstack"
+        );
     }
 }

@@ -52,6 +52,7 @@ const PAGE_FIELDS: &[&str] = &[
     "variables",
     "omitted",
     "log_fence",
+    "lacks",
 ];
 
 impl Head {
@@ -80,6 +81,7 @@ impl Head {
                 ("variables", Value::from_serialize(&page.variables)),
                 ("omitted", Value::from_serialize(&page.omitted)),
                 ("log_fence", Value::from_safe_string(page.log_fence.clone())),
+                ("lacks", Value::from_serialize(&page.lacks)),
             ]),
         }
     }
@@ -257,6 +259,7 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
         participants: &'a [Participant],
         operations: &'a [crate::view::page::Link],
         labels: &'a crate::view::page::Labels,
+        lacks: &'a [String],
     }
     Value::from_serialize(View {
         title: &page.title,
@@ -297,6 +300,7 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
         participants: &page.participants,
         operations: &page.operations,
         labels: &page.labels,
+        lacks: &page.lacks,
     })
 }
 

@@ -80,6 +80,8 @@ pub struct IndexPage {
     /// Each API operation the capture calls, once, in order of first call.
     pub operations: Vec<Link>,
     pub labels: Labels,
+    /// One line for each thing the capture's format does not record.
+    pub lacks: Vec<String>,
 }
 
 impl IndexPage {
@@ -168,6 +170,7 @@ impl IndexPage {
             participants: page.diagram.participants.clone(),
             operations: page.operations.clone(),
             labels: page.labels.clone(),
+            lacks: page.lacks.clone(),
         }
     }
 

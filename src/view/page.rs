@@ -110,6 +110,15 @@ pub struct Labels {
     /// step no longer exists.
     #[serde(default)]
     pub orphaned_notes: String,
+    /// One line each for what a capture format does not record (HAR, traces).
+    #[serde(default)]
+    pub lacks_callers: String,
+    #[serde(default)]
+    pub lacks_server_hops: String,
+    #[serde(default)]
+    pub lacks_bodies: String,
+    #[serde(default)]
+    pub lacks_headers: String,
 }
 
 impl Labels {
@@ -159,6 +168,10 @@ impl Labels {
                 same_operation: l("같은 API:"),
                 note: l("메모"),
                 orphaned_notes: l("단계를 찾지 못한 메모"),
+                lacks_callers: l("이 캡처 형식은 요청을 보낸 쪽을 기록하지 않습니다. 호출자는 시간 구간으로, 서비스 이름은 주소로 추정했습니다."),
+                lacks_server_hops: l("이 캡처에는 클라이언트가 보낸 요청만 있고, 서비스 사이의 호출은 기록되지 않았습니다."),
+                lacks_bodies: l("이 캡처 형식은 요청·응답 본문을 기록하지 않습니다."),
+                lacks_headers: l("이 캡처 형식은 요청·응답 헤더를 기록하지 않습니다."),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -202,6 +215,10 @@ impl Labels {
                 same_operation: l("Same API as"),
                 note: l("Note"),
                 orphaned_notes: l("Notes whose step was not found"),
+                lacks_callers: l("This capture format does not record who sent a request: callers are inferred from time intervals, services named from their addresses."),
+                lacks_server_hops: l("This capture holds only the client's own requests: calls between services were not recorded."),
+                lacks_bodies: l("This capture format does not record request and response bodies."),
+                lacks_headers: l("This capture format does not record request and response headers."),
             }),
             _ => None,
         }
@@ -509,6 +526,9 @@ pub struct Page {
     pub omitted: Vec<Omitted>,
     /// The fence for `log.md`, longer than any backtick run in the capture.
     pub log_fence: String,
+    /// One line for each thing the capture's format does not record.
+    #[serde(default)]
+    pub lacks: Vec<String>,
     /// How many records the capture holds.
     #[serde(skip)]
     pub records: usize,

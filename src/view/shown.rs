@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use crate::analyze::filter::{self, Filters};
 use crate::analyze::Analysis;
 use crate::input::Capture;
-use crate::model::{Names, Record};
+use crate::model::{Lack, Names, Record};
 use crate::openstack::apiref::Catalog;
 use crate::redact::{Hunter, Marks, Rules};
 use crate::view::diagram::{self, Limits, Skeleton};
@@ -220,6 +220,19 @@ impl<'c> Shown<'c> {
             variables,
             omitted,
             log_fence: "`".repeat((a.scan.backticks + 1).max(3)),
+            lacks: self
+                .capture
+                .lacks()
+                .iter()
+                .map(|l| match l {
+                    Lack::Callers => &labels.lacks_callers,
+                    Lack::ServerHops => &labels.lacks_server_hops,
+                    Lack::Bodies => &labels.lacks_bodies,
+                    Lack::Headers => &labels.lacks_headers,
+                })
+                .filter(|t| !t.is_empty())
+                .cloned()
+                .collect(),
             records: facts.len(),
             operations,
         }

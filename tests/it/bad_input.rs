@@ -100,7 +100,7 @@ const CASES: &[Case] = &[
         input: "binary.png",
         code: 1,
         strict: 1,
-        messages: &["binary.png:1:1: invalid UTF-8"],
+        messages: &["binary.png: not a capture in any format tracedoc reads; tried requestshook"],
     },
     Case {
         input: "invalid-utf8.log",
@@ -313,7 +313,7 @@ fn a_failed_run_leaves_earlier_output_byte_for_byte() {
             "binary input",
             corpus("binary.png"),
             vec![],
-            "binary.png:1:1",
+            "binary.png: not a capture",
         ),
         ("empty input", corpus("empty.log"), vec![], "empty.log"),
         ("no capture", corpus("no-capture"), vec![], "no-capture"),

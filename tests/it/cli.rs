@@ -112,7 +112,13 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn input_without_records_is_an_error_naming_the_file() {
-    for text in ["", "\n\n\n", "just some text\nand more\n"] {
+    // Nothing at all: nothing to detect, no record. Text of no known
+    // format: an error listing the formats tried.
+    for (text, says) in [
+        ("", "no requestshook records"),
+        ("\n\n\n", "no requestshook records"),
+        ("just some text\nand more\n", "not a capture in any format tracedoc reads; tried requestshook (a line like `### (caller) REQ >>> (service) : GET http://...`), har (a JSON object with `log.entries`)"),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let input = write(dir.path(), "empty.log", text);
         let out = dir.path().join("out");
@@ -120,7 +126,7 @@ fn input_without_records_is_an_error_naming_the_file() {
         assert_eq!(output.status.code(), Some(1), "{text:?}");
         let err = stderr(&output);
         assert!(err.contains("empty.log"), "{text:?}: {err}");
-        assert!(err.contains("no requestshook records"), "{text:?}: {err}");
+        assert!(err.contains(says), "{text:?}: {err}");
         assert!(
             listing(&out).is_empty(),
             "{text:?}: wrote {:?}",
@@ -227,18 +233,40 @@ fn a_folder_input_uses_its_requestshook_log() {
 }
 
 #[test]
-fn a_folder_with_several_logs_is_a_clear_error() {
+fn a_folder_of_several_capture_files_is_one_capture() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("capture");
     write(&capture, "one.log", DISCOVERY);
     write(&capture, "two.log", DISCOVERY);
+    // Found by content, whatever the name; what is no capture is passed over.
+    write(
+        &capture,
+        "three.json",
+        r#"{"log": {"version": "1.2", "entries": [{"startedDateTime": "2026-01-01T00:00:00Z",
+          "time": 3, "request": {"method": "GET", "url": "http://192.0.2.10:9292/v2/images",
+          "headers": [{"value": "no name"}]},
+          "response": {"status": 200, "statusText": "OK", "headers": [], "content": {}}}]}}"#,
+    );
+    write(&capture, "notes.txt", "not a capture\n");
+    write(&capture, "empty.log", "");
     let out = dir.path().join("out");
     let output = render(&capture, &out, &[]);
     let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(err.contains("one.log") && err.contains("two.log"), "{err}");
-    assert!(err.contains("more than one capture"), "{err}");
-    assert!(listing(&out).is_empty());
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    let single = dir.path().join("single");
+    assert!(render(&capture.join("one.log"), &single, &[])
+        .status
+        .success());
+    let heads = |body: &str| body.lines().filter(|l| l.starts_with("### ")).count();
+    let one = heads(&read(&single.join("body.md")));
+    let body = read(&out.join("body.md"));
+    assert_eq!(heads(&body), 2 * one + 2, "{body}");
+    assert!(body.contains("`client` --> `glance-api`"), "{body}");
+    // A warning names the file of several it is about.
+    assert!(
+        err.contains("three.json: log.entries[0].request.headers[0]"),
+        "{err}"
+    );
 
     // And a folder with no log at all.
     let empty = dir.path().join("empty");

@@ -13,6 +13,7 @@ mod diagrams;
 mod diff;
 mod escape;
 mod graph;
+mod har;
 mod hostile;
 mod incremental;
 mod layering;

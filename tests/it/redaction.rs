@@ -110,6 +110,20 @@ const PLANTED: &[&str] = &[
     "PlantedHeatSig24",
     "PlantedHeatDefaultPw58",
     "PlantedNameValuePw59",
+    // har.har: HAR's own places (the base64 bodies' secrets are planted
+    // encoded, so only `no_output_says_planted` can see them decoded)
+    "pw-Planted-Har-1",
+    "gAAAAABtok8PlantedHarToken_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-8888",
+    "gAAAAABtok9PlantedHarServiceTok_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-9999",
+    "PlantedHarCookieArr1",
+    "PlantedHarCookieHdr2",
+    "PlantedHarSetCookie3",
+    "PlantedHarRespCookie4",
+    "PlantedHarParamPw5",
+    "PlantedHarFormPw6",
+    "PlantedHarAdminPass8",
+    "PlantedHarTempUrlSig10",
+    "PlantedHarBearer11",
     // urls.log: URLs, header spellings, warnings
     "PlantedPreamblePw25",
     "PlantedHeadUrlPw26",
@@ -171,6 +185,7 @@ const TOKENS: &[&str] = &[
 
 /// Non-secrets beside the secrets, per capture: they must survive.
 const NEIGHBOURS: &[(&str, &[&str])] = &[
+    ("har.har", &["region=har-neighbour", "theme=***", "\"blob\": \"***\""]),
     (
         "keystone.log",
         &[
@@ -290,14 +305,20 @@ const NEIGHBOURS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The synthetic captures: `tests/secrets/*.log` and `tests/secrets/*/requestshook.log`.
+/// The synthetic captures: `tests/secrets/*.log`, `tests/secrets/*.har` and
+/// `tests/secrets/*/requestshook.log`.
 fn secret_logs() -> Vec<PathBuf> {
     let dir = root().join("tests").join("secrets");
     let mut logs: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
         .max_depth(2)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "log"))
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| x == "log" || x == "har")
+        })
         .map(|e| e.into_path())
         .collect();
     logs.sort();

@@ -63,7 +63,8 @@ fn render(sample: &Path) -> Run {
     }
 }
 
-/// `samples/openstack/image/create/requestshook.log` -> `openstack/image/create`.
+/// `samples/openstack/image/create/requestshook.log` -> `openstack/image/create`
+/// (a sample folder holds one capture file).
 fn sample_dir(log: &Path) -> PathBuf {
     let samples = root().join("samples").canonicalize().unwrap();
     let log = log.canonicalize().unwrap();
@@ -77,7 +78,7 @@ fn sample_dir(log: &Path) -> PathBuf {
 #[test]
 fn sample_snapshots() {
     let mut expected: Vec<String> = Vec::new();
-    insta::glob!("../../samples", "**/requestshook.log", |path| {
+    insta::glob!("../../samples", "**/{requestshook.log,*.har}", |path| {
         let rel = sample_dir(path);
         let name = rel.to_string_lossy().replace('\\', "/");
         let run = render(&Path::new("samples").join(&rel));
@@ -116,7 +117,14 @@ fn sample_snapshots() {
             .find(|(n, _)| n == "body.md")
             .unwrap_or_else(|| panic!("{name}: no body.md written"))
             .1;
-        assert_one_section_per_record(body, path);
+        if path.extension().is_some_and(|x| x == "log") {
+            assert_one_section_per_record(body, path);
+        } else {
+            let capture = tracedoc::input::Capture::open(path, None).unwrap();
+            let records = capture.read_all().unwrap().0.len();
+            let sections = body.lines().filter(|l| l.starts_with("### ")).count();
+            assert_eq!(sections, records, "{name}: one body.md section per record");
+        }
     });
     // A sample or an output file that went away must take its snapshot along.
     if std::env::var_os("INSTA_GLOB_FILTER").is_none() {
@@ -157,13 +165,20 @@ fn crlf_sample_renders_like_its_lf_twin() {
     assert!(a.warnings.is_empty() && b.warnings.is_empty());
 }
 
-/// The committed samples are exactly what `scripts/gen-samples.py` writes, so
-/// fixing a sample means fixing the generator.
+/// The committed samples are exactly what `scripts/gen-samples.py` and
+/// `scripts/gen-har-samples.py` write, so fixing a sample means fixing the
+/// generator.
 #[test]
 fn samples_match_their_generator() {
+    for script in ["scripts/gen-samples.py", "scripts/gen-har-samples.py"] {
+        samples_match(script);
+    }
+}
+
+fn samples_match(script: &str) {
     let out = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("python3")
-        .arg(root().join("scripts/gen-samples.py"))
+        .arg(root().join(script))
         .arg(out.path())
         .stdout(std::process::Stdio::null())
         .status();
@@ -171,7 +186,7 @@ fn samples_match_their_generator() {
         eprintln!("skipped: python3 is not available");
         return;
     };
-    assert!(status.success(), "scripts/gen-samples.py failed");
+    assert!(status.success(), "{script} failed");
     let mut generated = 0;
     for entry in walkdir::WalkDir::new(out.path()) {
         let entry = entry.unwrap();
@@ -184,7 +199,7 @@ fn samples_match_their_generator() {
             .unwrap_or_else(|_| panic!("samples/{} is not committed", rel.display()));
         assert!(
             committed == std::fs::read(entry.path()).unwrap(),
-            "samples/{} differs from what scripts/gen-samples.py writes; rerun it",
+            "samples/{} differs from what {script} writes; rerun it",
             rel.display()
         );
     }

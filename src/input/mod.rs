@@ -9,7 +9,9 @@
 //!
 //! [`discover`] finds the capture files of a folder tree.
 
+pub mod bodymd;
 pub mod bytes;
+pub mod debuglog;
 pub mod discover;
 pub mod requestshook;
 pub mod write;
@@ -32,15 +34,21 @@ pub const PIECE_BYTES: usize = 4 << 20;
 pub enum Format {
     /// The requestshook WSGI middleware's log.
     Requestshook,
+    /// A requestshook `body.md` page, read back.
+    Bodymd,
+    /// The `--debug` output of the `openstack` client (keystoneauth).
+    Debuglog,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Requestshook];
+    pub const ALL: &'static [Format] = &[Format::Requestshook, Format::Bodymd, Format::Debuglog];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Requestshook => "requestshook",
+            Format::Bodymd => "bodymd",
+            Format::Debuglog => "debuglog",
         }
     }
 
@@ -48,6 +56,8 @@ impl Format {
     fn sniff(self, head: &[u8]) -> bool {
         match self {
             Format::Requestshook => requestshook::sniff(head),
+            Format::Bodymd => bodymd::sniff(head),
+            Format::Debuglog => debuglog::sniff(head),
         }
     }
 
@@ -135,7 +145,9 @@ impl OwnedRecord {
                     value: h.value.as_deref().map(b),
                 })
                 .collect(),
-            body: crate::model::Body { text: b(&r.body.text) },
+            body: crate::model::Body {
+                text: b(&r.body.text),
+            },
             id: r.id.as_deref().map(b),
             hints: r.hints,
         }
@@ -192,6 +204,21 @@ impl Capture {
                 format,
                 storage: Storage::Mapped(bytes),
             }),
+            Format::Bodymd | Format::Debuglog => {
+                let whole = bytes.as_bytes();
+                let text = requestshook::check_utf8(whole, 0..whole.len(), path)?;
+                let (records, diagnostics) = match format {
+                    Format::Bodymd => bodymd::decode(text, path),
+                    _ => debuglog::decode(text, path),
+                };
+                Ok(Capture::from_records(
+                    path,
+                    format,
+                    whole,
+                    records,
+                    diagnostics,
+                ))
+            }
         }
     }
 
@@ -226,9 +253,7 @@ impl Capture {
     pub fn place(&self, at: At) -> Option<String> {
         match &self.storage {
             Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
-            Storage::Owned { records, .. } => {
-                records.get(at.pos as usize).map(|r| r.place.clone())
-            }
+            Storage::Owned { records, .. } => records.get(at.pos as usize).map(|r| r.place.clone()),
         }
     }
 
@@ -291,6 +316,8 @@ impl Capture {
         let text = bytes.as_bytes();
         let ranges = match self.format {
             Format::Requestshook => requestshook::pieces(text, target),
+            // Decoded up front: never mapped (see `from_bytes`).
+            Format::Bodymd | Format::Debuglog => vec![0..text.len()],
         };
         let counts: Vec<u32> = ranges
             .par_iter()
@@ -328,7 +355,8 @@ impl Capture {
                 diagnostics,
                 ..
             } => {
-                let range = piece.range.start.min(records.len())..piece.range.end.min(records.len());
+                let range =
+                    piece.range.start.min(records.len())..piece.range.end.min(records.len());
                 RecordsInner::Owned {
                     records: records[range].iter(),
                     // The decoding warnings come with the first piece.
@@ -493,7 +521,9 @@ mod tests {
                     url: Cow::Owned(format!("http://h/{i}")),
                     status: None,
                     headers: Vec::new(),
-                    body: Body { text: Cow::Borrowed("") },
+                    body: Body {
+                        text: Cow::Borrowed(""),
+                    },
                     id: Some(Cow::Owned(format!("r{i}"))),
                     hints: Hints::default(),
                 },
@@ -528,7 +558,10 @@ mod tests {
             warnings.extend(r.take_diagnostics());
         }
         assert_eq!(seen.len(), PIECE_RECORDS + 3);
-        assert_eq!(seen[PIECE_RECORDS + 2], format!("http://h/{}", PIECE_RECORDS + 2));
+        assert_eq!(
+            seen[PIECE_RECORDS + 2],
+            format!("http://h/{}", PIECE_RECORDS + 2)
+        );
         assert_eq!(warnings, vec![warning], "warnings come once");
         let at = At { pos: 7, line: 0 };
         assert_eq!(c.place(at).as_deref(), Some("log.entries[7].request"));

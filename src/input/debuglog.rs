@@ -419,6 +419,8 @@ fn starts_record(line: &str) -> bool {
         || t.starts_with("Instantiating ")
         || t.starts_with("END return value")
         || t.starts_with("clean_up ")
+        || t.starts_with("Traceback (most recent call last)")
+        || t.starts_with("Failed to ")
         || (t.len() > 10
             && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
             && t.as_bytes()[4] == b'-'
@@ -478,8 +480,9 @@ pub fn decode(text: &str, path: &Path) -> (Vec<OwnedRecord>, Vec<Diagnostic>) {
             if let Some((before, url)) = said.rsplit_once(" for ") {
                 if let Some((_, service)) = before.rsplit_once(" call to ") {
                     let url = url.trim();
-                    if let (Some((origin, path)), false) =
-                        (origin_and_path(url), service.trim().is_empty())
+                    let service = service.trim();
+                    let named = !service.is_empty() && service != "None";
+                    if let (Some((origin, path)), true) = (origin_and_path(url), named)
                     {
                         let first = path.split('/').find(|s| !s.is_empty()).unwrap_or("");
                         let prefix = if PREFIXES.iter().any(|(p, _)| *p == first) {
@@ -487,7 +490,7 @@ pub fn decode(text: &str, path: &Path) -> (Vec<OwnedRecord>, Vec<Diagnostic>) {
                         } else {
                             origin
                         };
-                        endpoints.add(&prefix, service.trim());
+                        endpoints.add(&prefix, service);
                     }
                 }
             }
@@ -763,10 +766,6 @@ fn text_body(lines: &[&str], first: &str) -> (String, usize) {
     let html = first.trim_start().starts_with('<');
     while let Some(l) = lines.get(used) {
         if starts_record(l) || (html && body.trim_end().ends_with("</html>")) {
-            break;
-        }
-        // The old single-record format ends the body with an empty line.
-        if l.is_empty() && !html {
             break;
         }
         body.push('\n');

@@ -34,7 +34,10 @@
 //! show the path only), the scheme (`http` is assumed; the host comes from
 //! the `Host` header, else the service's name) and a response's method
 //! (taken from its request: the same `X-Requestshook-Request-Id`, else the
-//! last request to the same service and path without a response).
+//! last request to the same service and path without a response). A body
+//! line holding a pymdownx snippet marker (`--8<--`) was written with a `;`
+//! in front that snippets removes when the site is built; it is read back
+//! with that `;`.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -68,15 +71,20 @@ struct Section {
 }
 
 /// Moves the content of tabs and admonitions (indented by four) to the
-/// margin, so CommonMark reads their fences; returns the text and, for each
-/// of its lines, the line of the page it came from.
+/// margin, so CommonMark reads their fences (line for line, so offsets
+/// still name the page's lines).
 fn unindent(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut inside = false;
     for line in crate::model::Lines::new(text) {
         let blank = line.trim().is_empty();
         if inside && (blank || line.starts_with("    ")) {
-            out.push_str(line.get(4..).filter(|_| !blank).unwrap_or(""));
+            // A blank line keeps what it has beyond the indent (a body line
+            // of spaces).
+            out.push_str(
+                line.strip_prefix("    ")
+                    .unwrap_or(if blank { "" } else { line }),
+            );
         } else {
             inside =
                 line.starts_with("=== ") || line.starts_with("!!! ") || line.starts_with("??? ");

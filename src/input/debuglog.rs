@@ -482,8 +482,7 @@ pub fn decode(text: &str, path: &Path) -> (Vec<OwnedRecord>, Vec<Diagnostic>) {
                     let url = url.trim();
                     let service = service.trim();
                     let named = !service.is_empty() && service != "None";
-                    if let (Some((origin, path)), true) = (origin_and_path(url), named)
-                    {
+                    if let (Some((origin, path)), true) = (origin_and_path(url), named) {
                         let first = path.split('/').find(|s| !s.is_empty()).unwrap_or("");
                         let prefix = if PREFIXES.iter().any(|(p, _)| *p == first) {
                             format!("{origin}/{first}")

@@ -10,6 +10,7 @@ mod diagrams;
 mod escape;
 mod hostile;
 mod incremental;
+mod readback;
 mod layering;
 mod redaction;
 mod robust;

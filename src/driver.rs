@@ -524,6 +524,8 @@ pub struct ContextFile {
     pub variables: Vec<crate::view::page::VariableRow>,
     pub omitted: Vec<crate::view::page::Omitted>,
     pub log_fence: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lacks: Vec<String>,
 }
 
 impl ContextFile {
@@ -539,6 +541,7 @@ impl ContextFile {
             variables: page.variables,
             omitted: page.omitted,
             log_fence: page.log_fence,
+            lacks: page.lacks,
         }
     }
 
@@ -557,6 +560,7 @@ impl ContextFile {
                 variables: self.variables,
                 omitted: self.omitted,
                 log_fence: self.log_fence,
+                lacks: self.lacks,
                 records,
                 operations,
             },

@@ -221,6 +221,7 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
         participants: &'a [Participant],
         operations: &'a [crate::view::page::Link],
         labels: &'a crate::view::page::Labels,
+        lacks: &'a [String],
     }
     Value::from_serialize(View {
         title: &page.title,
@@ -254,6 +255,7 @@ pub fn index(page: &crate::view::index::IndexPage) -> Value {
         records: page.records,
         participants: &page.participants,
         operations: &page.operations,
+        lacks: &page.lacks,
         labels: &page.labels,
     })
 }

@@ -64,6 +64,8 @@ pub struct IndexPage {
     /// Each API operation the capture calls, once, in order of first call.
     pub operations: Vec<Link>,
     pub labels: Labels,
+    /// What the capture's format cannot show, one line each.
+    pub lacks: Vec<String>,
 }
 
 impl IndexPage {
@@ -138,6 +140,7 @@ impl IndexPage {
             participants: page.diagram.participants.clone(),
             operations: page.operations.clone(),
             labels: page.labels.clone(),
+            lacks: page.lacks.clone(),
         }
     }
 }

@@ -58,6 +58,10 @@ pub struct Labels {
     /// number of steps left out and the first and last of them.
     #[serde(default)]
     pub left_out: String,
+    /// The one line index.md says for `openstack --debug` output, which
+    /// shows the client's calls only.
+    #[serde(default)]
+    pub no_server_hops: String,
 }
 
 impl Labels {
@@ -89,6 +93,7 @@ impl Labels {
                 full_log: l("전체 로그"),
                 left_out_title: l("다이어그램에서 빠진 단계"),
                 left_out: l("다이어그램이 너무 길어 {first}단계부터 {last}단계까지 {count}개 단계는 그리지 않았습니다. 모든 단계는 아래 요청·응답 절과 전체 로그에 있습니다."),
+                no_server_hops: l("openstack --debug 출력에는 클라이언트의 호출만 있고 서비스 사이의 호출은 없습니다."),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -114,6 +119,7 @@ impl Labels {
                 full_log: l("Full log"),
                 left_out_title: l("Steps left out of the diagram"),
                 left_out: l("The diagram is too long to draw whole: steps {first} to {last} ({count} steps) are left out of it. Every step is in the requests and responses below and in the full log."),
+                no_server_hops: l("openstack --debug output holds the client's calls only: no calls between services."),
             }),
             _ => None,
         }
@@ -377,4 +383,8 @@ pub struct Page {
     /// Each API operation the capture calls, once, in order of first call.
     #[serde(skip)]
     pub operations: Vec<Link>,
+    /// One line each for what the capture's format cannot show (index.md
+    /// says it instead of drawing empty boxes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lacks: Vec<String>,
 }

@@ -199,6 +199,10 @@ impl<'c> Shown<'c> {
             log_fence: "`".repeat((a.scan.backticks + 1).max(3)),
             records: facts.len(),
             operations,
+            lacks: match self.capture.format {
+                crate::input::Format::Debuglog => vec![labels.no_server_hops.clone()],
+                _ => Vec::new(),
+            },
         }
     }
 

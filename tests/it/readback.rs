@@ -271,3 +271,40 @@ fn one_more_semicolon(a: &str, b: &str) -> bool {
         && b.char_indices()
             .any(|(i, c)| c == ';' && format!("{}{}", &b[..i], &b[i + 1..]) == a)
 }
+
+#[test]
+fn index_says_in_one_line_that_debug_output_has_no_server_hops() {
+    let labels = tracedoc::view::Labels::default();
+    let out = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    for (name, from) in [
+        ("debug", "samples/debug/image/save"),
+        ("requestshook", "samples/openstack/image/show"),
+    ] {
+        let dir = tree.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        for e in std::fs::read_dir(root().join(from)).unwrap() {
+            let e = e.unwrap();
+            if e.path().extension().is_some_and(|x| x == "log") {
+                std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let output = tracedoc()
+        .arg("build")
+        .arg(tree.path())
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let index =
+        |name: &str| std::fs::read_to_string(out.path().join(name).join("index.md")).unwrap();
+    let debug = index("debug");
+    assert_eq!(
+        debug.matches(labels.no_server_hops.as_str()).count(),
+        1,
+        "{debug}"
+    );
+    assert!(!index("requestshook").contains(labels.no_server_hops.as_str()));
+}

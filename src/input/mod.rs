@@ -317,7 +317,7 @@ impl Capture {
         let ranges = match self.format {
             Format::Requestshook => requestshook::pieces(text, target),
             // Decoded up front: never mapped (see `from_bytes`).
-            Format::Bodymd | Format::Debuglog => vec![0..text.len()],
+            Format::Bodymd | Format::Debuglog => std::iter::once(0..text.len()).collect(),
         };
         let counts: Vec<u32> = ranges
             .par_iter()

@@ -759,9 +759,16 @@ fn json_body(lines: &[&str], first: &str) -> (String, usize) {
 
 /// A text body (an HTML error page, plain text): up to the next log
 /// record, or the end of an HTML document; trailing empty lines dropped.
+/// An empty first line, or keystoneauth's `Omitted, ...` note, is the
+/// whole of it.
 fn text_body(lines: &[&str], first: &str) -> (String, usize) {
     let mut body = first.to_string();
     let mut used = 1;
+    // keystoneauth's own one-line notes, and no body at all, end here.
+    if first.trim().is_empty() || first.starts_with("Omitted, Content-Type is set to") {
+        body.truncate(body.trim_end().len());
+        return (body, used);
+    }
     let html = first.trim_start().starts_with('<');
     while let Some(l) = lines.get(used) {
         if starts_record(l) || (html && body.trim_end().ends_with("</html>")) {
@@ -870,6 +877,27 @@ mod tests {
         let v = c.headers[0].1.clone().unwrap();
         assert_eq!(v, masked("secret-token"));
         assert!(v.starts_with("{SHA256}") && v.len() == 8 + 64);
+    }
+
+    #[test]
+    fn text_bodies_run_to_the_next_record_and_notes_are_one_line() {
+        let lines = [
+            "404 Not Found",
+            "",
+            "No image found",
+            "  ",
+            "GET call to image for http://h/x used request id req-1",
+        ];
+        assert_eq!(
+            text_body(&lines, lines[0]),
+            ("404 Not Found\n\nNo image found".to_string(), 4)
+        );
+        let lines = ["Omitted, Content-Type is set to text/html. Only application/json responses have their bodies logged.", "Deleted image x"];
+        assert_eq!(text_body(&lines, lines[0]).1, 1);
+        let lines = ["", "Deleted image x"];
+        assert_eq!(text_body(&lines, lines[0]), (String::new(), 1));
+        let lines = ["{\"a\":", " 1}", "{\"b\": 2}"];
+        assert_eq!(json_body(&lines, lines[0]), ("{\"a\":\n 1}".to_string(), 2));
     }
 
     #[test]

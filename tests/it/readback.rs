@@ -62,6 +62,7 @@ fn file<'a>(run: &'a Run, name: &str) -> &'a str {
 fn snapshot_samples(dir: &str, file_name: &str) {
     let base = root().join("samples").join(dir);
     let mut found = 0;
+    let mut expected: Vec<String> = Vec::new();
     for e in walkdir::WalkDir::new(&base).sort_by_file_name() {
         let e = e.unwrap();
         if e.file_name() != file_name {
@@ -105,9 +106,25 @@ fn snapshot_samples(dir: &str, file_name: &str) {
                 );
             }
         });
+        expected.push(format!("readback__{dir}__{rel}__run.snap").replace('/', "__"));
+        for (f, _) in &run.files {
+            expected.push(format!("readback__{dir}__{rel}__{f}.snap").replace('/', "__"));
+        }
         assert_one_section_per_record(file(&run, "body.md"), e.path());
     }
     assert!(found > 0, "no {file_name} under {}", base.display());
+    // A sample or an output file that went away must take its snapshot along.
+    let prefix = format!("readback__{dir}__");
+    let mut stale: Vec<String> = std::fs::read_dir(root().join("tests/it/snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&prefix) && n.ends_with(".snap") && !expected.contains(n))
+        .collect();
+    stale.sort();
+    assert!(
+        stale.is_empty(),
+        "snapshots no sample produces any more (delete them): {stale:?}"
+    );
 }
 
 #[test]

@@ -153,7 +153,9 @@ class Log:
         if auth:
             h.append(("X-Auth-Token", masked(self.token)))
         h += list(headers)
-        parts = ["REQ: curl -g -i", "-X", method, url]
+        # keystoneauth quotes a URL when it adds the query parameters itself
+        # (openstacksdk passes them that way).
+        parts = ["REQ: curl -g -i", "-X", method, f'"{url}"' if "?" in url else url]
         parts += [f'-H "{n}: {v}"' for n, v in sorted(h)]
         if req_body is not None:
             parts.append(f"-d '{dumps(req_body)}'")
@@ -541,8 +543,8 @@ def image_save():
         "GET",
         f"{BASE}/image/v2/images/cirros-0.6.1-x86_64",
         404,
-        content_type="text/plain; charset=UTF-8",
-        text="404 Not Found\n\nNo image found with ID cirros-0.6.1-x86_64\n\n   ",
+        content_type="text/html; charset=UTF-8",
+        text="<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n  No image found with ID cirros-0.6.1-x86_64<br /><br />\n\n\n\n </body>\n</html>",
         service="image",
     )
     log.call(
@@ -562,9 +564,9 @@ def image_save():
         resp_headers=[("Content-MD5", img["checksum"])],
     )
     return log.end(), (
-        "`openstack image save`: the image found by name, then its data "
-        "downloaded; keystoneauth prints `Omitted, Content-Type is set to "
-        "application/octet-stream` instead of the body."
+        "`openstack image save`: the image found by name (glance's HTML 404 "
+        "for the name tried as an id), then its data downloaded; keystoneauth "
+        "prints `Omitted, Content-Type is set to ...` instead of both bodies."
     )
 
 

@@ -300,6 +300,11 @@ fn parse_curl(line: &str) -> Option<Curl> {
         }
     }
     let (url, mut rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    // keystoneauth quotes a URL it adds query parameters to.
+    let url = url
+        .strip_prefix('"')
+        .and_then(|u| u.strip_suffix('"'))
+        .unwrap_or(url);
     if url.is_empty() || !url.contains("://") {
         return None;
     }
@@ -869,6 +874,8 @@ mod tests {
         );
         assert_eq!(c.data.as_deref(), Some("{\"name\": \"it's\"}"));
         assert!(parse_curl("-g -i -X GET").is_none());
+        let c = parse_curl(r#"-g -i -X GET "http://h/v2/images?limit=2" -H "A: b""#).unwrap();
+        assert_eq!(c.url, "http://h/v2/images?limit=2");
     }
 
     #[test]

@@ -205,6 +205,22 @@ impl Endpoints {
         let Some((origin, path)) = origin_and_path(url) else {
             return url.to_string();
         };
+        // Outside every known endpoint but on the origin of exactly one
+        // service (its version document at `/`, say).
+        let mut on_origin = self
+            .known
+            .iter()
+            .filter(|(prefix, _)| {
+                prefix
+                    .strip_prefix(origin.as_str())
+                    .is_some_and(|p| p.is_empty() || p.starts_with('/'))
+            })
+            .map(|(_, name)| name);
+        if let Some(first) = on_origin.next() {
+            if on_origin.all(|n| n == first) {
+                return first.clone();
+            }
+        }
         let port = origin
             .rsplit_once(':')
             .and_then(|(_, p)| p.parse::<u16>().ok());
@@ -922,6 +938,11 @@ mod tests {
             "keystone"
         );
         assert_eq!(e.name("https://cloud.example:130/x"), "cloud.example:130");
+        // The root of an origin only one service has is that service's.
+        e.add("http://127.0.0.1:40123/v2.1", "compute");
+        assert_eq!(e.name("http://127.0.0.1:40123/"), "nova-api");
+        e.add("http://127.0.0.1:40123/image", "image");
+        assert_eq!(e.name("http://127.0.0.1:40123/"), "127.0.0.1:40123");
     }
 
     #[test]

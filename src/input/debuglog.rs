@@ -528,9 +528,10 @@ pub fn decode(text: &str, path: &Path) -> (Vec<OwnedRecord>, Vec<Diagnostic>) {
                     });
                 }
             }
-            // The token document keystoneauth prints after authenticating.
-            let t = line.trim_start();
-            if t.starts_with("{\"token\"") || t.starts_with("{\"access\"") {
+            // The token document keystoneauth prints after authenticating
+            // (after a log prefix, when the log has one).
+            let doc = line.find("{\"token\"").or_else(|| line.find("{\"access\""));
+            if let Some(t) = doc.map(|at| &line[at..]) {
                 let (body, used) = json_body(&lines[i - 1..], t);
                 i += used.saturating_sub(1);
                 if let Some(k) = calls.iter().rposition(|c| c.auth) {
@@ -921,6 +922,30 @@ mod tests {
         assert_eq!(text_body(&lines, lines[0]), (String::new(), 1));
         let lines = ["{\"a\":", " 1}", "{\"b\": 2}"];
         assert_eq!(json_body(&lines, lines[0]), ("{\"a\":\n 1}".to_string(), 2));
+    }
+
+    #[test]
+    fn log_prefixes_are_skipped() {
+        let p = "2026-11-27 10:00:00.123 4242 DEBUG keystoneauth.session [-] ";
+        let text = format!(
+            "{p}Making authentication request to http://h:5000/v3/auth/tokens\n\
+{p}http://h:5000 \"POST /v3/auth/tokens HTTP/1.1\" 201 12\n\
+{p}{{\"token\": {{\"catalog\": []}}}}\n\
+{p}REQ: curl -g -i -X GET http://h:9292/v2/images -H \"X-Auth-Token: {{SHA256}}aa\"\n\
+{p}RESP: [200] Content-Type: application/json\n\
+{p}RESP BODY: {{\"images\": []}}\n\
+{p}GET call to image for http://h:9292/v2/images used request id req-1\n"
+        );
+        let (records, diagnostics) = decode(&text, Path::new("d.log"));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(records.len(), 4);
+        assert_eq!(
+            records[1].record.body.text,
+            "{\"token\": {\"catalog\": []}}"
+        );
+        assert_eq!(records[1].record.status.as_ref().unwrap().code, Some(201));
+        assert_eq!(records[2].record.to, "glance-api");
+        assert_eq!(records[3].record.body.text, "{\"images\": []}");
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::render::{self, Head, StepOut, Templates, OUTPUTS};
 use crate::settings::Settings;
 use crate::site::{Folder, Outcome};
 use crate::view::diagram::{self, Skeleton};
-use crate::view::graphdoc::GraphDoc;
+use crate::view::graphdoc::{GraphDoc, Pieces};
 use crate::view::index::IndexPage;
 use crate::view::{Page, Redaction, Shown, Step};
 
@@ -633,10 +633,13 @@ pub fn render_context(
     })
 }
 
-/// The call graph document of a loaded capture (`tracedoc graph`).
-pub fn graph(loaded: &Loaded, settings: &Settings) -> GraphDoc {
-    let page = loaded.page(settings);
-    GraphDoc::new(&loaded.shown(settings), &page)
+/// The call graph document of a loaded capture (`tracedoc graph`), made
+/// as it is written.
+pub fn graph<'l>(loaded: &'l Loaded, settings: &'l Settings) -> GraphDoc<'l> {
+    GraphDoc::new(loaded.shown(settings), loaded.page(settings)).releasing(Pieces {
+        pieces: &loaded.pieces,
+        first_records: &loaded.first_records,
+    })
 }
 
 /// How a loaded capture is cut into one capture per command (`tracedoc split`).

@@ -312,12 +312,24 @@ fn each_step(
         .copied()
         .zip(&loaded.pieces)
         .collect();
+    // The buffers of one window are cleared and handed to the next: fresh
+    // ones would be fresh pages, which the kernel zeroes on every window.
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+    let buffer = |want: usize| {
+        let mut b = spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_default();
+        b.reserve(want);
+        b
+    };
     for batch in pieces.chunks(window()) {
         let rendered: Vec<Result<(Vec<u8>, Vec<u8>)>> = batch
             .par_iter()
             .map(|&(base, piece)| {
-                let mut body = Vec::with_capacity(piece.range.len() + piece.range.len() / 4);
-                let mut log = Vec::with_capacity(piece.range.len() + piece.range.len() / 8);
+                let mut body = buffer(piece.range.len() + piece.range.len() / 4);
+                let mut log = buffer(piece.range.len() + piece.range.len() / 8);
                 let records = loaded.capture.read(piece)?;
                 for (k, record) in records.enumerate() {
                     let i = base + k;
@@ -343,8 +355,13 @@ fn each_step(
             })
             .collect();
         for r in rendered {
-            let (body, log) = r?;
+            let (mut body, mut log) = r?;
             sink(&body, &log)?;
+            body.clear();
+            log.clear();
+            if let Ok(mut s) = spare.lock() {
+                s.extend([body, log]);
+            }
         }
     }
     Ok(())

@@ -64,6 +64,7 @@ for target in "${targets[@]}"; do
         parser | render | apiref | parse_head) dict=(-dict=fuzz/requestshook.dict) ;;
         har) dict=(-dict=fuzz/har.dict) ;;
         escape_*) dict=(-dict=fuzz/escape.dict) ;;
+        debuglog | bodymd) dict=(-dict=fuzz/readback.dict) ;;
     esac
     if ! cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \
         "$work/$target" "fuzz/corpus/$target" -- \

@@ -3,7 +3,9 @@
 //!
 //! A capture folder holds any number of capture files: every file whose
 //! content is in a format tracedoc reads ([`Format::detect`], whatever its
-//! name), read together as one capture in name order. A folder where no
+//! name), read together as one capture in name order. A `body.md` page to
+//! read back counts only in a folder where no other file is a capture
+//! (next to a log it is that log's rendered page). A folder where no
 //! file is recognised but one `*.log` file is, has that file as its capture
 //! (its reader then says what is wrong with it).
 //! A file named on the command line is read as it is, link or not; a
@@ -32,17 +34,18 @@ pub struct Logs {
 /// How much of a file detection reads.
 const HEAD_BYTES: usize = 64 << 10;
 
+/// The format of a file, from its start, if tracedoc reads it.
+fn format_of(path: &Path) -> Option<Format> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut head = Vec::with_capacity(4096);
+    file.take(HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
+    Format::detect(&head)
+}
+
 /// Whether the start of a file is in a format tracedoc reads.
 fn is_capture(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let mut head = Vec::with_capacity(4096);
-    if file.take(HEAD_BYTES as u64).read_to_end(&mut head).is_err() {
-        return false;
-    }
-    Format::detect(&head).is_some()
+    format_of(path).is_some()
 }
 
 /// Lists the capture files directly in `dir` (see the module docs for
@@ -50,6 +53,7 @@ fn is_capture(path: &Path) -> bool {
 pub fn logs_in(dir: &Path, follow_links: bool) -> std::io::Result<Logs> {
     let mut found = Logs::default();
     let mut logs = Logs::default();
+    let mut pages = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
@@ -77,11 +81,19 @@ pub fn logs_in(dir: &Path, follow_links: bool) -> std::io::Result<Logs> {
         if !read {
             continue;
         }
-        if is_capture(&path) {
-            found.files.push(name);
-        } else if is_log {
-            logs.files.push(name);
+        match format_of(&path) {
+            // A page is tracedoc's own output as often as an old page to
+            // read back (pages rendered beside their log, the reference
+            // page kept next to a capture): it counts only where nothing
+            // else is a capture.
+            Some(Format::Bodymd) => pages.push(name),
+            Some(_) => found.files.push(name),
+            None if is_log => logs.files.push(name),
+            None => {}
         }
+    }
+    if found.files.is_empty() {
+        found.files = pages;
     }
     // Logs of no known format only when nothing else is a capture: a lone
     // one is then the capture, and its reader says what is wrong with it.

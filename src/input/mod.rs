@@ -9,7 +9,9 @@
 //!
 //! [`discover`] finds the capture files of a folder tree.
 
+pub mod bodymd;
 pub mod bytes;
+pub mod debuglog;
 pub mod discover;
 pub mod endpoints;
 pub mod har;
@@ -38,16 +40,27 @@ pub enum Format {
     Requestshook,
     /// HAR 1.2 (browsers, mitmproxy).
     Har,
+    /// A requestshook `body.md` page, read back.
+    Bodymd,
+    /// The `--debug` output of the `openstack` client (keystoneauth).
+    Debuglog,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Requestshook, Format::Har];
+    pub const ALL: &'static [Format] = &[
+        Format::Requestshook,
+        Format::Har,
+        Format::Bodymd,
+        Format::Debuglog,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Requestshook => "requestshook",
             Format::Har => "har",
+            Format::Bodymd => "bodymd",
+            Format::Debuglog => "debuglog",
         }
     }
 
@@ -56,6 +69,8 @@ impl Format {
         match self {
             Format::Requestshook => requestshook::sniff(head),
             Format::Har => har::sniff(head),
+            Format::Bodymd => bodymd::sniff(head),
+            Format::Debuglog => debuglog::sniff(head),
         }
     }
 
@@ -64,6 +79,8 @@ impl Format {
         match self {
             Format::Requestshook => "a line like `### (caller) REQ >>> (service) : GET http://...`",
             Format::Har => "a JSON object with `log.entries`",
+            Format::Bodymd => "a requestshook body.md page: `### METHOD /path` headings with `=== \"Header\"` tabs",
+            Format::Debuglog => "`REQ: curl -g -i -X METHOD URL` lines of `openstack --debug`",
         }
     }
 
@@ -276,6 +293,20 @@ impl Capture {
                 lacks: Vec::new(),
             }),
             Format::Har => har::read(path, bytes.as_bytes(), endpoints),
+            Format::Bodymd | Format::Debuglog => {
+                let whole = bytes.as_bytes();
+                let text = requestshook::check_utf8(whole, 0..whole.len(), path)?;
+                let (records, diagnostics) = match format {
+                    Format::Bodymd => bodymd::decode(text, path),
+                    _ => debuglog::decode(text, path),
+                };
+                let capture = Capture::from_records(path, format, whole, records, diagnostics);
+                // `openstack --debug` prints the client's own calls only.
+                Ok(match format {
+                    Format::Debuglog => capture.lacking([Lack::ServerHops]),
+                    _ => capture,
+                })
+            }
         }
     }
 

@@ -18,6 +18,7 @@ mod hostile;
 mod incremental;
 mod layering;
 mod notes;
+mod readback;
 mod redaction;
 mod robust;
 mod samples;

@@ -11,8 +11,12 @@
 
 pub mod bytes;
 pub mod discover;
+pub mod jaeger;
+pub mod otlp;
 pub mod requestshook;
+pub mod spans;
 pub mod write;
+pub mod zipkin;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -32,15 +36,29 @@ pub const PIECE_BYTES: usize = 4 << 20;
 pub enum Format {
     /// The requestshook WSGI middleware's log.
     Requestshook,
+    /// OpenTelemetry traces as OTLP JSON (one document, or JSON lines).
+    Otlp,
+    /// A Jaeger JSON trace export.
+    Jaeger,
+    /// Zipkin v2 JSON spans.
+    Zipkin,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Requestshook];
+    pub const ALL: &'static [Format] = &[
+        Format::Otlp,
+        Format::Jaeger,
+        Format::Zipkin,
+        Format::Requestshook,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Requestshook => "requestshook",
+            Format::Otlp => "otlp",
+            Format::Jaeger => "jaeger",
+            Format::Zipkin => "zipkin",
         }
     }
 
@@ -48,6 +66,9 @@ impl Format {
     fn sniff(self, head: &[u8]) -> bool {
         match self {
             Format::Requestshook => requestshook::sniff(head),
+            Format::Otlp => otlp::sniff(head),
+            Format::Jaeger => jaeger::sniff(head),
+            Format::Zipkin => zipkin::sniff(head),
         }
     }
 
@@ -135,7 +156,9 @@ impl OwnedRecord {
                     value: h.value.as_deref().map(b),
                 })
                 .collect(),
-            body: crate::model::Body { text: b(&r.body.text) },
+            body: crate::model::Body {
+                text: b(&r.body.text),
+            },
             id: r.id.as_deref().map(b),
             hints: r.hints,
         }
@@ -165,6 +188,26 @@ pub struct Capture {
     pub path: PathBuf,
     pub format: Format,
     storage: Storage,
+    lacks: Lacks,
+}
+
+/// What a capture format does not record at all, as opposed to a record
+/// that happens to have nothing (a `GET` has no body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Lacks {
+    /// No request or response bodies (traces).
+    pub bodies: bool,
+    /// No header lines (spans recorded without header attributes).
+    pub headers: bool,
+    /// Only the client's calls, none a service made while serving one.
+    pub server_hops: bool,
+}
+
+impl Lacks {
+    pub fn any(&self) -> bool {
+        self.bodies || self.headers || self.server_hops
+    }
 }
 
 impl Capture {
@@ -191,7 +234,11 @@ impl Capture {
                 path: path.to_path_buf(),
                 format,
                 storage: Storage::Mapped(bytes),
+                lacks: Lacks::default(),
             }),
+            Format::Otlp => otlp::open(path, bytes.as_bytes()),
+            Format::Jaeger => jaeger::open(path, bytes.as_bytes()),
+            Format::Zipkin => zipkin::open(path, bytes.as_bytes()),
         }
     }
 
@@ -219,16 +266,27 @@ impl Capture {
                 size: input.len(),
                 digest,
             },
+            lacks: Lacks::default(),
         }
+    }
+
+    /// The capture, saying what its format does not record.
+    pub fn with_lacks(mut self, lacks: Lacks) -> Capture {
+        self.lacks = lacks;
+        self
+    }
+
+    /// What the capture's format does not record (the pages say so once
+    /// instead of showing empty boxes).
+    pub fn lacks(&self) -> Lacks {
+        self.lacks
     }
 
     /// Where a record is, for messages about a format without lines.
     pub fn place(&self, at: At) -> Option<String> {
         match &self.storage {
             Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
-            Storage::Owned { records, .. } => {
-                records.get(at.pos as usize).map(|r| r.place.clone())
-            }
+            Storage::Owned { records, .. } => records.get(at.pos as usize).map(|r| r.place.clone()),
         }
     }
 
@@ -291,6 +349,10 @@ impl Capture {
         let text = bytes.as_bytes();
         let ranges = match self.format {
             Format::Requestshook => requestshook::pieces(text, target),
+            // Decoded up front: their storage is never mapped.
+            Format::Otlp | Format::Jaeger | Format::Zipkin => {
+                std::iter::once(0..text.len()).collect()
+            }
         };
         let counts: Vec<u32> = ranges
             .par_iter()
@@ -328,7 +390,8 @@ impl Capture {
                 diagnostics,
                 ..
             } => {
-                let range = piece.range.start.min(records.len())..piece.range.end.min(records.len());
+                let range =
+                    piece.range.start.min(records.len())..piece.range.end.min(records.len());
                 RecordsInner::Owned {
                     records: records[range].iter(),
                     // The decoding warnings come with the first piece.
@@ -493,7 +556,9 @@ mod tests {
                     url: Cow::Owned(format!("http://h/{i}")),
                     status: None,
                     headers: Vec::new(),
-                    body: Body { text: Cow::Borrowed("") },
+                    body: Body {
+                        text: Cow::Borrowed(""),
+                    },
                     id: Some(Cow::Owned(format!("r{i}"))),
                     hints: Hints::default(),
                 },
@@ -528,7 +593,10 @@ mod tests {
             warnings.extend(r.take_diagnostics());
         }
         assert_eq!(seen.len(), PIECE_RECORDS + 3);
-        assert_eq!(seen[PIECE_RECORDS + 2], format!("http://h/{}", PIECE_RECORDS + 2));
+        assert_eq!(
+            seen[PIECE_RECORDS + 2],
+            format!("http://h/{}", PIECE_RECORDS + 2)
+        );
         assert_eq!(warnings, vec![warning], "warnings come once");
         let at = At { pos: 7, line: 0 };
         assert_eq!(c.place(at).as_deref(), Some("log.entries[7].request"));

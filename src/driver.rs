@@ -226,7 +226,9 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             continue;
         };
         let line = facts[r].at.line as usize;
-        let entry = (line == 0).then(|| loaded.capture.place(facts[r].at)).flatten();
+        let entry = (line == 0)
+            .then(|| loaded.capture.place(facts[r].at))
+            .flatten();
         let (kind, message) = match *f {
             Finding::DuplicateKey { first, .. } => (
                 DiagnosticKind::DuplicateId,
@@ -524,6 +526,10 @@ pub struct ContextFile {
     pub variables: Vec<crate::view::page::VariableRow>,
     pub omitted: Vec<crate::view::page::Omitted>,
     pub log_fence: String,
+    #[serde(default)]
+    pub lacks: crate::view::page::Lacks,
+    #[serde(default)]
+    pub lacks_note: String,
 }
 
 impl ContextFile {
@@ -539,6 +545,8 @@ impl ContextFile {
             variables: page.variables,
             omitted: page.omitted,
             log_fence: page.log_fence,
+            lacks: page.lacks,
+            lacks_note: page.lacks_note,
         }
     }
 
@@ -557,6 +565,8 @@ impl ContextFile {
                 variables: self.variables,
                 omitted: self.omitted,
                 log_fence: self.log_fence,
+                lacks: self.lacks,
+                lacks_note: self.lacks_note,
                 records,
                 operations,
             },

@@ -50,6 +50,8 @@ const PAGE_FIELDS: &[&str] = &[
     "variables",
     "omitted",
     "log_fence",
+    "lacks",
+    "lacks_note",
 ];
 
 impl Head {
@@ -76,6 +78,8 @@ impl Head {
                 ("variables", Value::from_serialize(&page.variables)),
                 ("omitted", Value::from_serialize(&page.omitted)),
                 ("log_fence", Value::from_safe_string(page.log_fence.clone())),
+                ("lacks", Value::from_serialize(page.lacks)),
+                ("lacks_note", Value::from(page.lacks_note.clone())),
             ]),
         }
     }

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::input::Lacks;
 use crate::model::{BodyKind, Direction, Lines};
 
 /// Words the pages show, per language (`lang = "ko"` default, `"en"` built in).
@@ -58,6 +59,17 @@ pub struct Labels {
     /// number of steps left out and the first and last of them.
     #[serde(default)]
     pub left_out: String,
+    /// The one line on body.md saying what the capture's format does not
+    /// record (traces: bodies); `{what}` is replaced by the list of
+    /// `lacks_bodies`, `lacks_headers` and `lacks_server_hops` that apply.
+    #[serde(default)]
+    pub lacks: String,
+    #[serde(default)]
+    pub lacks_bodies: String,
+    #[serde(default)]
+    pub lacks_headers: String,
+    #[serde(default)]
+    pub lacks_server_hops: String,
 }
 
 impl Labels {
@@ -89,6 +101,10 @@ impl Labels {
                 full_log: l("전체 로그"),
                 left_out_title: l("다이어그램에서 빠진 단계"),
                 left_out: l("다이어그램이 너무 길어 {first}단계부터 {last}단계까지 {count}개 단계는 그리지 않았습니다. 모든 단계는 아래 요청·응답 절과 전체 로그에 있습니다."),
+                lacks: l("이 캡처 형식은 다음을 기록하지 않아 표시하지 않습니다: {what}."),
+                lacks_bodies: l("요청·응답 본문"),
+                lacks_headers: l("헤더"),
+                lacks_server_hops: l("서비스 사이의 호출"),
             }),
             "en" => Some(Labels {
                 api_reference: l("API reference"),
@@ -114,9 +130,33 @@ impl Labels {
                 full_log: l("Full log"),
                 left_out_title: l("Steps left out of the diagram"),
                 left_out: l("The diagram is too long to draw whole: steps {first} to {last} ({count} steps) are left out of it. Every step is in the requests and responses below and in the full log."),
+                lacks: l("This capture format does not record {what}, so none are shown."),
+                lacks_bodies: l("request and response bodies"),
+                lacks_headers: l("headers"),
+                lacks_server_hops: l("the calls services make to each other"),
             }),
             _ => None,
         }
+    }
+}
+
+impl Labels {
+    /// The line saying what a capture lacks, from these labels (empty when
+    /// it lacks nothing, or the label is empty).
+    pub fn lacks_note(&self, lacks: Lacks) -> String {
+        let what: Vec<&str> = [
+            (lacks.bodies, self.lacks_bodies.as_str()),
+            (lacks.headers, self.lacks_headers.as_str()),
+            (lacks.server_hops, self.lacks_server_hops.as_str()),
+        ]
+        .into_iter()
+        .filter(|(on, text)| *on && !text.is_empty())
+        .map(|(_, text)| text)
+        .collect();
+        if what.is_empty() || self.lacks.is_empty() {
+            return String::new();
+        }
+        self.lacks.replace("{what}", &what.join(", "))
     }
 }
 
@@ -371,6 +411,13 @@ pub struct Page {
     pub omitted: Vec<Omitted>,
     /// The fence for `log.md`, longer than any backtick run in the capture.
     pub log_fence: String,
+    /// What the capture's format does not record: body.md leaves those
+    /// boxes out and says so once, in `lacks_note`.
+    #[serde(default)]
+    pub lacks: Lacks,
+    /// That one line (empty when the format records everything).
+    #[serde(default)]
+    pub lacks_note: String,
     /// How many records the capture holds.
     #[serde(skip)]
     pub records: usize,

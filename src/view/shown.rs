@@ -197,6 +197,8 @@ impl<'c> Shown<'c> {
             variables,
             omitted,
             log_fence: "`".repeat((a.scan.backticks + 1).max(3)),
+            lacks: self.capture.lacks(),
+            lacks_note: labels.lacks_note(self.capture.lacks()),
             records: facts.len(),
             operations,
         }

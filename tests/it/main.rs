@@ -17,3 +17,4 @@ mod samples;
 mod seed;
 mod shared_captures;
 mod split;
+mod traces;

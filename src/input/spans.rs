@@ -287,6 +287,10 @@ pub fn records(spans: &[Span]) -> Vec<OwnedRecord> {
         let mut at = parent_of[i];
         let mut steps = 0;
         while let Some(p) = at {
+            if p == i {
+                // Back at the start: the links loop.
+                return None;
+            }
             if calls[p].is_some() {
                 return Some(p);
             }
@@ -706,6 +710,134 @@ mod tests {
         assert_eq!(id("0000000000000000", true).as_deref(), None);
         assert_eq!(id("AAAAAAAAAAA=", true).as_deref(), None);
         assert_eq!(id("abc", true).as_deref(), Some("abc"));
+    }
+
+    fn span(id: &str, parent: Option<&str>, kind: Kind, service: &str, start: i64) -> Span {
+        Span {
+            trace: "t".into(),
+            id: id.into(),
+            parent: parent.map(String::from),
+            kind,
+            service: service.into(),
+            start: Some(start),
+            end: Some(start + 100),
+            attrs: Vec::new(),
+            place: format!("spans[{id}]"),
+        }
+    }
+
+    fn with(mut s: Span, attrs: &[(&str, &str)]) -> Span {
+        s.attrs = attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect();
+        s
+    }
+
+    /// `from -> to METHOD url [status]` of each record, in order.
+    fn lines(spans: &[Span]) -> Vec<String> {
+        records(spans)
+            .iter()
+            .map(|r| {
+                let r = &r.record;
+                match &r.status {
+                    None => format!("{} -> {} {} {}", r.from, r.to, r.method, r.url),
+                    Some(s) => format!("{} <- {} {}", r.from, r.to, s.text),
+                }
+            })
+            .collect()
+    }
+
+    const GET: &[(&str, &str)] = &[
+        ("http.method", "GET"),
+        ("http.url", "http://h:9292/v2/images"),
+        ("http.status_code", "200"),
+    ];
+
+    #[test]
+    fn a_client_and_its_server_span_are_one_call() {
+        let spans = [
+            with(span("c", None, Kind::Client, "cli", 0), GET),
+            with(
+                span("s", Some("c"), Kind::Server, "glance", 10),
+                &[
+                    ("http.request.method", "GET"),
+                    ("url.path", "/v2/images"),
+                    ("http.response.status_code", "200"),
+                ],
+            ),
+        ];
+        assert_eq!(
+            lines(&spans),
+            [
+                "cli -> glance GET http://h:9292/v2/images",
+                "cli <- glance 200 OK"
+            ]
+        );
+    }
+
+    #[test]
+    fn calls_under_non_http_spans_nest_in_the_nearest_call() {
+        let spans = [
+            with(span("root", None, Kind::Server, "glance", 0), GET),
+            span("db", Some("root"), Kind::Server, "glance", 5),
+            with(
+                span("k", Some("db"), Kind::Client, "glance", 10),
+                &[
+                    ("http.method", "POST"),
+                    ("http.url", "http://ks/v3/auth/tokens"),
+                ],
+            ),
+        ];
+        let recs = records(&spans);
+        assert_eq!(recs.len(), 3, "no status: the call gets no response");
+        let (root, child) = (&recs[0].record, &recs[1].record);
+        assert_eq!(child.hints.parent, root.hints.own);
+        assert_eq!(root.from, UNKNOWN_CALLER);
+        assert_eq!(child.to, "ks", "no server span: the URL's host");
+        assert_eq!(
+            recs[2].record.status.as_ref().map(|s| s.code),
+            Some(Some(200))
+        );
+    }
+
+    #[test]
+    fn call_tree_order_beats_skewed_clocks() {
+        // The server's clock is behind: its span seems to start before its caller's.
+        let spans = [
+            with(span("s", Some("c"), Kind::Server, "glance", -500), GET),
+            with(span("c", None, Kind::Client, "cli", 0), GET),
+            with(span("late", None, Kind::Client, "cli", 200), GET),
+        ];
+        let l = lines(&spans);
+        assert_eq!(l.len(), 4);
+        assert!(l[0].starts_with("cli -> glance"), "{l:?}");
+        assert!(l[2].starts_with("cli -> h:9292"), "{l:?}");
+    }
+
+    #[test]
+    fn one_call_traced_twice_in_one_service_is_one_call() {
+        let spans = [
+            with(span("outer", None, Kind::Server, "glance", 0), GET),
+            with(span("inner", Some("outer"), Kind::Server, "glance", 1), GET),
+            with(span("child", Some("inner"), Kind::Server, "swift", 2), GET),
+        ];
+        let recs = records(&spans);
+        assert_eq!(recs.len(), 4);
+        assert_eq!(recs[1].record.from, "glance");
+        assert_eq!(recs[1].record.hints.parent, recs[0].record.hints.own);
+    }
+
+    #[test]
+    fn parent_loops_end() {
+        let spans = [
+            with(span("a", Some("b"), Kind::Server, "x", 0), GET),
+            with(span("b", Some("a"), Kind::Server, "y", 1), GET),
+            span("c", Some("d"), Kind::Server, "z", 2),
+            with(span("d", Some("c"), Kind::Client, "z", 3), GET),
+        ];
+        let recs = records(&spans);
+        assert_eq!(recs.len(), 6, "every call once");
     }
 
     #[test]

@@ -63,6 +63,7 @@ for target in "${targets[@]}"; do
     case "$target" in
         parser | render | apiref | parse_head) dict=(-dict=fuzz/requestshook.dict) ;;
         escape_*) dict=(-dict=fuzz/escape.dict) ;;
+        traces) dict=(-dict=fuzz/traces.dict) ;;
     esac
     if ! cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \
         "$work/$target" "fuzz/corpus/$target" -- \

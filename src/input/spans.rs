@@ -263,7 +263,24 @@ impl Exchange {
 }
 
 /// Turns decoded spans into request and response records, in call-tree order.
+///
+/// A span given twice (an exporter that retried a batch) counts once.
 pub fn records(spans: &[Span]) -> Vec<OwnedRecord> {
+    let mut seen = std::collections::HashSet::new();
+    let key = |s: &Span| (s.trace.clone(), s.id.clone(), s.kind == Kind::Client);
+    if spans.iter().all(|s| seen.insert(key(s))) {
+        return tree(spans);
+    }
+    seen.clear();
+    let unique: Vec<Span> = spans
+        .iter()
+        .filter(|s| seen.insert(key(s)))
+        .cloned()
+        .collect();
+    tree(&unique)
+}
+
+fn tree(spans: &[Span]) -> Vec<OwnedRecord> {
     let n = spans.len();
     let mut index: HashMap<(&str, &str), usize> = HashMap::with_capacity(n);
     for (i, s) in spans.iter().enumerate() {
@@ -381,6 +398,7 @@ pub fn records(spans: &[Span]) -> Vec<OwnedRecord> {
     // no root reaches (parents in a loop) are walked from themselves.
     let mut out = Vec::new();
     let mut seen = vec![false; exchanges.len()];
+    let mut parentless = vec![false; exchanges.len()];
     let mut starts: Vec<usize> = order;
     starts.extend(0..exchanges.len());
     for root in starts {
@@ -391,14 +409,24 @@ pub fn records(spans: &[Span]) -> Vec<OwnedRecord> {
         let mut stack = vec![(root, false)];
         while let Some((e, done)) = stack.pop() {
             if done {
-                out.extend(response(spans, &calls, &exchanges, e, &parent_of));
+                let mut r = response(spans, &calls, &exchanges, e, &parent_of);
+                if let Some(r) = r.as_mut().filter(|_| parentless[e]) {
+                    r.record.hints.parent = None;
+                }
+                out.extend(r);
                 continue;
             }
             if seen[e] {
                 continue;
             }
             seen[e] = true;
-            out.push(request(spans, &calls, &exchanges, e, &parent_of));
+            let mut q = request(spans, &calls, &exchanges, e, &parent_of);
+            // A parent not drawn yet (parent links in a loop) is no parent.
+            if exchanges[e].parent.is_some_and(|p| !seen[p]) {
+                q.record.hints.parent = None;
+                parentless[e] = true;
+            }
+            out.push(q);
             stack.push((e, true));
             for &k in exchanges[e].children.iter().rev() {
                 if !seen[k] {
@@ -410,9 +438,11 @@ pub fn records(spans: &[Span]) -> Vec<OwnedRecord> {
     out
 }
 
+/// The key of an exchange (its top span's position makes it unique even
+/// where span ids repeat).
 fn exchange_key(spans: &[Span], e: &Exchange) -> u64 {
     let s = &spans[e.top()];
-    key(&format!("{}/{}", s.trace, s.id))
+    key(&format!("{}/{}/{}", s.trace, s.id, e.top()))
 }
 
 /// The caller and callee of an exchange.
@@ -829,6 +859,13 @@ mod tests {
     }
 
     #[test]
+    fn a_span_exported_twice_counts_once() {
+        let a = with(span("a", None, Kind::Server, "x", 0), GET);
+        let b = with(span("b", Some("a"), Kind::Server, "y", 5), GET);
+        assert_eq!(records(&[a.clone(), b.clone(), a, b]).len(), 4);
+    }
+
+    #[test]
     fn parent_loops_end() {
         let spans = [
             with(span("a", Some("b"), Kind::Server, "x", 0), GET),
@@ -838,6 +875,13 @@ mod tests {
         ];
         let recs = records(&spans);
         assert_eq!(recs.len(), 6, "every call once");
+        let mut drawn = Vec::new();
+        for r in recs.iter().filter(|r| r.record.is_request()) {
+            if let Some(p) = r.record.hints.parent {
+                assert!(drawn.contains(&p), "a parent comes before its children");
+            }
+            drawn.extend(r.record.hints.own);
+        }
     }
 
     #[test]

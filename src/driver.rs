@@ -24,12 +24,12 @@ use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
 use crate::graph::Finding;
 use crate::input::{Capture, Format, Piece, PIECE_BYTES};
 use crate::openstack::apiref::Catalog;
-use crate::redact::{hash_name, Found, Hunter};
+use crate::redact::{hash_name, Found, Hunter, Marks};
 use crate::render::{self, Head, StepOut, Templates, OUTPUTS};
 use crate::settings::Settings;
 use crate::site::{Folder, Outcome};
 use crate::view::diagram::{self, Skeleton};
-use crate::view::graphdoc::GraphDoc;
+use crate::view::graphdoc::{GraphDoc, Pieces};
 use crate::view::index::IndexPage;
 use crate::view::{Page, Redaction, Shown, Step};
 
@@ -68,6 +68,10 @@ pub struct Loaded {
     skeleton: Skeleton,
     hunter: Hunter,
     redact: bool,
+    /// What pass 1 marked for redaction in each record (empty with
+    /// `--no-redact`): two bytes a record, so pass 2 skips the rules that
+    /// change nothing.
+    marks: Vec<Marks>,
     /// Warnings, in line order, redacted like the records.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -110,32 +114,36 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
     let rules = &settings.redact;
     let mut scan = Scan::default();
     let mut found = Found::default();
+    let mut marks = Vec::new();
     let mut first_records = Vec::with_capacity(pieces.len());
     for batch in pieces.chunks(window()) {
-        let parts: Vec<Result<(Scan, Found)>> = batch
+        let parts: Vec<Result<(Scan, Found, Vec<Marks>)>> = batch
             .par_iter()
             .map(|piece| {
                 let mut scan = Scan::default();
                 let mut found = Found::default();
+                let mut marks = Vec::new();
                 let mut records = capture.read(piece)?;
                 for record in records.by_ref() {
                     scan.add(&record, ctx);
                     if options.redact {
-                        rules.find(&record, &mut found);
+                        marks.push(rules.find(&record, &mut found));
                     }
                 }
                 scan.diagnostics.extend(records.take_diagnostics());
                 capture.release(piece);
-                Ok((scan, found))
+                Ok((scan, found, marks))
             })
             .collect();
         for part in parts {
-            let (s, f) = part?;
+            let (s, f, m) = part?;
             first_records.push(scan.facts.len());
             scan.append(s);
             found.merge(f);
+            marks.extend(m);
         }
     }
+    marks.shrink_to_fit();
     scan.shrink();
     if scan.facts.is_empty() {
         return Err(Error::NoRecords {
@@ -175,6 +183,7 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         skeleton,
         hunter,
         redact,
+        marks,
         diagnostics: Vec::new(),
     };
     loaded.diagnostics = diagnostics(&loaded, settings);
@@ -201,6 +210,7 @@ impl Loaded {
             redaction: self.redact.then_some(Redaction {
                 rules: &settings.redact,
                 hunter: &self.hunter,
+                marks: &self.marks,
             }),
             catalog: Catalog::builtin(),
         }
@@ -312,7 +322,7 @@ fn each_step(
                 for (k, record) in records.enumerate() {
                     let i = base + k;
                     let record = match &shown.redaction {
-                        Some(r) => r.rules.redact(&record, r.hunter),
+                        Some(r) => r.redact(i, &record),
                         None => record,
                     };
                     let step = Arc::new(shown.step(i, &record));
@@ -501,7 +511,7 @@ pub fn steps(loaded: &Loaded, settings: &Settings) -> Result<Vec<Step>> {
     for (&base, piece) in loaded.first_records.iter().zip(&loaded.pieces) {
         for (k, record) in loaded.capture.read(piece)?.enumerate() {
             let record = match &shown.redaction {
-                Some(r) => r.rules.redact(&record, r.hunter),
+                Some(r) => r.redact(base + k, &record),
                 None => record,
             };
             let mut step = shown.step(base + k, &record);
@@ -627,10 +637,13 @@ pub fn render_context(
     })
 }
 
-/// The call graph document of a loaded capture (`tracedoc graph`).
-pub fn graph(loaded: &Loaded, settings: &Settings) -> GraphDoc {
-    let page = loaded.page(settings);
-    GraphDoc::new(&loaded.shown(settings), &page)
+/// The call graph document of a loaded capture (`tracedoc graph`), made
+/// as it is written.
+pub fn graph<'l>(loaded: &'l Loaded, settings: &'l Settings) -> GraphDoc<'l> {
+    GraphDoc::new(loaded.shown(settings), loaded.page(settings)).releasing(Pieces {
+        pieces: &loaded.pieces,
+        first_records: &loaded.first_records,
+    })
 }
 
 /// How a loaded capture is cut into one capture per command (`tracedoc split`).

@@ -65,6 +65,7 @@ for target in "${targets[@]}"; do
         har) dict=(-dict=fuzz/har.dict) ;;
         escape_*) dict=(-dict=fuzz/escape.dict) ;;
         debuglog | bodymd) dict=(-dict=fuzz/readback.dict) ;;
+        traces) dict=(-dict=fuzz/traces.dict) ;;
     esac
     if ! cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \
         "$work/$target" "fuzz/corpus/$target" -- \

@@ -908,6 +908,8 @@ pub struct ContextFile {
     pub log_fence: String,
     #[serde(default)]
     pub lacks: Vec<String>,
+    #[serde(default)]
+    pub omit: crate::view::page::Omit,
 }
 
 impl ContextFile {
@@ -926,6 +928,7 @@ impl ContextFile {
             omitted: page.omitted,
             log_fence: page.log_fence,
             lacks: page.lacks,
+            omit: page.omit,
         }
     }
 
@@ -947,6 +950,7 @@ impl ContextFile {
                 omitted: self.omitted,
                 log_fence: self.log_fence,
                 lacks: self.lacks,
+                omit: self.omit,
                 records,
                 operations,
             },

@@ -54,6 +54,14 @@ pub enum Error {
     },
     #[error("{}: {message}", path.display())]
     Config { path: PathBuf, message: String },
+    /// A capture in a structured format (a trace) that cannot be read, or
+    /// holds nothing tracedoc can show.
+    #[error("{}: {format}: {message}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        format: &'static str,
+        message: String,
+    },
     #[error("{count} warning(s) and --strict was given")]
     Strict { count: usize },
 }
@@ -98,6 +106,9 @@ pub enum DiagnosticKind {
     /// not be read, or lacks what it should hold; it is left out or kept
     /// as far as it goes.
     BadEntry,
+    /// A part of a structured capture (a line of a JSON-lines file, a span)
+    /// that could not be read and was left out.
+    Skipped,
 }
 
 /// A warning about one place in one file.

@@ -15,9 +15,13 @@ pub mod debuglog;
 pub mod discover;
 pub mod endpoints;
 pub mod har;
+pub mod jaeger;
 pub mod meta;
+pub mod otlp;
 pub mod requestshook;
+pub mod spans;
 pub mod write;
+pub mod zipkin;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -44,6 +48,12 @@ pub enum Format {
     Bodymd,
     /// The `--debug` output of the `openstack` client (keystoneauth).
     Debuglog,
+    /// OpenTelemetry traces as OTLP JSON (one document, or JSON lines).
+    Otlp,
+    /// A Jaeger JSON trace export.
+    Jaeger,
+    /// Zipkin v2 JSON spans.
+    Zipkin,
 }
 
 impl Format {
@@ -51,6 +61,9 @@ impl Format {
     pub const ALL: &'static [Format] = &[
         Format::Requestshook,
         Format::Har,
+        Format::Otlp,
+        Format::Jaeger,
+        Format::Zipkin,
         Format::Bodymd,
         Format::Debuglog,
     ];
@@ -61,6 +74,9 @@ impl Format {
             Format::Har => "har",
             Format::Bodymd => "bodymd",
             Format::Debuglog => "debuglog",
+            Format::Otlp => "otlp",
+            Format::Jaeger => "jaeger",
+            Format::Zipkin => "zipkin",
         }
     }
 
@@ -71,6 +87,9 @@ impl Format {
             Format::Har => har::sniff(head),
             Format::Bodymd => bodymd::sniff(head),
             Format::Debuglog => debuglog::sniff(head),
+            Format::Otlp => otlp::sniff(head),
+            Format::Jaeger => jaeger::sniff(head),
+            Format::Zipkin => zipkin::sniff(head),
         }
     }
 
@@ -81,6 +100,9 @@ impl Format {
             Format::Har => "a JSON object with `log.entries`",
             Format::Bodymd => "a requestshook body.md page: `### METHOD /path` headings with `=== \"Header\"` tabs",
             Format::Debuglog => "`REQ: curl -g -i -X METHOD URL` lines of `openstack --debug`",
+            Format::Otlp => "an OTLP JSON object with `resourceSpans` (or one per line)",
+            Format::Jaeger => "a Jaeger JSON export with `data[].spans` and `processes`",
+            Format::Zipkin => "a JSON array of Zipkin v2 spans (`traceId`, `localEndpoint`)",
         }
     }
 
@@ -307,6 +329,9 @@ impl Capture {
                     _ => capture,
                 })
             }
+            Format::Otlp => otlp::open(path, bytes.as_bytes()),
+            Format::Jaeger => jaeger::open(path, bytes.as_bytes()),
+            Format::Zipkin => zipkin::open(path, bytes.as_bytes()),
         }
     }
 

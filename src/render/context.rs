@@ -53,6 +53,7 @@ const PAGE_FIELDS: &[&str] = &[
     "omitted",
     "log_fence",
     "lacks",
+    "omit",
 ];
 
 impl Head {
@@ -82,6 +83,7 @@ impl Head {
                 ("omitted", Value::from_serialize(&page.omitted)),
                 ("log_fence", Value::from_safe_string(page.log_fence.clone())),
                 ("lacks", Value::from_serialize(&page.lacks)),
+                ("omit", Value::from_serialize(page.omit)),
             ]),
         }
     }

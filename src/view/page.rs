@@ -529,10 +529,22 @@ pub struct Page {
     /// One line for each thing the capture's format does not record.
     #[serde(default)]
     pub lacks: Vec<String>,
+    /// Tabs left out of every step because the format records none of
+    /// them (traces: bodies; spans without header attributes: headers).
+    #[serde(default)]
+    pub omit: Omit,
     /// How many records the capture holds.
     #[serde(skip)]
     pub records: usize,
     /// Each API operation the capture calls, once, in order of first call.
     #[serde(skip)]
     pub operations: Vec<Link>,
+}
+
+/// The tabs body.md leaves out, for a format that records none of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Omit {
+    pub headers: bool,
+    pub bodies: bool,
 }

@@ -14,7 +14,7 @@ use crate::view::diagram::{self, Limits, Skeleton};
 use crate::view::escape;
 use crate::view::notes::Placed;
 use crate::view::page::{
-    DiagramPart, Labels, Link, Omitted, Page, Status, Step, TextLines, TokenRow, VariableRow,
+    DiagramPart, Labels, Link, Omit, Omitted, Page, Status, Step, TextLines, TokenRow, VariableRow,
 };
 
 /// How records are redacted for showing: by these rules, hunting what the
@@ -233,6 +233,10 @@ impl<'c> Shown<'c> {
                 .filter(|t| !t.is_empty())
                 .cloned()
                 .collect(),
+            omit: Omit {
+                headers: self.capture.lacks().contains(&Lack::Headers),
+                bodies: self.capture.lacks().contains(&Lack::Bodies),
+            },
             records: facts.len(),
             operations,
         }

@@ -25,3 +25,4 @@ mod samples;
 mod seed;
 mod shared_captures;
 mod split;
+mod traces;

@@ -661,9 +661,19 @@ pub fn split_text(loaded: &Loaded, records: &[usize]) -> String {
 #[derive(Default)]
 pub struct SettingsCache {
     by_path: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+    /// A language that overrides every config's `lang` (`--lang`).
+    lang: Option<String>,
 }
 
 impl SettingsCache {
+    /// A cache whose settings all use `lang`, whatever their config says.
+    pub fn with_lang(lang: Option<String>) -> SettingsCache {
+        SettingsCache {
+            lang,
+            ..SettingsCache::default()
+        }
+    }
+
     /// The settings for a capture folder: `explicit` when given, else the
     /// `tracedoc.toml` that applies to `dir`.
     pub fn get(&self, explicit: Option<&Path>, dir: &Path) -> Result<Arc<Settings>> {
@@ -674,15 +684,29 @@ impl SettingsCache {
         if let Some(s) = self.by_path.lock().ok().and_then(|m| m.get(&path).cloned()) {
             return Ok(s);
         }
-        let settings = Arc::new(match &path {
+        let mut settings = match &path {
             Some(p) => Settings::load(p)?,
             None => Settings::default(),
-        });
+        };
+        if let Some(lang) = &self.lang {
+            settings = settings.with_lang(lang)?;
+        }
+        let settings = Arc::new(settings);
         if let Ok(mut m) = self.by_path.lock() {
             m.insert(path, settings.clone());
         }
         Ok(settings)
     }
+}
+
+/// Removes from `output` the pages of captures that are no longer there:
+/// every folder with a manifest whose relative path is not in `live`
+/// (`build --prune`; see [`crate::site::prune`]).
+pub fn prune(
+    output: &Path,
+    live: &std::collections::BTreeSet<Vec<String>>,
+) -> Result<crate::site::Pruned> {
+    crate::site::prune_tree(output, live)
 }
 
 /// What a folder of pages depends on besides its capture: tracedoc's

@@ -160,6 +160,9 @@ pub fn load_settings(
     }
 }
 
+/// The languages whose labels are built in, for `--lang`.
+pub const LANGS: [&str; 2] = ["en", "ko"];
+
 /// Flags every command that reads one capture shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Reading {

@@ -226,7 +226,9 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
             continue;
         };
         let line = facts[r].at.line as usize;
-        let entry = (line == 0).then(|| loaded.capture.place(facts[r].at)).flatten();
+        let entry = (line == 0)
+            .then(|| loaded.capture.place(facts[r].at))
+            .flatten();
         let (kind, message) = match *f {
             Finding::DuplicateKey { first, .. } => (
                 DiagnosticKind::DuplicateId,
@@ -697,6 +699,65 @@ impl SettingsCache {
         }
         Ok(settings)
     }
+}
+
+/// The files `tracedoc init` writes, from `templates/init/`: the path in
+/// the new site and the text, with `{{site_name}}`, `{{lang}}` and
+/// `{{version}}` still to fill in.
+const SCAFFOLD: [(&str, &str); 4] = [
+    ("mkdocs.yml", include_str!("../templates/init/mkdocs.yml")),
+    (
+        "requirements.txt",
+        include_str!("../templates/init/requirements.txt"),
+    ),
+    (".gitignore", include_str!("../templates/init/gitignore")),
+    (
+        "captures/openstack/image/list/requestshook.log",
+        include_str!("../samples/openstack/image/list/requestshook.log"),
+    ),
+];
+
+/// The home page of a new site, per language.
+const SCAFFOLD_INDEX: [(&str, &str); 2] = [
+    ("en", include_str!("../templates/init/index.en.md")),
+    ("ko", include_str!("../templates/init/index.ko.md")),
+];
+
+/// Writes a new site into `dir` (`tracedoc init`): `mkdocs.yml` with the
+/// extensions the pages need and the tracedoc plugin, `docs/index.md`, one
+/// sample capture under `captures/`, a pinned `requirements.txt` and a
+/// `.gitignore`. A file already there is kept; the result says which were
+/// written and which skipped.
+pub fn init(dir: &Path, lang: &str) -> Result<Vec<(PathBuf, crate::site::scaffold::Placed)>> {
+    let index = SCAFFOLD_INDEX
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| Error::Config {
+            path: PathBuf::from("--lang"),
+            message: format!("unknown lang `{lang}`: built in are `ko` and `en`"),
+        })?;
+    let site_name = if lang == "ko" {
+        "캡처한 API 호출"
+    } else {
+        "Captured API calls"
+    };
+    let fill = |text: &str| {
+        text.replace("{{site_name}}", site_name)
+            .replace("{{lang}}", lang)
+            .replace("{{version}}", env!("CARGO_PKG_VERSION"))
+    };
+    let mut placed = Vec::new();
+    for (rel, text) in SCAFFOLD.iter().chain([("docs/index.md", index)].iter()) {
+        // The capture is written as it is.
+        let text = if rel.ends_with(".log") {
+            text.to_string()
+        } else {
+            fill(text)
+        };
+        placed.push(crate::site::scaffold::write_new(dir, rel, text.as_bytes())?);
+    }
+    Ok(placed)
 }
 
 /// Removes from `output` the pages of captures that are no longer there:

@@ -190,10 +190,7 @@ impl Settings {
         if lang == self.lang {
             return Ok(self);
         }
-        let where_ = self
-            .path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("--lang"));
+        let where_ = self.path.clone().unwrap_or_else(|| PathBuf::from("--lang"));
         let error = |message: String| Error::Config {
             path: where_.clone(),
             message,
@@ -301,7 +298,10 @@ mod tests {
         let en = s.clone().with_lang("en").unwrap();
         assert_eq!(en.lang, "en");
         assert_eq!(en.labels.api_reference, "Docs");
-        assert_ne!(en.source, s.source, "output in another language must be stale");
+        assert_ne!(
+            en.source, s.source,
+            "output in another language must be stale"
+        );
         let plain_en = Labels::for_lang("en").unwrap();
         assert_eq!(en.labels.variables, plain_en.variables);
         assert!(Settings::default().with_lang("xx").is_err());

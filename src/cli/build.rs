@@ -350,7 +350,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     let mut pruned = crate::site::Pruned::default();
     if args.prune && unreadable {
-        super::say("warning: --prune: nothing removed, as part of the captures tree could not be read");
+        super::say(
+            "warning: --prune: nothing removed, as part of the captures tree could not be read",
+        );
     } else if args.prune {
         pruned = driver::prune(&args.output, &live)?;
         if !args.quiet {

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod graph;
+pub mod init;
 pub mod render;
 pub mod split;
 
@@ -44,6 +45,8 @@ pub enum Command {
     Build(build::Args),
     /// Cut a long capture into one capture per client command.
     Split(split::Args),
+    /// Create a MkDocs site that renders its captures: mkdocs.yml, docs/index.md, a sample capture.
+    Init(init::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -53,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Build(args) => build::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Split(args) => split::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 

@@ -135,7 +135,9 @@ impl OwnedRecord {
                     value: h.value.as_deref().map(b),
                 })
                 .collect(),
-            body: crate::model::Body { text: b(&r.body.text) },
+            body: crate::model::Body {
+                text: b(&r.body.text),
+            },
             id: r.id.as_deref().map(b),
             hints: r.hints,
         }
@@ -226,9 +228,7 @@ impl Capture {
     pub fn place(&self, at: At) -> Option<String> {
         match &self.storage {
             Storage::Mapped(_) => (at.line > 0).then(|| format!("line {}", at.line)),
-            Storage::Owned { records, .. } => {
-                records.get(at.pos as usize).map(|r| r.place.clone())
-            }
+            Storage::Owned { records, .. } => records.get(at.pos as usize).map(|r| r.place.clone()),
         }
     }
 
@@ -328,7 +328,8 @@ impl Capture {
                 diagnostics,
                 ..
             } => {
-                let range = piece.range.start.min(records.len())..piece.range.end.min(records.len());
+                let range =
+                    piece.range.start.min(records.len())..piece.range.end.min(records.len());
                 RecordsInner::Owned {
                     records: records[range].iter(),
                     // The decoding warnings come with the first piece.
@@ -493,7 +494,9 @@ mod tests {
                     url: Cow::Owned(format!("http://h/{i}")),
                     status: None,
                     headers: Vec::new(),
-                    body: Body { text: Cow::Borrowed("") },
+                    body: Body {
+                        text: Cow::Borrowed(""),
+                    },
                     id: Some(Cow::Owned(format!("r{i}"))),
                     hints: Hints::default(),
                 },
@@ -528,7 +531,10 @@ mod tests {
             warnings.extend(r.take_diagnostics());
         }
         assert_eq!(seen.len(), PIECE_RECORDS + 3);
-        assert_eq!(seen[PIECE_RECORDS + 2], format!("http://h/{}", PIECE_RECORDS + 2));
+        assert_eq!(
+            seen[PIECE_RECORDS + 2],
+            format!("http://h/{}", PIECE_RECORDS + 2)
+        );
         assert_eq!(warnings, vec![warning], "warnings come once");
         let at = At { pos: 7, line: 0 };
         assert_eq!(c.place(at).as_deref(), Some("log.entries[7].request"));

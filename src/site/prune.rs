@@ -106,9 +106,15 @@ mod tests {
         assert!(p.kept.is_empty());
         assert!(!out.join("a/list").exists(), "empty folder removed");
         assert!(out.join("a/show/body.md").exists());
-        assert!(out.join("a/notes.md").exists(), "a file tracedoc never wrote stays");
+        assert!(
+            out.join("a/notes.md").exists(),
+            "a file tracedoc never wrote stays"
+        );
         // Pruning again finds nothing.
-        assert_eq!(prune_tree(&out, &live(&["a/show"])).unwrap(), Pruned::default());
+        assert_eq!(
+            prune_tree(&out, &live(&["a/show"])).unwrap(),
+            Pruned::default()
+        );
     }
 
     #[test]

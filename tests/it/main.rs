@@ -16,4 +16,5 @@ mod robust;
 mod samples;
 mod seed;
 mod shared_captures;
+mod site_tools;
 mod split;

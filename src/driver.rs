@@ -704,8 +704,12 @@ impl SettingsCache {
 /// The files `tracedoc init` writes, from `templates/init/`: the path in
 /// the new site and the text, with `{{site_name}}`, `{{lang}}` and
 /// `{{version}}` still to fill in.
-const SCAFFOLD: [(&str, &str); 4] = [
+const SCAFFOLD: [(&str, &str); 5] = [
     ("mkdocs.yml", include_str!("../templates/init/mkdocs.yml")),
+    (
+        "captures/tracedoc.toml",
+        include_str!("../templates/init/tracedoc.toml"),
+    ),
     (
         "requirements.txt",
         include_str!("../templates/init/requirements.txt"),
@@ -725,7 +729,7 @@ const SCAFFOLD_INDEX: [(&str, &str); 2] = [
 
 /// Writes a new site into `dir` (`tracedoc init`): `mkdocs.yml` with the
 /// extensions the pages need and the tracedoc plugin, `docs/index.md`, one
-/// sample capture under `captures/`, a pinned `requirements.txt` and a
+/// sample capture under `captures/` with a `tracedoc.toml` giving `lang`, a pinned `requirements.txt` and a
 /// `.gitignore`. A file already there is kept; the result says which were
 /// written and which skipped.
 pub fn init(dir: &Path, lang: &str) -> Result<Vec<(PathBuf, crate::site::scaffold::Placed)>> {

@@ -11,7 +11,7 @@ use crate::site::scaffold::Placed;
 tracedoc init site --lang en && cd site && mkdocs serve\n\n\
 Writes mkdocs.yml (site_name, the Markdown extensions the pages need, the\n\
 fragment excludes, the tracedoc plugin), docs/index.md, one sample capture\n\
-under captures/, requirements.txt (mkdocs-material and tracedoc, pinned)\n\
+under captures/ with captures/tracedoc.toml (lang), requirements.txt (mkdocs-material and tracedoc, pinned)\n\
 and .gitignore. A file that is already there is never overwritten: it is\n\
 listed as skipped.")]
 pub struct Args {
@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 
-    /// Language of the labels on the pages and of the home page.
+    /// Language of the labels on the pages (`lang` in captures/tracedoc.toml) and of the home page.
     #[arg(long, value_name = "LANG", value_parser = super::LANGS, default_value = "ko")]
     pub lang: String,
 }
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         ));
     }
     super::show(&format!(
-        "next: {cd}mkdocs serve    (needs mkdocs-material: pip install -r requirements.txt)"
+        "next: {cd}mkdocs serve    (with tracedoc and mkdocs-material in one environment; requirements.txt pins them)"
     ));
     Ok(super::EXIT_OK)
 }

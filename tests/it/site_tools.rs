@@ -33,6 +33,7 @@ fn init_writes_a_site_and_never_overwrites() {
         "requirements.txt",
         ".gitignore",
         "captures/openstack/image/list/requestshook.log",
+        "captures/tracedoc.toml",
     ] {
         assert!(site.join(file).is_file(), "{file} not written");
         assert!(said.contains(&format!("created {}", site.join(file).display())));
@@ -42,7 +43,6 @@ fn init_writes_a_site_and_never_overwrites() {
         "site_name:",
         "- tracedoc:",
         "captures: captures",
-        "lang: en",
         "pymdownx.snippets",
         "pymdownx.superfences",
         "pymdownx.tabbed",
@@ -71,7 +71,7 @@ fn init_writes_a_site_and_never_overwrites() {
     let said = stdout(&again);
     assert_eq!(
         said.lines().filter(|l| l.starts_with("skipped ")).count(),
-        5,
+        6,
         "{said}"
     );
     assert!(!said.contains("created "));
@@ -79,9 +79,9 @@ fn init_writes_a_site_and_never_overwrites() {
         std::fs::read_to_string(site.join("docs/index.md")).unwrap(),
         "# mine\n"
     );
-    assert!(std::fs::read_to_string(site.join("mkdocs.yml"))
+    assert!(std::fs::read_to_string(site.join("captures/tracedoc.toml"))
         .unwrap()
-        .contains("lang: en"));
+        .contains("lang = \"en\""));
 }
 
 #[test]
@@ -94,8 +94,8 @@ fn init_lang_picks_the_home_page() {
             .assert()
             .success();
         let index = std::fs::read_to_string(dir.join("docs/index.md")).unwrap();
-        let yml = std::fs::read_to_string(dir.join("mkdocs.yml")).unwrap();
-        assert!(yml.contains(&format!("lang: {lang}")));
+        let toml = std::fs::read_to_string(dir.join("captures/tracedoc.toml")).unwrap();
+        assert!(toml.contains(&format!("lang = \"{lang}\"")));
         assert_eq!(index.contains("Captured commands"), lang == "en");
         assert_eq!(index.contains("캡처한 명령"), lang == "ko");
         assert!(index.contains("(openstack/image/list/index.md)"));

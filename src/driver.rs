@@ -766,7 +766,7 @@ pub fn init(dir: &Path, lang: &str) -> Result<Vec<(PathBuf, crate::site::scaffol
 
 /// Removes from `output` the pages of captures that are no longer there:
 /// every folder with a manifest whose relative path is not in `live`
-/// (`build --prune`; see [`crate::site::prune`]).
+/// (`build --prune`; see `site::prune`).
 pub fn prune(
     output: &Path,
     live: &std::collections::BTreeSet<Vec<String>>,

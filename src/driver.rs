@@ -24,12 +24,12 @@ use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
 use crate::graph::Finding;
 use crate::input::{Capture, Format, Piece, PIECE_BYTES};
 use crate::openstack::apiref::Catalog;
-use crate::redact::{hash_name, Found, Hunter};
+use crate::redact::{hash_name, Found, Hunter, Marks};
 use crate::render::{self, Head, StepOut, Templates, OUTPUTS};
 use crate::settings::Settings;
 use crate::site::{Folder, Outcome};
 use crate::view::diagram::{self, Skeleton};
-use crate::view::graphdoc::GraphDoc;
+use crate::view::graphdoc::{GraphDoc, Pieces};
 use crate::view::index::IndexPage;
 use crate::view::{Page, Redaction, Shown, Step};
 
@@ -68,6 +68,10 @@ pub struct Loaded {
     skeleton: Skeleton,
     hunter: Hunter,
     redact: bool,
+    /// What pass 1 marked for redaction in each record (empty with
+    /// `--no-redact`): two bytes a record, so pass 2 skips the rules that
+    /// change nothing.
+    marks: Vec<Marks>,
     /// Warnings, in line order, redacted like the records.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -110,32 +114,36 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
     let rules = &settings.redact;
     let mut scan = Scan::default();
     let mut found = Found::default();
+    let mut marks = Vec::new();
     let mut first_records = Vec::with_capacity(pieces.len());
     for batch in pieces.chunks(window()) {
-        let parts: Vec<Result<(Scan, Found)>> = batch
+        let parts: Vec<Result<(Scan, Found, Vec<Marks>)>> = batch
             .par_iter()
             .map(|piece| {
                 let mut scan = Scan::default();
                 let mut found = Found::default();
+                let mut marks = Vec::new();
                 let mut records = capture.read(piece)?;
                 for record in records.by_ref() {
                     scan.add(&record, ctx);
                     if options.redact {
-                        rules.find(&record, &mut found);
+                        marks.push(rules.find(&record, &mut found));
                     }
                 }
                 scan.diagnostics.extend(records.take_diagnostics());
                 capture.release(piece);
-                Ok((scan, found))
+                Ok((scan, found, marks))
             })
             .collect();
         for part in parts {
-            let (s, f) = part?;
+            let (s, f, m) = part?;
             first_records.push(scan.facts.len());
             scan.append(s);
             found.merge(f);
+            marks.extend(m);
         }
     }
+    marks.shrink_to_fit();
     scan.shrink();
     if scan.facts.is_empty() {
         return Err(Error::NoRecords {
@@ -175,6 +183,7 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         skeleton,
         hunter,
         redact,
+        marks,
         diagnostics: Vec::new(),
     };
     loaded.diagnostics = diagnostics(&loaded, settings);
@@ -201,6 +210,7 @@ impl Loaded {
             redaction: self.redact.then_some(Redaction {
                 rules: &settings.redact,
                 hunter: &self.hunter,
+                marks: &self.marks,
             }),
             catalog: Catalog::builtin(),
         }
@@ -302,17 +312,29 @@ fn each_step(
         .copied()
         .zip(&loaded.pieces)
         .collect();
+    // The buffers of one window are cleared and handed to the next: fresh
+    // ones would be fresh pages, which the kernel zeroes on every window.
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+    let buffer = |want: usize| {
+        let mut b = spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_default();
+        b.reserve(want);
+        b
+    };
     for batch in pieces.chunks(window()) {
         let rendered: Vec<Result<(Vec<u8>, Vec<u8>)>> = batch
             .par_iter()
             .map(|&(base, piece)| {
-                let mut body = Vec::with_capacity(piece.range.len() + piece.range.len() / 4);
-                let mut log = Vec::with_capacity(piece.range.len() + piece.range.len() / 8);
+                let mut body = buffer(piece.range.len() + piece.range.len() / 4);
+                let mut log = buffer(piece.range.len() + piece.range.len() / 8);
                 let records = loaded.capture.read(piece)?;
                 for (k, record) in records.enumerate() {
                     let i = base + k;
                     let record = match &shown.redaction {
-                        Some(r) => r.rules.redact(&record, r.hunter),
+                        Some(r) => r.redact(i, &record),
                         None => record,
                     };
                     let step = Arc::new(shown.step(i, &record));
@@ -333,8 +355,13 @@ fn each_step(
             })
             .collect();
         for r in rendered {
-            let (body, log) = r?;
+            let (mut body, mut log) = r?;
             sink(&body, &log)?;
+            body.clear();
+            log.clear();
+            if let Ok(mut s) = spare.lock() {
+                s.extend([body, log]);
+            }
         }
     }
     Ok(())
@@ -501,7 +528,7 @@ pub fn steps(loaded: &Loaded, settings: &Settings) -> Result<Vec<Step>> {
     for (&base, piece) in loaded.first_records.iter().zip(&loaded.pieces) {
         for (k, record) in loaded.capture.read(piece)?.enumerate() {
             let record = match &shown.redaction {
-                Some(r) => r.rules.redact(&record, r.hunter),
+                Some(r) => r.redact(base + k, &record),
                 None => record,
             };
             let mut step = shown.step(base + k, &record);
@@ -619,10 +646,13 @@ pub fn render_context(
     })
 }
 
-/// The call graph document of a loaded capture (`tracedoc graph`).
-pub fn graph(loaded: &Loaded, settings: &Settings) -> GraphDoc {
-    let page = loaded.page(settings);
-    GraphDoc::new(&loaded.shown(settings), &page)
+/// The call graph document of a loaded capture (`tracedoc graph`), made
+/// as it is written.
+pub fn graph<'l>(loaded: &'l Loaded, settings: &'l Settings) -> GraphDoc<'l> {
+    GraphDoc::new(loaded.shown(settings), loaded.page(settings)).releasing(Pieces {
+        pieces: &loaded.pieces,
+        first_records: &loaded.first_records,
+    })
 }
 
 /// How a loaded capture is cut into one capture per command (`tracedoc split`).

@@ -314,6 +314,16 @@ pub(crate) fn percent_decode_text<'s>(s: &str, scratch: &'s mut Vec<u8>) -> Opti
     std::str::from_utf8(scratch).ok()
 }
 
+/// The bytes [`percent_decode`] gives, decoded into `scratch` whether or
+/// not they are UTF-8; `None` when `s` has no escape.
+pub(crate) fn percent_decode_bytes<'s>(s: &str, scratch: &'s mut Vec<u8>) -> Option<&'s [u8]> {
+    if !has_percent_escape(s.as_bytes()) {
+        return None;
+    }
+    scratch.clear();
+    percent_decode_into(s, scratch, None).then_some(scratch.as_slice())
+}
+
 /// Standard or URL-safe base64, padding optional.
 pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);

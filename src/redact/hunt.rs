@@ -4,22 +4,21 @@
 
 use std::cell::RefCell;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use indexmap::IndexMap;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 
 use super::codec::{
     apply_edits, json_unescape, json_unescape_text, merge_edits, percent_decode,
-    percent_decode_text, Edit,
+    percent_decode_bytes, percent_decode_text, Edit,
 };
 use super::keys::is_key_word;
-use super::{hash_name, Found, Rules, MASK, MIN_HUNTED_TOKEN};
+use super::{hash_name, Found, Rules, MASK, MIN_HUNTED_SECRET, MIN_HUNTED_TOKEN};
 
 /// Replaces every known secret wherever it appears; built once per capture
 /// after pass 1, from every secret found in it ([`Found`]), with the name
 /// each token is shown as.
-#[derive(Debug)]
 pub struct Hunter {
     /// Every hunted value (tokens of [`MIN_HUNTED_TOKEN`] characters or
     /// more, other secrets of [`super::MIN_HUNTED_SECRET`] or more).
@@ -71,6 +70,17 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
+/// Counts only: the values are the secrets being hidden.
+impl std::fmt::Debug for Hunter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hunter")
+            .field("hunted", &self.with.len())
+            .field("named", &self.names.len())
+            .field("patterns", &self.patterns.len())
+            .finish()
+    }
+}
+
 impl Hunter {
     /// The hunter of a capture: `found` is every secret pass 1 found in it,
     /// `name` the name a token value is shown as (the correlation stage's
@@ -119,12 +129,19 @@ impl Hunter {
                 all.entry(v.as_str()).or_insert(MASK);
             }
         }
+        // The automaton of a huge set may outgrow the default kinds' limits;
+        // the noncontiguous one has the widest.
+        let build = |kind: Option<AhoCorasickKind>| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(kind)
+                .build(all.keys())
+        };
         let finder = if all.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(all.keys())
+            build(None)
+                .or_else(|_| build(Some(AhoCorasickKind::NoncontiguousNFA)))
                 .ok()
         };
         let with = all.values().map(|n| n.to_string()).collect();
@@ -144,11 +161,12 @@ impl Hunter {
             .unwrap_or_else(|| hash_name(token))
     }
 
-    /// Whether the hunt or a user pattern changes `value` (so a value that
-    /// holds a hunted secret, or matches a pattern, is hidden wherever it
-    /// is shown). With [`Found::is_secret`], what a variable must never hold.
+    /// Whether `value` is a token found in the capture (in any form, of
+    /// any length), or the hunt or a user pattern changes it (it holds a
+    /// hunted secret, or matches a pattern). A value that this or
+    /// [`Found::is_secret`] says is hidden must never become a variable.
     pub fn hides(&self, value: &str) -> bool {
-        self.apply(value).is_some()
+        self.names.contains_key(value) || self.apply(value).is_some()
     }
 
     fn matches(&self, f: &AhoCorasick, s: &str, edits: &mut Vec<Edit>) {
@@ -161,9 +179,11 @@ impl Hunter {
 
     /// `s` with every hunted secret and pattern match replaced, or `None`
     /// when nothing matched.
-    pub fn apply(&self, s: &str) -> Option<String> {
+    pub(crate) fn apply(&self, s: &str) -> Option<String> {
         let mut edits = Vec::new();
-        if let Some(f) = &self.finder {
+        // Every hunted value is longer than this, and decoding only shortens.
+        let short = s.len() < MIN_HUNTED_SECRET.min(MIN_HUNTED_TOKEN);
+        if let Some(f) = self.finder.as_ref().filter(|_| !short) {
             self.matches(f, s, &mut edits);
             // A first look at the decoded text without its map back to the
             // source; decoded again with the map only when it holds a secret.
@@ -198,16 +218,21 @@ impl Hunter {
         out
     }
 
-    /// Whether the hunt may change anything in `text` (a cheap look over
-    /// all of it before going line by line).
-    fn may_touch(&self, text: &str) -> bool {
+    /// Whether the hunt may change anything in a line of `text`: one look
+    /// at all of it, as captured and decoded (a line's decoded text is part
+    /// of the whole text's), before going line by line.
+    pub(crate) fn may_touch(&self, text: &str) -> bool {
         if !self.patterns.is_empty() {
             return true;
         }
-        match &self.finder {
-            None => false,
-            Some(f) => memchr::memchr2(b'\\', b'%', text.as_bytes()).is_some() || f.is_match(text),
-        }
+        let Some(f) = &self.finder else {
+            return false;
+        };
+        f.is_match(text)
+            || with_scratch(|scratch| {
+                json_unescape_text(text, &mut scratch.text).is_some_and(|t| f.is_match(t))
+                    || percent_decode_bytes(text, &mut scratch.bytes).is_some_and(|b| f.is_match(b))
+            })
     }
 
     /// [`Hunter::apply`] on every `\n`-separated line of `text` (patterns

@@ -148,11 +148,12 @@ pub(crate) fn header_key(name: &str) -> String {
 /// The rule for a header name. `user` holds the user's header names as
 /// [`header_key`] writes them.
 pub(crate) fn header_rule(name: &str, user: &[String]) -> Option<HeaderRule> {
-    // This runs for every header line: no allocation for ordinary names.
+    // This runs for every header line: no allocation for ordinary names,
+    // bytes compared as bytes.
     let name = name.trim();
     let mut buf = [0u8; 128];
     let owned: String;
-    let lower: &str = match buf.get_mut(..name.len()) {
+    let lower: &[u8] = match buf.get_mut(..name.len()) {
         Some(b) => {
             for (d, c) in b.iter_mut().zip(name.bytes()) {
                 *d = if c == b'_' {
@@ -161,60 +162,67 @@ pub(crate) fn header_rule(name: &str, user: &[String]) -> Option<HeaderRule> {
                     c.to_ascii_lowercase()
                 };
             }
-            match std::str::from_utf8(b) {
-                Ok(lower) => lower,
-                Err(_) => {
-                    owned = header_key(name);
-                    &owned
-                }
-            }
+            b
         }
         None => {
             owned = header_key(name);
-            &owned
+            owned.as_bytes()
         }
     };
-    if user.iter().any(|u| u == lower) {
+    if user.iter().any(|u| u.as_bytes() == lower) {
         return Some(HeaderRule::Masked);
     }
-    let bare = lower.strip_prefix("http-").unwrap_or(lower);
+    let bare = lower.strip_prefix(b"http-").unwrap_or(lower);
     match bare {
-        "authorization" | "proxy-authorization" => return Some(HeaderRule::Authorization),
-        "cookie" => return Some(HeaderRule::Cookie),
-        "set-cookie" | "set-cookie2" => return Some(HeaderRule::SetCookie),
+        b"authorization" | b"proxy-authorization" => return Some(HeaderRule::Authorization),
+        b"cookie" => return Some(HeaderRule::Cookie),
+        b"set-cookie" | b"set-cookie2" => return Some(HeaderRule::SetCookie),
         _ => {}
     }
     // `*-Token`, and keystone's MFA `Openstack-Auth-Receipt`.
-    if TOKEN_HEADERS.contains(&bare)
-        || bare == "token"
-        || bare.ends_with("-token")
-        || bare.ends_with("-receipt")
+    if TOKEN_HEADERS.iter().any(|t| t.as_bytes() == bare)
+        || bare == b"token"
+        || bare.ends_with(b"-token")
+        || bare.ends_with(b"-receipt")
     {
         return Some(HeaderRule::Token);
     }
     // `*-Key`, `*-Key-2` (Swift's second temp URL key), `*-Secret`, `*-Pass`
     // (Swift tempauth's `X-Storage-Pass`), and any header naming a password.
-    let base = bare.trim_end_matches(|c: char| c.is_ascii_digit());
-    let base = base.strip_suffix('-').unwrap_or(bare);
-    if base.ends_with("-key")
-        || base == "key"
-        || bare.ends_with("-pass")
-        || bare.ends_with("-sig")
-        || [
-            "password",
-            "passwd",
-            "passphrase",
-            "secret",
-            "signature",
-            "passcode",
-            "psk",
-        ]
-        .iter()
-        .any(|w| bare.contains(w))
+    let digits = bare.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let base = &bare[..bare.len() - digits];
+    let base = base.strip_suffix(b"-").unwrap_or(bare);
+    if base.ends_with(b"-key")
+        || base == b"key"
+        || bare.ends_with(b"-pass")
+        || bare.ends_with(b"-sig")
+        || names_a_secret(bare)
     {
         return Some(HeaderRule::Masked);
     }
     None
+}
+
+/// Whether a (lower-case) header name holds `password`, `passwd`,
+/// `passphrase`, `passcode`, `psk`, `secret` or `signature`: one look at
+/// each byte, no searcher to set up for a short name.
+fn names_a_secret(name: &[u8]) -> bool {
+    (0..name.len()).any(|i| {
+        let rest = &name[i..];
+        match name[i] {
+            b'p' => {
+                rest.starts_with(b"psk")
+                    || rest.strip_prefix(b"pass").is_some_and(|r| {
+                        r.starts_with(b"word")
+                            || r.starts_with(b"wd")
+                            || r.starts_with(b"phrase")
+                            || r.starts_with(b"code")
+                    })
+            }
+            b's' => rest.starts_with(b"secret") || rest.starts_with(b"signature"),
+            _ => false,
+        }
+    })
 }
 
 /// A key as compared with the key lists: lower case, without `_`, `-`, `.`

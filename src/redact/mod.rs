@@ -9,38 +9,47 @@
 //!    name, JSON key at any depth and through escapes, query or form key,
 //!    text pair, URL userinfo, token path segment, multipart field, PEM
 //!    block, barbican payload) whether it is a secret. Every value they
-//!    would replace is remembered in a [`Found`]; pieces of a capture are
-//!    [merged](Found::merge) in capture order. Nothing is copied or edited.
+//!    would replace is remembered in a [`Found`]; the [`Found`]s of the
+//!    pieces of a capture are [merged](Found::merge) in capture order.
+//!    Nothing is copied or edited. The [`Marks`] it returns (two bytes)
+//!    say which parts of the record the positional rules change.
 //! 2. In between, a [`Hunter`] is built once per capture from everything
 //!    found, with the names tokens are shown as (the correlation stage's
 //!    `token-N`, or [`hash_name`]).
-//! 3. **Redact** ([`Rules::redact`], pass 2, one record at a time): the
-//!    positional rules again, now writing their edits, then every secret
-//!    the hunter knows (tokens of [`MIN_HUNTED_TOKEN`] characters or more,
-//!    other secrets of [`MIN_HUNTED_SECRET`] or more) wherever else it
-//!    appears, as captured, JSON-escaped or percent-encoded, and the user's
-//!    `[redact] patterns`, line by line. A record with nothing to redact
-//!    comes back borrowing the same text: no copy, no allocation per line.
+//! 3. **Redact** ([`Rules::redact_marked`], or [`Rules::redact`] without
+//!    marks; pass 2, one record at a time): the positional rules again
+//!    where the marks say they change something, now writing their edits,
+//!    then everywhere every secret the hunter knows (tokens of
+//!    [`MIN_HUNTED_TOKEN`] characters or more, other secrets of
+//!    [`MIN_HUNTED_SECRET`] or more), as captured, JSON-escaped or
+//!    percent-encoded, and the user's `[redact] patterns`, line by line. A
+//!    record with nothing to redact comes back borrowing the same text: no
+//!    copy, no allocation per line.
 //!
-//! Other text about a capture (warnings, quoted lines) goes through
-//! [`Rules::text`]: the same rules and the same hunter.
+//! Other text about a capture (warnings, quoted lines, labels) goes through
+//! [`Rules::text`]: the same rules and the same hunter. A value that
+//! [`Found::is_secret`] or [`Hunter::hides`] must never become a variable.
 //!
 //! Edits replace byte spans of the captured text, so a JSON body keeps its
 //! layout (indentation, key order, line count) byte for byte. A body with
 //! CRLF line ends is redacted as its lines ([`crate::model::Body::lines`])
 //! and keeps its line ends.
 //!
+//! Most text holds nothing to redact, and is passed over cheaply: key words
+//! are looked for with SIMD through a few anchors (`finder`), the JSON
+//! scanner notes per string whether a key word or an escape is in it, and
+//! the hunt looks at a whole body before going line by line.
+//!
 //! A token becomes the name the hunter gives it; other secrets become
 //! [`MASK`].
 
 mod codec;
+mod finder;
 mod hunt;
 mod json;
 mod keys;
 mod pass;
 
-#[cfg(test)]
-mod parity;
 #[cfg(test)]
 mod tests;
 
@@ -89,6 +98,69 @@ pub fn hash_name(token: &str) -> String {
         name.push_str(&format!("{b:02x}"));
     }
     name
+}
+
+/// Which parts of a record the positional rules change, as pass 1 found
+/// (so pass 2 can skip the rest), and a fingerprint of the record they
+/// belong to. Two bytes: keep one per record between the passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marks(u16);
+
+impl Marks {
+    /// The URL or the status.
+    const HEAD: u16 = 1;
+    /// A header value by its name's rule (`X-Auth-Token`, `Cookie`).
+    const HEADER_RULES: u16 = 2;
+    /// A header value by the text rules, or a header line without `": "`.
+    const HEADER_TEXT: u16 = 4;
+    const BODY: u16 = 8;
+    const PARTS: u16 = 15;
+    const FINGERPRINT: u32 = 4;
+
+    /// Every part may change: the marks of a record pass 1 did not see.
+    pub const ALL: Marks = Marks(Marks::PARTS);
+
+    /// No part marked yet, with `record`'s fingerprint.
+    fn of(record: &Record) -> Marks {
+        Marks(Marks::fingerprint(record) << Marks::FINGERPRINT)
+    }
+
+    /// 12 bits of the record: its URL, its field and header lengths, and
+    /// the ends of its body.
+    fn fingerprint(record: &Record) -> u16 {
+        let mut h: u32 = 0x811c_9dc5;
+        let mut add = |bytes: &[u8]| {
+            for &b in bytes {
+                h ^= u32::from(b);
+                h = h.wrapping_mul(0x0100_0193);
+            }
+        };
+        add(record.url.as_bytes());
+        add(&(record.headers.len() as u32).to_le_bytes());
+        for header in &record.headers {
+            add(&(header.name.len() as u32).to_le_bytes());
+            add(&(header.value.as_ref().map_or(u32::MAX, |v| v.len() as u32)).to_le_bytes());
+        }
+        let body = record.body.text.as_bytes();
+        add(&(body.len() as u32).to_le_bytes());
+        add(&body[..body.len().min(16)]);
+        add(&body[body.len().saturating_sub(16)..]);
+        ((h ^ (h >> 12) ^ (h >> 24)) & 0x0fff) as u16
+    }
+
+    /// Whether these are marks of `record` (or [`Marks::ALL`]).
+    fn fits(self, record: &Record) -> bool {
+        self == Marks::ALL || self.0 >> Marks::FINGERPRINT == Marks::fingerprint(record)
+    }
+
+    fn has(self, part: u16) -> bool {
+        self.0 & part != 0
+    }
+
+    /// Whether pass 1 found nothing the positional rules change.
+    pub fn is_empty(self) -> bool {
+        self.0 & Marks::PARTS == 0
+    }
 }
 
 /// The secrets found in pass 1: merged across pieces in capture order, the
@@ -178,7 +250,7 @@ pub struct Rules {
     /// Squashed whole keys.
     exact: Vec<String>,
     /// Any sensitive key in any spelling, case-insensitive: the cheap pre-check on text.
-    finder: AhoCorasick,
+    finder: finder::KeyFinder,
     /// `key=value`, `key: value`, `"key": "value"`, `<key>value<`, `--key value`
     /// with a sensitive key.
     pairs: Regex,
@@ -188,6 +260,14 @@ pub struct Rules {
     path_token: Regex,
     pem_begin: Regex,
     pem_end: Regex,
+    /// Whether a spelling in `finder` holds a line end (a user key can):
+    /// then a match in a text is not a match in one of its lines.
+    finder_crosses_lines: bool,
+    /// `://` and `PRIVATE KEY`, searched for in most texts.
+    scheme: memchr::memmem::Finder<'static>,
+    private_key: memchr::memmem::Finder<'static>,
+    /// `"id"`, a JSON key.
+    id_key: memchr::memmem::Finder<'static>,
     /// The user's header names, as compared (lower case, `_` as `-`).
     user_headers: Vec<String>,
     /// The user's patterns.
@@ -239,10 +319,8 @@ impl Rules {
             .collect();
         spelled.sort();
         spelled.dedup();
-        let finder = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&spelled)
-            .map_err(|e| format!("redact.keys: {e}"))?;
+        let finder_crosses_lines = spelled.iter().any(|k| k.contains('\n'));
+        let finder = finder::KeyFinder::new(&spelled)?;
         // One alternative per key, any separator between its words
         // (`private[-_.]?key`): fewer alternatives compile faster, and mixed
         // spellings (`temp-url_sig`) match too.
@@ -284,40 +362,77 @@ impl Rules {
             )?,
             pem_begin: built(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")?,
             pem_end: built(r"-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")?,
+            finder_crosses_lines,
+            scheme: memchr::memmem::Finder::new("://").into_owned(),
+            private_key: memchr::memmem::Finder::new("PRIVATE KEY").into_owned(),
+            id_key: memchr::memmem::Finder::new("\"id\"").into_owned(),
             user_headers: headers.iter().map(|h| keys::header_key(h)).collect(),
             patterns,
         })
     }
 
     /// Pass 1: adds the secrets `record` holds to `found` (token values
-    /// found in token positions, masked values), without copying the record.
-    pub fn find(&self, record: &Record<'_>, found: &mut Found) {
+    /// found in token positions, masked values), without copying the
+    /// record. The [`Marks`] say which parts of it the positional rules
+    /// change; keep them for [`Rules::redact_marked`] to skip the others.
+    pub fn find(&self, record: &Record<'_>, found: &mut Found) -> Marks {
         let mut pass = Pass {
             rules: self,
             found,
             naming: Naming::Silent,
         };
-        pass.text_edits(&record.url, 0);
+        let mut marks = Marks::of(record);
+        let mut head = !pass.text_edits(&record.url, 0).is_empty();
         if let Some(status) = &record.status {
-            pass.text_edits(&status.text, 0);
+            head |= !pass.text_edits(&status.text, 0).is_empty();
         }
+        let (mut ruled, mut texts) = (false, false);
         for h in &record.headers {
             match &h.value {
-                Some(v) => {
-                    pass.header_value(&h.name, v);
-                }
-                None => {
-                    pass.header_line(&h.name);
-                }
+                Some(v) => match keys::header_rule(&h.name, &self.user_headers) {
+                    Some(rule) => ruled |= pass.ruled_value(rule, v).is_some(),
+                    None => texts |= !pass.text_edits(v, 0).is_empty(),
+                },
+                None => texts |= pass.header_line(&h.name).is_some(),
             }
         }
-        let text = lf_text(&record.body.text);
-        pass.body_edits(record, &text);
+        let original = &record.body.text;
+        let body = (!has_crlf(original) || pass.body_may_change(record, original))
+            && !pass.body_edits(record, &lf_text(original)).is_empty();
+        for (part, changes) in [
+            (Marks::HEAD, head),
+            (Marks::HEADER_RULES, ruled),
+            (Marks::HEADER_TEXT, texts),
+            (Marks::BODY, body),
+        ] {
+            if changes {
+                marks.0 |= part;
+            }
+        }
+        marks
     }
 
     /// Pass 2: `record` as it may be shown. Fields with nothing to redact
     /// stay as they are (borrowed stays borrowed); changed ones are owned.
     pub fn redact<'a>(&self, record: &Record<'a>, hunter: &Hunter) -> Record<'a> {
+        self.redact_marked(record, hunter, Marks::ALL)
+    }
+
+    /// [`Rules::redact`], skipping the positional rules where the marks
+    /// [`Rules::find`] gave for this record say they change nothing (the
+    /// hunt and the user's patterns still run everywhere). Marks of another
+    /// record are noticed (most of the time) and then ignored.
+    pub fn redact_marked<'a>(
+        &self,
+        record: &Record<'a>,
+        hunter: &Hunter,
+        marks: Marks,
+    ) -> Record<'a> {
+        let marks = if marks.fits(record) {
+            marks
+        } else {
+            Marks::ALL
+        };
         // What the positional rules find again is known already.
         let mut found = Found::default();
         let mut pass = Pass {
@@ -325,32 +440,60 @@ impl Rules {
             found: &mut found,
             naming: Naming::By(hunter),
         };
+        let head = marks.has(Marks::HEAD);
         let url = {
-            let edits = pass.text_edits(&record.url, 0);
+            let edits = if head {
+                pass.text_edits(&record.url, 0)
+            } else {
+                Vec::new()
+            };
             shown(&record.url, edited(&record.url, &edits), hunter)
         };
         let status = record.status.as_ref().map(|s| {
-            let edits = pass.text_edits(&s.text, 0);
+            let edits = if head {
+                pass.text_edits(&s.text, 0)
+            } else {
+                Vec::new()
+            };
             Status {
                 code: s.code,
                 text: shown(&s.text, edited(&s.text, &edits), hunter),
             }
         });
+        let (ruled, texts) = (
+            marks.has(Marks::HEADER_RULES),
+            marks.has(Marks::HEADER_TEXT),
+        );
         let headers = record
             .headers
             .iter()
             .map(|h| match &h.value {
-                Some(v) => Header {
-                    name: h.name.clone(),
-                    value: Some(shown(v, pass.header_value(&h.name, v), hunter)),
-                },
+                Some(v) => {
+                    let positional = if ruled || texts {
+                        match keys::header_rule(&h.name, &self.user_headers) {
+                            Some(rule) if ruled => pass.ruled_value(rule, v),
+                            None if texts => edited(v, &pass.text_edits(v, 0)),
+                            _ => None,
+                        }
+                    } else {
+                        None
+                    };
+                    Header {
+                        name: h.name.clone(),
+                        value: Some(shown(v, positional, hunter)),
+                    }
+                }
                 None => Header {
-                    name: shown(&h.name, pass.header_line(&h.name), hunter),
+                    name: shown(
+                        &h.name,
+                        texts.then(|| pass.header_line(&h.name)).flatten(),
+                        hunter,
+                    ),
                     value: None,
                 },
             })
             .collect();
-        let body = body(&mut pass, record, hunter);
+        let body = body(&mut pass, record, hunter, marks.has(Marks::BODY));
         Record {
             id: record.id.clone(),
             at: record.at,
@@ -413,20 +556,44 @@ impl Rules {
         }
     }
 
-    /// Whether text can hold anything the positional rules look for.
-    fn may_hold_secret(&self, s: &str) -> bool {
-        self.finder.is_match(s)
-            || memchr::memchr2(b'%', b'\\', s.as_bytes()).is_some()
-            || (s.contains("://") && s.contains('@'))
-            || s.contains("PRIVATE KEY")
+    /// Whether text can hold anything the positional rules look for that a
+    /// key word does not announce: an escape, a URL with userinfo, a PEM
+    /// key. (The other half is the key finder.)
+    fn may_hold_unkeyed(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        memchr::memchr2(b'%', b'\\', b).is_some()
+            || (memchr::memchr(b'@', b).is_some() && self.scheme.find(b).is_some())
+            || (memchr::memchr(b'K', b).is_some() && self.private_key.find(b).is_some())
     }
 
-    /// Whether any `\n`-separated line of `text` can: one look at the whole
-    /// text first (a line that can is part of it).
-    fn may_hold_secret_in_lines(&self, text: &str) -> bool {
-        self.may_hold_secret(text)
-            && (memchr::memchr(b'\n', text.as_bytes()).is_none()
-                || text.split('\n').any(|l| self.may_hold_secret(l)))
+    /// [`Rules::may_hold_unkeyed`] of a JSON string, from what the scanner
+    /// saw in it.
+    fn may_hold_unkeyed_str(&self, s: json::Str) -> bool {
+        s.has(json::flag::ESCAPED) || (s.has(json::flag::UNKEYED) && self.may_hold_unkeyed(s.raw))
+    }
+
+    /// Whether any `\n`-separated line of `text` can hold anything the
+    /// positional rules look for, without looking line by line unless two
+    /// things must be on the same line; `keyed` says whether the key finder
+    /// matches in a line (when the caller knows).
+    fn may_hold_secret_in_lines(&self, text: &str, keyed: Option<bool>) -> bool {
+        let b = text.as_bytes();
+        if memchr::memchr2(b'%', b'\\', b).is_some() || self.private_key.find(b).is_some() {
+            return true;
+        }
+        if memchr::memchr(b'@', b).is_some()
+            && self.scheme.find(b).is_some()
+            && text
+                .split('\n')
+                .any(|l| l.contains('@') && self.scheme.find(l.as_bytes()).is_some())
+        {
+            return true;
+        }
+        match keyed {
+            Some(keyed) => keyed,
+            None if self.finder_crosses_lines => text.split('\n').any(|l| self.finder.is_match(l)),
+            None => self.finder.is_match(text),
+        }
     }
 
     /// PEM private keys: everything between the BEGIN and END lines.
@@ -471,7 +638,10 @@ fn shown<'a>(original: &Cow<'a, str>, positional: Option<String>, hunter: &Hunte
 /// Whether a text has line ends that [`Lines`] takes off (`\r\n`, or a `\r`
 /// at the very end).
 fn has_crlf(text: &str) -> bool {
-    text.ends_with('\r') || memchr::memmem::find(text.as_bytes(), b"\r\n").is_some()
+    let b = text.as_bytes();
+    memchr::memchr(b'\r', b).is_some()
+        && (text.ends_with('\r')
+            || memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) == Some(&b'\n')))
 }
 
 /// A body's lines ([`Lines`]) joined by `\n`: what the rules read. The body's
@@ -520,13 +690,23 @@ fn with_line_ends(original: &str, lines: &str) -> String {
 
 /// A record's body as shown: the positional edits on its lines, then the
 /// hunt line by line, with its own line ends.
-fn body<'a>(pass: &mut Pass<'_>, record: &Record<'a>, hunter: &Hunter) -> Cow<'a, str> {
+fn body<'a>(
+    pass: &mut Pass<'_>,
+    record: &Record<'a>,
+    hunter: &Hunter,
+    positional: bool,
+) -> Cow<'a, str> {
     let original = &record.body.text;
-    if original.is_empty() {
+    let positional = positional && (!has_crlf(original) || pass.body_may_change(record, original));
+    if original.is_empty() || (!positional && !hunter.may_touch(original)) {
         return original.clone();
     }
     let text = lf_text(original);
-    let edits = pass.body_edits(record, &text);
+    let edits = if positional {
+        pass.body_edits(record, &text)
+    } else {
+        Vec::new()
+    };
     let positional = edited(&text, &edits);
     let base = positional.as_deref().unwrap_or(&text);
     match hunter.lines(base).or(positional) {

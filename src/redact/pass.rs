@@ -16,10 +16,8 @@ use regex::Captures;
 use super::codec::{
     base64_decode, json_escape, json_unescape, merge_edits, percent_decode, unescaped, Edit,
 };
-use super::json::json_scalars;
-use super::keys::{
-    has_split_token, header_rule, squash, HeaderRule, Secret, NAME_KEYS, VALUE_KEYS,
-};
+use super::json::{flag, json_scalars, Str};
+use super::keys::{has_split_token, header_rule, HeaderRule, Secret, NAME_KEYS, VALUE_KEYS};
 use super::{Found, Hunter, Rules, MASK, MAX_DEPTH};
 use crate::model::{BodyKind, Record};
 
@@ -75,10 +73,17 @@ impl Pass<'_> {
 
     /// The whole value of a header line, or `None` when it stays.
     pub fn header_value(&mut self, name: &str, value: &str) -> Option<String> {
-        let Some(rule) = header_rule(name, &self.rules.user_headers) else {
-            let edits = self.text_edits(value, 0);
-            return super::codec::edited(value, &edits);
-        };
+        match header_rule(name, &self.rules.user_headers) {
+            Some(rule) => self.ruled_value(rule, value),
+            None => {
+                let edits = self.text_edits(value, 0);
+                super::codec::edited(value, &edits)
+            }
+        }
+    }
+
+    /// The value of a header its name gives a rule for.
+    pub fn ruled_value(&mut self, rule: HeaderRule, value: &str) -> Option<String> {
         if value.trim().is_empty() {
             return None;
         }
@@ -180,7 +185,9 @@ impl Pass<'_> {
 
     /// Text (a line, a header value, a JSON string's content, a warning).
     pub fn text_edits(&mut self, s: &str, depth: u8) -> Vec<Edit> {
-        if !self.rules.may_hold_secret(s) {
+        let unkeyed = self.rules.may_hold_unkeyed(s);
+        let keyed = self.rules.finder.is_match(s);
+        if !unkeyed && !keyed {
             return Vec::new();
         }
         if looks_like_url(s) {
@@ -201,7 +208,7 @@ impl Pass<'_> {
                 edits.push(Edit::new(t.range(), name));
             }
         }
-        if rules.finder.is_match(s) {
+        if keyed {
             for caps in rules.pairs.captures_iter(s) {
                 if let Some(edit) = self.pair_edit(&caps) {
                     edits.push(edit);
@@ -342,8 +349,24 @@ impl Pass<'_> {
     /// change. Keys and values are read through their escapes; a string
     /// holding JSON is searched as JSON, any other string as text.
     pub fn json_edits(&mut self, text: &str, depth: u8) -> Vec<Edit> {
+        let hits = Hits::new(self.rules, text);
+        self.json_edits_with(text, depth, &hits)
+    }
+
+    /// [`Pass::json_edits`], with where the key finder matches in `text`
+    /// found already: a key or a string that holds no match and no escape
+    /// is passed over without looking at it again.
+    fn json_edits_with(&mut self, text: &str, depth: u8, hits: &Hits) -> Vec<Edit> {
         let rules = self.rules;
-        let (scalars, stop) = json_scalars(text);
+        // Whether a key holds a secret: only one with a key word or an
+        // escape in it can.
+        let key_secret = |k: Str| -> Option<Secret> {
+            if !k.has(flag::HIT | flag::ESCAPED) {
+                return None;
+            }
+            rules.key_secret(&unescaped(k.raw))
+        };
+        let (scalars, stop) = json_scalars(text, &hits.spans);
         // Objects that name a secret and hold it under `value`:
         // `{"name": "db_password", "value": "..."}`, `{"key": ..., "value": ...}`.
         let mut named: HashMap<usize, Secret> = HashMap::new();
@@ -351,16 +374,24 @@ impl Pass<'_> {
             let (Some(object), Some(key), true) = (s.object, s.key, s.string) else {
                 continue;
             };
-            if NAME_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k)) {
-                if let Some(secret) = rules.key_secret(&unescaped(&text[s.span.clone()])) {
+            if s.value(text).has(flag::HIT | flag::ESCAPED)
+                && NAME_KEYS.iter().any(|k| key.raw.eq_ignore_ascii_case(k))
+            {
+                if let Some(secret) = key_secret(s.value(text)) {
                     named.insert(object, secret);
                 }
             }
         }
         let mut edits = Vec::new();
         for s in scalars {
-            let key = s.key.map(unescaped);
-            let secret = match key.as_deref().and_then(|k| rules.key_secret(k)) {
+            let key = s.key.map(|k| {
+                if k.has(flag::ESCAPED) {
+                    unescaped(k.raw)
+                } else {
+                    Cow::Borrowed(k.raw)
+                }
+            });
+            let secret = match s.key.and_then(key_secret) {
                 Some(secret) => Some(secret),
                 None if key
                     .as_deref()
@@ -368,18 +399,14 @@ impl Pass<'_> {
                 {
                     // Named by a sibling, or by the key the object sits under
                     // (heat's `"db_password": {"type": "string", "default": ...}`).
-                    s.object.and_then(|o| named.get(&o).copied()).or_else(|| {
-                        s.parent
-                            .filter(|_| s.object.is_some())
-                            .and_then(|p| rules.key_secret(&unescaped(p)))
-                    })
+                    s.object
+                        .and_then(|o| named.get(&o).copied())
+                        .or_else(|| s.parent.filter(|_| s.object.is_some()).and_then(key_secret))
                 }
                 // keystone's token-method auth: `"token": {"id": "gAAAA..."}`.
                 None if s.object.is_some()
                     && key.as_deref() == Some("id")
-                    && s.parent
-                        .map(unescaped)
-                        .is_some_and(|p| squash(&p).contains("token")) =>
+                    && s.parent.is_some_and(|p| has_split_token(&unescaped(p.raw))) =>
                 {
                     Some(Secret::Token)
                 }
@@ -394,7 +421,11 @@ impl Pass<'_> {
                 }
                 continue;
             }
-            let decoded = json_unescape(raw);
+            let decoded = if s.flags & flag::ESCAPED != 0 {
+                json_unescape(raw)
+            } else {
+                None
+            };
             let value = decoded.as_ref().map_or(raw, |d| d.text.as_str());
             match secret {
                 Some(_) if value.is_empty() || value == MASK => {}
@@ -415,6 +446,12 @@ impl Pass<'_> {
                 None if depth < MAX_DEPTH => {
                     let inner = if looks_like_json(value) {
                         self.json_edits(value, depth + 1)
+                    } else if decoded.is_none()
+                        && !s.value(text).has(flag::HIT)
+                        && !rules.may_hold_unkeyed_str(s.value(text))
+                    {
+                        // What `text_edits` would find first: nothing.
+                        Vec::new()
                     } else {
                         self.text_edits(value, depth + 1)
                     };
@@ -495,6 +532,20 @@ impl Pass<'_> {
         edits
     }
 
+    /// Whether [`Pass::body_edits`] can find anything in a body (`text`, as
+    /// captured): a cheap look at the whole text, to spare a CRLF body the
+    /// copy with `\n` line ends when it holds nothing.
+    pub fn body_may_change(&self, record: &Record, text: &str) -> bool {
+        let rules = self.rules;
+        !text.is_empty()
+            && (rules.may_hold_unkeyed(text)
+                || rules.finder.is_match(text)
+                || (looks_like_json(text)
+                    && rules.id_key.find(text.as_bytes()).is_some()
+                    && has_split_token(text))
+                || whole_body_secret(record, || kind_of(&super::lf_text(text))))
+    }
+
     /// The edits of a record's body, over `text`: its lines joined by `\n`
     /// (the body's own text, unless it has CRLF line ends).
     pub fn body_edits(&mut self, record: &Record, text: &str) -> Vec<Edit> {
@@ -515,10 +566,10 @@ impl Pass<'_> {
             self.found.mask(text);
             return edits;
         }
-        let json_like = looks_like_json(text);
-        if self.rules.may_hold_secret_in_lines(text) {
-            if json_like {
-                return self.json_edits(text, 0);
+        if !looks_like_json(text) {
+            if !self.rules.may_hold_secret_in_lines(text, None) {
+                // Nothing the rules look for is in any line: nothing to find.
+                return Vec::new();
             }
             let boundary = if is_binary(text) {
                 None
@@ -527,22 +578,26 @@ impl Pass<'_> {
             };
             return self.block_edits(text, boundary);
         }
-        // No line holds anything the rules look for. What is not JSON holds
-        // nothing then; the JSON scanner still finds keystone's token id
-        // under a key that only squashes to one holding `token`
-        // (`"to_ken": {"id": ...}`), and it reads a body that is JSON, or
-        // a text body with a multipart boundary.
-        if json_like
-            && memchr::memmem::find(text.as_bytes(), b"\"id\"").is_some()
-            && has_split_token(text)
-        {
+        let hits = Hits::new(self.rules, text);
+        let keyed = hits
+            .spans
+            .iter()
+            .any(|&(a, b)| memchr::memchr(b'\n', &text.as_bytes()[a..b]).is_none());
+        if self.rules.may_hold_secret_in_lines(text, Some(keyed)) {
+            return self.json_edits_with(text, 0, &hits);
+        }
+        // No line holds anything the rules look for. The JSON scanner still
+        // finds keystone's token id under a key that only squashes to one
+        // holding `token` (`"to_ken": {"id": ...}`), and it reads a body that
+        // is JSON, or a text body with a multipart boundary.
+        if self.rules.id_key.find(text.as_bytes()).is_some() && has_split_token(text) {
             let mut found = Found::default();
             let edits = Pass {
                 rules: self.rules,
                 found: &mut found,
                 naming: self.naming,
             }
-            .json_edits(text, 0);
+            .json_edits_with(text, 0, &hits);
             if !edits.is_empty()
                 && (kind() == BodyKind::Json || multipart_boundary(record, text).is_some())
             {
@@ -551,6 +606,21 @@ impl Pass<'_> {
             }
         }
         Vec::new()
+    }
+}
+
+/// Where the key finder matches in a text: every occurrence of every
+/// spelling (overlapping), by start. A slice of the text holds a spelling
+/// exactly when one of these lies within it.
+pub(crate) struct Hits {
+    spans: Vec<(usize, usize)>,
+}
+
+impl Hits {
+    fn new(rules: &Rules, text: &str) -> Hits {
+        Hits {
+            spans: rules.finder.hits(text),
+        }
     }
 }
 
@@ -652,10 +722,10 @@ fn whole_body_secret(r: &Record, kind: impl Fn() -> BodyKind) -> bool {
     let Some(last) = segs.next() else {
         return false;
     };
-    let ct = r.header("Content-Type");
-    let json = ct.is_some_and(|c| contains_ignore_case(c, "json"));
+    let ct = || r.header("Content-Type");
+    let json = || ct().is_some_and(|c| contains_ignore_case(c, "json"));
     if last.eq_ignore_ascii_case("password") {
-        return !json && kind() != BodyKind::Json;
+        return !json() && kind() != BodyKind::Json;
     }
     // The segments after the last `secrets`, the last one first.
     let mut after = [last, ""];
@@ -680,11 +750,11 @@ fn whole_body_secret(r: &Record, kind: impl Fn() -> BodyKind) -> bool {
     }
     match n {
         2 => after[0].eq_ignore_ascii_case("payload"),
-        1 if r.method.eq_ignore_ascii_case("PUT") => r.is_request() && !json,
+        1 if r.method.eq_ignore_ascii_case("PUT") => r.is_request() && !json(),
         1 if r.method.eq_ignore_ascii_case("GET") && !r.is_request() => {
             // No content type and a JSON body: the secret's metadata.
-            let metadata = ct.is_none() && kind() == BodyKind::Json;
-            !json && !metadata
+            let metadata = ct().is_none() && kind() == BodyKind::Json;
+            !json() && !metadata
         }
         _ => false,
     }

@@ -127,11 +127,18 @@ fn assert_kept(all: &str, kept: &[&str]) {
 #[test]
 fn scanner_reports_keys_parents_and_spans() {
     let text = r#"{"a": {"b": ["x", 1]}, "c": -2.5e3, "d": true, "e": "q\"r"}"#;
-    let (scalars, stop) = json_scalars(text);
+    let (scalars, stop) = json_scalars(text, &[]);
     assert_eq!(stop, text.len());
     let found: Vec<(Option<&str>, Option<&str>, &str, bool)> = scalars
         .into_iter()
-        .map(|s| (s.key, s.parent, &text[s.span], s.string))
+        .map(|s| {
+            (
+                s.key.map(|k| k.raw),
+                s.parent.map(|p| p.raw),
+                &text[s.span],
+                s.string,
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -147,11 +154,11 @@ fn scanner_reports_keys_parents_and_spans() {
 #[test]
 fn scanner_reads_cut_off_documents_and_stops_at_garbage() {
     let cut = "{\n  \"password\": \"hunt";
-    let (s, stop) = json_scalars(cut);
+    let (s, stop) = json_scalars(cut, &[]);
     assert_eq!(s.len(), 1);
     assert_eq!(stop, cut.len());
     assert_eq!(&cut[s[0].span.clone()], "hunt");
-    let (s, stop) = json_scalars("{'password': 'x'}");
+    let (s, stop) = json_scalars("{'password': 'x'}", &[]);
     assert!(s.is_empty());
     assert_eq!(stop, 1);
 }
@@ -1027,10 +1034,15 @@ fn user_rules() {
 fn any_text_gets_the_same_rules() {
     let names = HashMap::from([("named-token-0123456789".to_string(), "token-4".to_string())]);
     let r = Rules::new(&[], &[], &[r"acct-\d{4}".into()]).unwrap();
+    // The correlation stage names the tokens the records carry.
     let hunter = hunter_named(
         &r,
         &names,
-        &[record("http://h/", &[], r#"{"password": "warned-pw-123"}"#)],
+        &[record(
+            "http://h/",
+            &[("X-Auth-Token", "named-token-0123456789")],
+            r#"{"password": "warned-pw-123"}"#,
+        )],
     );
     assert_eq!(
         r.text(
@@ -1094,21 +1106,21 @@ fn word_and_key_helpers() {
 }
 
 /// A small deterministic generator (xorshift), for the property tests.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+    pub(super) fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
         from[self.below(from.len())]
     }
 
@@ -1260,4 +1272,385 @@ fn any_text_redacts_without_panicking_and_keeps_its_lines() {
         r.text(&body, &hunter);
         r.text(&url, &hunter);
     }
+}
+
+/// Records read from a capture text, borrowing it (as pass 2 reads them).
+fn parsed(text: &'static str) -> Vec<Record<'static>> {
+    crate::input::requestshook::Parser::new(text, 0, 1, true, std::path::Path::new("t.log"))
+        .collect()
+}
+
+#[track_caller]
+#[allow(clippy::ptr_arg)] // Which `Cow` it is is the point.
+fn assert_borrowed(what: &str, original: &Cow<str>, shown: &Cow<str>) {
+    assert!(
+        matches!(shown, Cow::Borrowed(_)),
+        "{what} was copied: {shown:?}"
+    );
+    assert!(
+        std::ptr::eq(original.as_ptr(), shown.as_ptr()),
+        "{what} points elsewhere"
+    );
+}
+
+#[test]
+fn redact_is_cheap_for_plain_records() {
+    const PLAIN: &str = "### (openstack) REQ >>> (glance) : GET http://h/image/v2/images?name=a%20b&limit=20\n\
+Host: h\n\
+Accept: application/json\n\
+X-Requestshook-Request-Id: 1\n\
+\n\
+none\n\
+\n\
+### (openstack) RESP <<< (glance) : 200 OK GET http://h/image/v2/images?name=a%20b&limit=20\n\
+Content-Type: application/json\n\
+X-Requestshook-Request-Id: 1\n\
+\n\
+{\n  \"images\": [\n    {\"id\": \"5a9c4bde-0d3e-4d49-8a58-1b4f8a8e0e01\", \"name\": \"cirros\",\n     \"description\": \"say \\\"hi\\\" at http://h/x%20y\"}\n  ]\n}\n";
+    let recs = parsed(PLAIN);
+    assert_eq!(recs.len(), 2);
+    assert!(matches!(recs[1].body.text, Cow::Borrowed(_)));
+    let mut found = Found::default();
+    for r in &recs {
+        rules().find(r, &mut found);
+    }
+    assert!(found.is_empty(), "{found:?}");
+    // A hunter that knows secrets from elsewhere in the capture, and one
+    // with a user pattern that matches nothing here.
+    let secret = record(
+        "http://h/identity/v3/auth/tokens",
+        &[("X-Auth-Token", "gAAAAAB-elsewhere-0123456789")],
+        r#"{"password": "elsewhere-pw-1"}"#,
+    );
+    let mut elsewhere = Found::default();
+    rules().find(&secret, &mut elsewhere);
+    assert_eq!(elsewhere.counts(), (1, 1));
+    let with_pattern = Rules::new(&[], &[], &["acct-[0-9]{6}".into()]).unwrap();
+    for (r, hunter) in [
+        (rules(), Hunter::none()),
+        (rules(), Hunter::new(rules(), &elsewhere, &hash_name)),
+        (
+            &with_pattern,
+            Hunter::new(&with_pattern, &elsewhere, &hash_name),
+        ),
+    ] {
+        for rec in &recs {
+            let out = r.redact(rec, &hunter);
+            assert_eq!(&out, rec);
+            assert_borrowed("from", &rec.from, &out.from);
+            assert_borrowed("to", &rec.to, &out.to);
+            assert_borrowed("method", &rec.method, &out.method);
+            assert_borrowed("url", &rec.url, &out.url);
+            if let (Some(a), Some(b)) = (&rec.status, &out.status) {
+                assert_borrowed("status", &a.text, &b.text);
+            }
+            for (a, b) in rec.headers.iter().zip(&out.headers) {
+                assert_borrowed("header name", &a.name, &b.name);
+                if let (Some(x), Some(y)) = (&a.value, &b.value) {
+                    assert_borrowed("header value", x, y);
+                }
+            }
+            assert_borrowed("body", &rec.body.text, &out.body.text);
+        }
+    }
+}
+
+#[test]
+fn a_record_with_a_secret_copies_only_what_changes() {
+    const TEXT: &str =
+        "### (openstack) REQ >>> (keystone) : POST http://h/identity/v3/auth/tokens\n\
+Content-Type: application/json\n\
+\n\
+{\"auth\": {\"password\": \"copy-pw-0001\"}}\n";
+    let recs = parsed(TEXT);
+    let out = both(&recs).remove(0);
+    assert_eq!(lines(&out), vec![r#"{"auth": {"password": "***"}}"#]);
+    assert!(matches!(out.body.text, Cow::Owned(_)));
+    assert_borrowed("url", &recs[0].url, &out.url);
+    assert_borrowed(
+        "header",
+        recs[0].headers[0].value.as_ref().unwrap(),
+        out.headers[0].value.as_ref().unwrap(),
+    );
+}
+
+#[test]
+fn crlf_bodies_keep_their_lines_and_line_ends() {
+    let bodies = [
+        "{\n  \"auth\": {\n    \"password\": \"crlf-pw-0001\",\n    \"name\": \"crlf-neighbour\"\n  }\n}",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEcrlfline1\nMIIEcrlfline2\n-----END RSA PRIVATE KEY-----\nsee crlf-pw-0001 and password=crlf-pw-0002",
+        "{\"cut\": \"off\",\n \"password\": \"crlf-pw-0003",
+        "plain\n\nline with crlf-pw-0001\n",
+    ];
+    for lf in bodies {
+        let crlf = lf.replace('\n', "\r\n");
+        let trailing_cr = format!("{crlf}\r");
+        for other in [crlf.as_str(), trailing_cr.as_str()] {
+            let a = both(&[
+                record("http://h/", &[], r#"{"password": "crlf-pw-0001"}"#),
+                record("http://h/", &[], lf),
+            ]);
+            let b = both(&[
+                record("http://h/", &[], r#"{"password": "crlf-pw-0001"}"#),
+                record("http://h/", &[], other),
+            ]);
+            assert_eq!(lines(&a[1]), lines(&b[1]), "{other:?}");
+            assert_gone(
+                &b[1].body.text,
+                &["crlf-pw-0001", "crlf-pw-0002", "MIIEcrlf"],
+            );
+            // The line ends are the capture's.
+            let mut expected = a[1].body.text.replace('\n', "\r\n");
+            if other == trailing_cr {
+                expected.push('\r');
+            }
+            assert_eq!(b[1].body.text, expected, "{other:?}");
+        }
+    }
+}
+
+#[test]
+fn crlf_bodies_redact_like_their_lines() {
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    for _ in 0..500 {
+        let body = if rng.below(2) == 0 {
+            rng.text(40)
+        } else {
+            serde_json::to_string_pretty(&rng.json(3)).unwrap_or_default()
+        };
+        // Some line ends become CRLF.
+        let mut crlf = String::new();
+        for (i, l) in body.split('\n').enumerate() {
+            if i > 0 {
+                crlf.push_str(if rng.below(2) == 0 { "\r\n" } else { "\n" });
+            }
+            crlf.push_str(l);
+        }
+        let a = both(&[record("http://h/", &[], &body)]);
+        let b = both(&[record("http://h/", &[], &crlf)]);
+        assert_eq!(lines(&a[0]), lines(&b[0]), "{crlf:?}");
+        assert_eq!(
+            b[0].body.text.matches("\r\n").count(),
+            crlf.matches("\r\n").count()
+        );
+    }
+}
+
+/// The secrets found, in order, as comparable lists.
+fn listed(found: &Found) -> (Vec<(String, Option<String>)>, Vec<String>) {
+    (
+        found
+            .tokens
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        found.masked.iter().cloned().collect(),
+    )
+}
+
+/// A random record made of the pieces the rules react to.
+pub(super) fn random_record(rng: &mut Rng) -> Record<'static> {
+    const HEADERS: &[&str] = &[
+        "X-Auth-Token",
+        "X-Subject-Token",
+        "X_Storage_Pass",
+        "Authorization",
+        "Cookie",
+        "Set-Cookie",
+        "Location",
+        "X-Note",
+        "Content-Type",
+    ];
+    const PATHS: &[&str] = &[
+        "/identity/v3/auth/tokens",
+        "/v1/secrets/5a9c4bde-0d3e-4d49-8a58-1b4f8a8e0e01",
+        "/v1/secrets/5a9c4bde-0d3e-4d49-8a58-1b4f8a8e0e01/payload",
+        "/openstack/2013-04-04/password",
+        "/v2.0/tokens/",
+        "/x?",
+        "/",
+    ];
+    let url = format!("http://h{}{}", rng.pick(PATHS), rng.text(6));
+    let names: Vec<&str> = (0..rng.below(4)).map(|_| rng.pick(HEADERS)).collect();
+    let values: Vec<String> = names
+        .iter()
+        .map(|n| match *n {
+            "Content-Type" => rng
+                .pick(&[
+                    "application/json",
+                    "text/plain",
+                    "multipart/form-data; boundary=b",
+                ])
+                .to_string(),
+            "Authorization" => format!(
+                "{} {}",
+                rng.pick(&["Basic", "Bearer", "Digest"]),
+                rng.pick(&[
+                    "ZGVtbzpyYW5kb20tcGFzcy0wMDAx",
+                    "bearer-token-0123456789abcdef",
+                    "x"
+                ])
+            ),
+            _ => rng.text(8),
+        })
+        .collect();
+    let headers: Vec<(&str, &str)> = names
+        .iter()
+        .copied()
+        .zip(values.iter().map(String::as_str))
+        .collect();
+    let mut body = match rng.below(3) {
+        0 => rng.text(40),
+        1 => serde_json::to_string(&rng.json(3)).unwrap_or_default(),
+        _ => serde_json::to_string_pretty(&rng.json(3)).unwrap_or_default(),
+    };
+    if rng.below(4) == 0 {
+        // A key that only squashes to one holding `token`.
+        body = body.replace("token", "to_ken").replace("Token", "T.oken");
+    }
+    let method = rng.pick(&["GET", "PUT", "POST"]);
+    if rng.below(2) == 0 {
+        Record::test_request("openstack", "svc", method, &url, &headers, &body)
+    } else {
+        Record::test_response("openstack", "svc", method, &url, "200 OK", &headers, &body)
+    }
+}
+
+#[test]
+fn found_merges_in_piece_order_like_one_pass() {
+    let mut rng = Rng(0x0bad_cafe_f00d_d00d);
+    for _ in 0..50 {
+        let recs: Vec<Record> = (0..rng.below(40))
+            .map(|_| random_record(&mut rng))
+            .collect();
+        let mut whole = Found::default();
+        for r in &recs {
+            rules().find(r, &mut whole);
+        }
+        // Cut into pieces at random places, each found on its own.
+        let mut pieces: Vec<Found> = Vec::new();
+        let mut at = 0;
+        while at < recs.len() {
+            let n = 1 + rng.below(8);
+            let mut f = Found::default();
+            for r in recs.iter().skip(at).take(n) {
+                rules().find(r, &mut f);
+            }
+            pieces.push(f);
+            at += n;
+        }
+        let mut merged = Found::default();
+        for p in pieces {
+            merged.merge(p);
+        }
+        assert_eq!(listed(&merged), listed(&whole));
+    }
+}
+
+#[test]
+fn a_token_id_under_a_key_spelled_apart() {
+    // No line names a secret key, yet `to_ken` squashes to one holding
+    // `token`: its `id` is a token in a JSON body, as before.
+    let json_body = r#"{"to_ken": {"id": "abcdefabcdef0123456789"}}"#;
+    let out = both(&[record("http://h/", &[], json_body)]);
+    assert_eq!(
+        lines(&out[0]),
+        vec![format!(
+            r#"{{"to_ken": {{"id": "{}"}}}}"#,
+            hash_name("abcdefabcdef0123456789")
+        )]
+    );
+    // A cut-off document is text: no line looks like anything, it stays.
+    let cut = r#"{"to_ken": {"id": "abcdefabcdef0123456789"}"#;
+    let out = both(&[record("http://h/", &[], cut)]);
+    assert_eq!(lines(&out[0]), vec![cut]);
+}
+
+#[test]
+fn what_a_variable_must_not_hold() {
+    let recs = [record(
+        "http://h/identity/v3/auth/tokens",
+        &[("X-Subject-Token", "gAAAAAB-issued-0123456789")],
+        r#"{"password": "hunted-pw-0001", "id": "5a9c4bde-0d3e-4d49-8a58-1b4f8a8e0e01"}"#,
+    )];
+    let mut found = Found::default();
+    rules().find(&recs[0], &mut found);
+    assert!(found.is_secret("gAAAAAB-issued-0123456789"));
+    assert!(found.is_secret("hunted-pw-0001"));
+    assert!(!found.is_secret("5a9c4bde-0d3e-4d49-8a58-1b4f8a8e0e01"));
+    let r = Rules::new(&[], &[], &["AUTH_[0-9a-f]{8}".into()]).unwrap();
+    let hunter = Hunter::new(&r, &found, &hash_name);
+    assert!(hunter.hides("AUTH_0123abcd4567ef"));
+    assert!(hunter.hides("x-hunted-pw-0001-y"));
+    assert!(!hunter.hides("5a9c4bde-0d3e-4d49-8a58-1b4f8a8e0e01"));
+}
+
+#[test]
+fn secrets_stay_out_of_debug_output() {
+    let rec = record(
+        "http://h/",
+        &[("X-Auth-Token", "gAAAAAB-debug-0123456789")],
+        r#"{"password": "debug-pw-0001"}"#,
+    );
+    let mut found = Found::default();
+    rules().find(&rec, &mut found);
+    let hunter = Hunter::new(rules(), &found, &hash_name);
+    let shown = format!("{found:?} {hunter:?}");
+    assert_gone(&shown, &["gAAAAAB-debug-0123456789", "debug-pw-0001"]);
+}
+
+#[test]
+fn text_without_a_hunter_gets_the_positional_rules() {
+    assert_eq!(
+        rules().text("login with password=x failed", &Hunter::none()),
+        "login with password=*** failed"
+    );
+    // What the text itself gives away is hunted in it too.
+    assert_eq!(
+        rules().text("password=own-pw-0001, again own-pw-0001", &Hunter::none()),
+        "password=***, again ***"
+    );
+}
+
+#[test]
+fn marks_skip_only_what_changes_nothing() {
+    let mut rng = Rng(0x3141_5926_5358_9793);
+    for _ in 0..50 {
+        let recs: Vec<Record> = (0..1 + rng.below(20))
+            .map(|_| random_record(&mut rng))
+            .collect();
+        let mut found = Found::default();
+        let marks: Vec<Marks> = recs.iter().map(|r| rules().find(r, &mut found)).collect();
+        let hunter = Hunter::new(rules(), &found, &hash_name);
+        for (i, r) in recs.iter().enumerate() {
+            let whole = rules().redact(r, &hunter);
+            assert_eq!(rules().redact_marked(r, &hunter, marks[i]), whole);
+            // Another record's marks are not trusted.
+            let other = marks[(i + 1) % marks.len()];
+            assert_eq!(rules().redact_marked(r, &hunter, other), whole);
+        }
+    }
+    // A plain record needs nothing but the hunt.
+    let plain = parsed("### (a) REQ >>> (b) : GET http://h/x\nAccept: */*\n\n{\"a\": 1}\n");
+    let marks = rules().find(&plain[0], &mut Found::default());
+    assert!(marks.is_empty());
+    let secret = record("http://h/x?password=marked-pw-0001", &[], "none");
+    let marks = rules().find(&secret, &mut Found::default());
+    assert!(!marks.is_empty());
+    // The marks of a plain record, given for one with secrets: ignored.
+    let shown = rules().redact_marked(
+        &secret,
+        &Hunter::none(),
+        rules().find(&plain[0], &mut Found::default()),
+    );
+    assert_eq!(shown.url, "http://h/x?password=***");
+}
+
+#[test]
+fn shared_by_every_thread() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Rules>();
+    shared::<Hunter>();
+    shared::<Found>();
+    shared::<Marks>();
 }

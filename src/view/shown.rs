@@ -9,7 +9,7 @@ use crate::analyze::Analysis;
 use crate::input::Capture;
 use crate::model::{Names, Record};
 use crate::openstack::apiref::Catalog;
-use crate::redact::{Hunter, Rules};
+use crate::redact::{Hunter, Marks, Rules};
 use crate::view::diagram::{Limits, Skeleton};
 use crate::view::escape;
 use crate::view::page::{
@@ -22,6 +22,17 @@ use crate::view::page::{
 pub struct Redaction<'r> {
     pub rules: &'r Rules,
     pub hunter: &'r Hunter,
+    /// What the first pass marked in each record, by index (empty: not
+    /// known, every part is redacted).
+    pub marks: &'r [Marks],
+}
+
+impl Redaction<'_> {
+    /// Record `i` as it may be shown.
+    pub fn redact<'a>(&self, i: usize, record: &Record<'a>) -> Record<'a> {
+        let marks = self.marks.get(i).copied().unwrap_or(Marks::ALL);
+        self.rules.redact_marked(record, self.hunter, marks)
+    }
 }
 
 /// A capture, its analysis and its diagram, ready to be shown.
@@ -39,7 +50,7 @@ impl<'c> Shown<'c> {
         let facts = self.analysis.scan.facts.get(i)?;
         let record = self.capture.record(facts.at)?;
         Some(match &self.redaction {
-            Some(r) => r.rules.redact(&record, r.hunter),
+            Some(r) => r.redact(i, &record),
             None => record,
         })
     }

@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod diagrams;
 mod escape;
+mod graph;
 mod hostile;
 mod incremental;
 mod layering;

@@ -202,7 +202,9 @@ async function checkPage(browser, base, root, file) {
     return route.abort();
   });
   page.on("pageerror", (e) => errors.push(String(e.message || e)));
-  await page.goto(url, { waitUntil: "load" });
+  // A page of a hundred records takes a while to load on a busy 2-core
+  // machine (four pages load at once); waiting is not the failure sought.
+  await page.goto(url, { waitUntil: "load", timeout: 120000 });
   // Material swaps each <pre class="mermaid"> for a <div class="mermaid">
   // holding the drawn SVG (in a shadow root) once mermaid has run.
   const drawn = await page

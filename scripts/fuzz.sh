@@ -24,6 +24,11 @@
 #   small and hand-written. Crashes go to fuzz/artifacts/<target>/ (ignored
 #   by git): turn each into a regression test, then delete it.
 #
+# - libFuzzer's output (thousands of lines) goes to target/fuzz-logs/<target>.log
+#   (FUZZ_LOGS overrides the folder); one summary line per target is printed.
+# - fuzz/Cargo.lock is committed and must be current: the script stops if
+#   it is not, instead of letting cargo rewrite it (the checkout stays clean).
+#
 # Exit status: 0 when no target crashed, 1 otherwise (all targets still run).
 set -euo pipefail
 
@@ -36,15 +41,27 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
+if ! cargo metadata --manifest-path fuzz/Cargo.toml --format-version 1 --locked >/dev/null; then
+    echo "fuzz.sh: fuzz/Cargo.lock is out of date (Cargo.toml changed?): update it with" >&2
+    echo "  cp Cargo.lock fuzz/Cargo.lock && cargo metadata --manifest-path fuzz/Cargo.toml --format-version 1 >/dev/null" >&2
+    echo "and commit it" >&2
+    exit 1
+fi
+
+logs="${FUZZ_LOGS:-target/fuzz-logs}"
+mkdir -p "$logs"
 sanitizer="${FUZZ_SANITIZER:-address}"
-if ! cargo fuzz build -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz; then
+if ! cargo fuzz build -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz >"$logs/build.log" 2>&1; then
     if [ "$sanitizer" = none ]; then
         echo "fuzz.sh: the fuzz targets do not build" >&2
         exit 1
     fi
     echo "fuzz.sh: build with --sanitizer $sanitizer failed; retrying with --sanitizer none" >&2
     sanitizer=none
-    cargo fuzz build -O -a --sanitizer none --fuzz-dir fuzz
+    if ! cargo fuzz build -O -a --sanitizer none --fuzz-dir fuzz >"$logs/build.log" 2>&1; then
+        tail -n 30 "$logs/build.log" >&2
+        exit 1
+    fi
 fi
 
 if [ "$#" -gt 0 ]; then
@@ -57,7 +74,6 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 failed=()
 for target in "${targets[@]}"; do
-    echo "fuzz.sh: $target for ${seconds}s (sanitizer: $sanitizer)" >&2
     mkdir -p "$work/$target" "fuzz/corpus/$target"
     dict=()
     case "$target" in
@@ -67,11 +83,22 @@ for target in "${targets[@]}"; do
         debuglog | bodymd) dict=(-dict=fuzz/readback.dict) ;;
         traces) dict=(-dict=fuzz/traces.dict) ;;
     esac
-    if ! cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \
+    log="$logs/$target.log"
+    if cargo fuzz run -O -a --sanitizer "$sanitizer" --fuzz-dir fuzz "$target" \
         "$work/$target" "fuzz/corpus/$target" -- \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
-        -print_final_stats=1 -print_funcs=0 "${dict[@]}"; then
+        -print_final_stats=1 -print_funcs=0 "${dict[@]}" >"$log" 2>&1; then
+        status=ok
+    else
+        status=CRASH
         failed+=("$target")
+    fi
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    corp=$(grep -o 'corp: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    echo "fuzz.sh: $target: $status, ${runs:-?} runs in ${seconds}s, cov ${cov:-?}, corpus ${corp:-?} (sanitizer $sanitizer; log: $log)" >&2
+    if [ $status = CRASH ]; then
+        grep -m 5 -E 'panicked|ERROR: |SUMMARY|Test unit written' "$log" | sed 's/^/    /' >&2 || tail -n 10 "$log" >&2
     fi
 done
 

@@ -1063,9 +1063,19 @@ pub fn split_text(loaded: &Loaded, records: &[usize]) -> String {
 #[derive(Default)]
 pub struct SettingsCache {
     by_path: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+    /// A language that overrides every config's `lang` (`--lang`).
+    lang: Option<String>,
 }
 
 impl SettingsCache {
+    /// A cache whose settings all use `lang`, whatever their config says.
+    pub fn with_lang(lang: Option<String>) -> SettingsCache {
+        SettingsCache {
+            lang,
+            ..SettingsCache::default()
+        }
+    }
+
     /// The settings for a capture folder: `explicit` when given, else the
     /// `tracedoc.toml` that applies to `dir`.
     pub fn get(&self, explicit: Option<&Path>, dir: &Path) -> Result<Arc<Settings>> {
@@ -1076,15 +1086,92 @@ impl SettingsCache {
         if let Some(s) = self.by_path.lock().ok().and_then(|m| m.get(&path).cloned()) {
             return Ok(s);
         }
-        let settings = Arc::new(match &path {
+        let mut settings = match &path {
             Some(p) => Settings::load(p)?,
             None => Settings::default(),
-        });
+        };
+        if let Some(lang) = &self.lang {
+            settings = settings.with_lang(lang)?;
+        }
+        let settings = Arc::new(settings);
         if let Ok(mut m) = self.by_path.lock() {
             m.insert(path, settings.clone());
         }
         Ok(settings)
     }
+}
+
+/// The files `tracedoc init` writes, from `templates/init/`: the path in
+/// the new site and the text, with `{{site_name}}`, `{{lang}}` and
+/// `{{version}}` still to fill in.
+const SCAFFOLD: [(&str, &str); 5] = [
+    ("mkdocs.yml", include_str!("../templates/init/mkdocs.yml")),
+    (
+        "captures/tracedoc.toml",
+        include_str!("../templates/init/tracedoc.toml"),
+    ),
+    (
+        "requirements.txt",
+        include_str!("../templates/init/requirements.txt"),
+    ),
+    (".gitignore", include_str!("../templates/init/gitignore")),
+    (
+        "captures/openstack/image/list/requestshook.log",
+        include_str!("../samples/openstack/image/list/requestshook.log"),
+    ),
+];
+
+/// The home page of a new site, per language.
+const SCAFFOLD_INDEX: [(&str, &str); 2] = [
+    ("en", include_str!("../templates/init/index.en.md")),
+    ("ko", include_str!("../templates/init/index.ko.md")),
+];
+
+/// Writes a new site into `dir` (`tracedoc init`): `mkdocs.yml` with the
+/// extensions the pages need and the tracedoc plugin, `docs/index.md`, one
+/// sample capture under `captures/` with a `tracedoc.toml` giving `lang`, a pinned `requirements.txt` and a
+/// `.gitignore`. A file already there is kept; the result says which were
+/// written and which skipped.
+pub fn init(dir: &Path, lang: &str) -> Result<Vec<(PathBuf, crate::site::scaffold::Placed)>> {
+    let index = SCAFFOLD_INDEX
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| Error::Config {
+            path: PathBuf::from("--lang"),
+            message: format!("unknown lang `{lang}`: built in are `ko` and `en`"),
+        })?;
+    let site_name = if lang == "ko" {
+        "캡처한 API 호출"
+    } else {
+        "Captured API calls"
+    };
+    let fill = |text: &str| {
+        text.replace("{{site_name}}", site_name)
+            .replace("{{lang}}", lang)
+            .replace("{{version}}", env!("CARGO_PKG_VERSION"))
+    };
+    let mut placed = Vec::new();
+    for (rel, text) in SCAFFOLD.iter().chain([("docs/index.md", index)].iter()) {
+        // The capture is written as it is.
+        let text = if rel.ends_with(".log") {
+            text.to_string()
+        } else {
+            fill(text)
+        };
+        placed.push(crate::site::scaffold::write_new(dir, rel, text.as_bytes())?);
+    }
+    Ok(placed)
+}
+
+/// Removes from `output` the pages of captures that are no longer there:
+/// every folder with a manifest whose relative path is not in `live`
+/// (`build --prune`; see `site::prune`).
+pub fn prune(
+    output: &Path,
+    live: &std::collections::BTreeSet<Vec<String>>,
+) -> Result<crate::site::Pruned> {
+    crate::site::prune_tree(output, live)
 }
 
 /// What a folder of pages depends on besides its capture: tracedoc's

@@ -99,6 +99,9 @@ pub struct Settings {
     /// A key of the settings' source text, for knowing when output made
     /// with other settings is stale.
     pub source: String,
+    /// The `[labels]` overrides as written, kept so that another `lang`
+    /// ([`Settings::with_lang`]) can apply them again.
+    pub label_overrides: IndexMap<String, String>,
 }
 
 impl Default for Settings {
@@ -114,6 +117,7 @@ impl Default for Settings {
             filters: Arc::new(Filters::none()),
             redact: Rules::builtin(),
             source: String::new(),
+            label_overrides: IndexMap::new(),
         }
     }
 }
@@ -157,7 +161,9 @@ impl Settings {
             settings.step_numbers = numbers;
         }
         if let Some(overrides) = raw.labels {
-            settings.labels = override_labels(&settings.labels, overrides).map_err(error)?;
+            settings.labels =
+                override_labels(&settings.labels, overrides.clone()).map_err(error)?;
+            settings.label_overrides = overrides;
         }
         if let Some(services) = raw.services {
             settings.services.extend(services);
@@ -211,6 +217,31 @@ impl Settings {
                 Arc::new(Rules::new(&r.headers, &r.keys, &r.patterns).map_err(error)?);
         }
         Ok(settings)
+    }
+}
+
+impl Settings {
+    /// The same settings in another language (a `--lang` flag): the built-in
+    /// labels of `lang`, with the config's `[labels]` overrides applied again.
+    /// Output made with another language counts as stale.
+    pub fn with_lang(mut self, lang: &str) -> Result<Settings> {
+        if lang == self.lang {
+            return Ok(self);
+        }
+        let where_ = self.path.clone().unwrap_or_else(|| PathBuf::from("--lang"));
+        let error = |message: String| Error::Config {
+            path: where_.clone(),
+            message,
+        };
+        let base = Labels::for_lang(lang).ok_or_else(|| {
+            error(format!(
+                "unknown lang `{lang}`: built in are `ko` and `en` (set [labels] for others)"
+            ))
+        })?;
+        self.labels = override_labels(&base, self.label_overrides.clone()).map_err(error)?;
+        self.lang = lang.to_string();
+        self.source.push_str(&format!("+lang={lang}"));
+        Ok(self)
     }
 }
 
@@ -293,6 +324,27 @@ mod tests {
     fn unknown_label_is_named() {
         let err = Settings::parse("[labels]\nnope = \"x\"\n", Path::new("t.toml")).unwrap_err();
         assert!(err.to_string().contains("unknown label `nope`"), "{err}");
+    }
+
+    #[test]
+    fn with_lang_overrides_the_config_and_keeps_label_overrides() {
+        let s = Settings::parse(
+            "lang = \"ko\"\n[labels]\napi_reference = \"Docs\"\n",
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        let en = s.clone().with_lang("en").unwrap();
+        assert_eq!(en.lang, "en");
+        assert_eq!(en.labels.api_reference, "Docs");
+        assert_ne!(
+            en.source, s.source,
+            "output in another language must be stale"
+        );
+        let plain_en = Labels::for_lang("en").unwrap();
+        assert_eq!(en.labels.variables, plain_en.variables);
+        assert!(Settings::default().with_lang("xx").is_err());
+        let same = s.clone().with_lang("ko").unwrap();
+        assert_eq!(same.source, s.source);
     }
 
     #[test]

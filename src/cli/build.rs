@@ -106,6 +106,30 @@ pub struct Args {
     /// With --check (implied): also print a unified diff of each change.
     #[arg(long)]
     pub diff: bool,
+
+    /// Language of the labels (`en` or `ko`), overriding every config's `lang`.
+    #[arg(long, value_name = "LANG", value_parser = super::LANGS)]
+    pub lang: Option<String>,
+
+    /// Remove the pages of captures that are gone: in every folder under
+    /// DOCS with a `.tracedoc-manifest` that no capture maps to, the files
+    /// tracedoc wrote and nobody edited. Edited files, and files tracedoc
+    /// never wrote, stay.
+    #[arg(long)]
+    pub prune: bool,
+
+    /// How warnings and errors about captures are printed: `human` lines,
+    /// or `json`, one object per line on stderr (for tools such as the
+    /// MkDocs plugin).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "human")]
+    pub message_format: MessageFormat,
+}
+
+/// `--message-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
 }
 
 fn parse_prefix(text: &str) -> Result<String, String> {
@@ -143,9 +167,74 @@ struct Totals {
     stale: usize,
 }
 
+/// One thing to say about a capture: a warning, an error or a note.
+#[derive(serde::Serialize)]
+struct Message {
+    level: &'static str,
+    /// The file or folder it is about.
+    path: PathBuf,
+    /// 1-based line in `path`; 0 when there is none.
+    line: usize,
+    /// The whole message as the human format prints it after `level: `
+    /// (it starts with the path, and the line when there is one).
+    message: String,
+    /// What caused an error, outermost first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    causes: Vec<String>,
+}
+
+impl Message {
+    fn new(level: &'static str, path: &Path, line: usize, text: impl std::fmt::Display) -> Self {
+        Message {
+            level,
+            path: path.to_path_buf(),
+            line,
+            message: format!("{}: {text}", path.display()),
+            causes: Vec::new(),
+        }
+    }
+
+    /// An error about `path`, which the message names only once.
+    fn placed(level: &'static str, path: &Path, text: &str) -> Self {
+        Message {
+            level,
+            path: path.to_path_buf(),
+            line: 0,
+            message: place(path, text, &[]),
+            causes: Vec::new(),
+        }
+    }
+
+    fn warning(d: &crate::Diagnostic) -> Self {
+        Message {
+            level: "warning",
+            path: d.path.clone(),
+            line: d.line,
+            message: d.to_string(),
+            causes: Vec::new(),
+        }
+    }
+
+    fn print(&self, format: MessageFormat) {
+        match format {
+            MessageFormat::Human => {
+                super::say(&format!("{}: {}", self.level, self.message));
+                for cause in &self.causes {
+                    super::say(&format!("  caused by: {cause}"));
+                }
+            }
+            MessageFormat::Json => {
+                if let Ok(json) = serde_json::to_string(self) {
+                    eprintln!("{}", crate::view::escape::terminal_json(&json));
+                }
+            }
+        }
+    }
+}
+
 /// What happened to one item of the walk, with the lines to print for it.
 struct Outcome {
-    lines: Vec<String>,
+    lines: Vec<Message>,
     result: Result<Built, ()>,
     skipped: bool,
     capture: bool,
@@ -159,7 +248,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.captures.display()
         );
     }
-    let settings = SettingsCache::default();
+    let settings = SettingsCache::with_lang(args.lang.clone());
     if let Some(path) = &args.config {
         // Read (and checked) before anything else.
         settings.get(Some(path), &args.captures)?;
@@ -182,6 +271,29 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         args.follow_symlinks,
         &accept,
     );
+    // Output folders that some capture (built, failed or skipped) maps to.
+    let mut live = std::collections::BTreeSet::new();
+    let mut unreadable = false;
+    for item in &found {
+        let rel = match item {
+            Found::Capture { rel, .. } => rel.as_path(),
+            Found::Skipped { dir, .. } => dir.strip_prefix(&args.captures).unwrap_or(dir),
+            // The folder of a linked log file may have had pages before.
+            Found::Link { path, .. } => {
+                let dir = path.parent().unwrap_or(path);
+                dir.strip_prefix(&args.captures).unwrap_or(dir)
+            }
+            Found::Unreadable { .. } => {
+                unreadable = true;
+                continue;
+            }
+        };
+        live.insert(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>(),
+        );
+    }
     let count = found
         .iter()
         .filter(|f| matches!(f, Found::Capture { .. }))
@@ -221,10 +333,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 let result = match built {
                     Ok(b) => Ok(b),
                     Err(err) => {
-                        lines.push(format!("error: {}", placed(&dir, &err)));
-                        for cause in err.chain().skip(1) {
-                            lines.push(format!("  caused by: {cause}"));
-                        }
+                        let mut m = Message::placed("error", &dir, &placed(&dir, &err));
+                        m.causes = err.chain().skip(1).map(|c| c.to_string()).collect();
+                        lines.push(m);
                         Err(())
                     }
                 };
@@ -237,7 +348,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             }
             Found::Skipped { dir: path, reason } | Found::Link { path, reason } => Outcome {
                 lines: if !args.quiet || args.strict {
-                    vec![format!("warning: {}: skipped: {reason}", path.display())]
+                    vec![Message::new(
+                        "warning",
+                        &path,
+                        0,
+                        format_args!("skipped: {reason}"),
+                    )]
                 } else {
                     Vec::new()
                 },
@@ -246,7 +362,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 capture: false,
             },
             Found::Unreadable { path, message } => Outcome {
-                lines: vec![format!("error: {}", place(&path, &message, &[]))],
+                lines: vec![Message::placed("error", &path, &message)],
                 result: Err(()),
                 skipped: false,
                 capture: false,
@@ -259,7 +375,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let mut summaries: Vec<Summary> = Vec::new();
     for o in outcomes {
         for line in &o.lines {
-            super::say(line);
+            line.print(args.message_format);
         }
         match o.result {
             Ok(mut b) if o.capture => {
@@ -293,6 +409,22 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
     }
     let check = args.check || args.diff;
+    let mut pruned = crate::site::Pruned::default();
+    if args.prune && unreadable {
+        super::say(
+            "warning: --prune: nothing removed, as part of the captures tree could not be read",
+        );
+    } else if args.prune && !check {
+        pruned = driver::prune(&args.output, &live)?;
+        if !args.quiet {
+            for path in &pruned.kept {
+                super::say(&format!(
+                    "note: {}: kept: its capture is gone, but it was edited",
+                    path.display()
+                ));
+            }
+        }
+    }
     // --check writes nothing, the pages across captures included.
     if !summaries.is_empty() && !check {
         overview(
@@ -322,6 +454,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             line.push_str(&format!(
                 ", {} old diagram part(s) removed",
                 totals.old_parts
+            ));
+        }
+        if !pruned.removed.is_empty() {
+            line.push_str(&format!(
+                ", {} file(s) of gone captures removed",
+                pruned.removed.len()
             ));
         }
         if totals.removed > 0 {
@@ -427,7 +565,7 @@ fn build_one(
     root_title: &str,
     dir: &Path,
     rel: &Path,
-    lines: &mut Vec<String>,
+    lines: &mut Vec<Message>,
 ) -> anyhow::Result<Built> {
     let rel = RelDir::new(rel).map_err(anyhow::Error::msg)?;
     let settings = cache.get(args.config.as_deref(), dir)?;
@@ -459,7 +597,7 @@ fn build_one(
     }
     let loaded = driver::load(&path, &settings, &options)?;
     if !args.quiet {
-        lines.extend(loaded.diagnostics.iter().map(|d| format!("warning: {d}")));
+        lines.extend(loaded.diagnostics.iter().map(Message::warning));
     }
     if args.strict && !loaded.diagnostics.is_empty() {
         return Err(Error::Strict {
@@ -499,10 +637,12 @@ fn build_one(
     )?;
     if !args.quiet {
         lines.extend(written.removed_temps.iter().map(|p| {
-            format!(
-                "note: removed {} (a temporary file left by an interrupted run)",
+            let mut m = Message::new("note", p, 0, "");
+            m.message = format!(
+                "removed {} (a temporary file left by an interrupted run)",
                 p.display()
-            )
+            );
+            m
         }));
     }
     let changed = written.changed();

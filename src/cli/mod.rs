@@ -6,6 +6,7 @@
 pub mod build;
 pub mod diff;
 pub mod graph;
+pub mod init;
 pub mod notes;
 pub mod render;
 pub mod split;
@@ -51,6 +52,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Per-step notes beside a capture (notes.md): `notes init` writes the skeleton.
     Notes(notes::Args),
+    /// Create a MkDocs site that renders its captures: mkdocs.yml, docs/index.md, a sample capture.
+    Init(init::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Split(args) => split::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Notes(args) => notes::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 
@@ -189,6 +193,9 @@ pub fn load_settings(
         None => crate::settings::Settings::discover(input),
     }
 }
+
+/// The languages whose labels are built in, for `--lang`.
+pub const LANGS: [&str; 2] = ["en", "ko"];
 
 /// Flags every command that reads one capture shares.
 #[derive(Debug, Clone, clap::Args)]

@@ -70,11 +70,18 @@ pub struct Args {
     /// this is how the reference seed is reproduced byte for byte.
     #[arg(long)]
     pub no_redact: bool,
+
+    /// Language of the labels (`en` or `ko`), overriding the config's `lang`.
+    #[arg(long, value_name = "LANG", value_parser = super::LANGS)]
+    pub lang: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let r = &args.reading;
-    let settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    let mut settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    if let Some(lang) = &args.lang {
+        settings = settings.with_lang(lang)?;
+    }
     let templates = Templates::new(args.templates.as_deref())?;
     let out = args.output.as_deref().unwrap_or(std::path::Path::new("."));
 

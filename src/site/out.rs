@@ -630,6 +630,30 @@ impl Folder {
         Ok(removed)
     }
 
+    /// Empties a folder whose capture is gone: removes every file tracedoc
+    /// wrote here that nobody edited, then its manifest and stamps once no
+    /// edited file is left to remember. Returns the files removed and the
+    /// edited files kept (still listed in the manifest, so a build of the
+    /// capture coming back knows them).
+    pub fn prune(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+        let mut folder = Folder::open(dir, false)?;
+        let removed = folder.remove_stale(|_| true)?;
+        let kept: Vec<PathBuf> = folder.new.files.keys().map(|n| dir.join(n)).collect();
+        if kept.is_empty() {
+            for name in [MANIFEST, STAMPS] {
+                let path = dir.join(name);
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::write(&path, e)),
+                }
+            }
+        } else {
+            folder.close(|_| false)?;
+        }
+        Ok((removed, kept))
+    }
+
     fn write_stamps(&self) -> Result<()> {
         self.write_raw(STAMPS, self.stamps.text().as_bytes())
     }

@@ -24,5 +24,6 @@ mod robust;
 mod samples;
 mod seed;
 mod shared_captures;
+mod site_tools;
 mod split;
 mod traces;

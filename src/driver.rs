@@ -663,6 +663,13 @@ pub fn render(
         })?;
         folder.write(overview::SUMMARY, format!("{json}\n").as_bytes())?;
         summary = Some(s);
+        // The warnings, already redacted, for a build that skips the
+        // capture to say again.
+        let json = serde_json::to_string_pretty(&loaded.diagnostics).map_err(|e| Error::Write {
+            path: out.join(WARNINGS),
+            source: std::io::Error::other(e),
+        })?;
+        folder.write(WARNINGS, format!("{json}\n").as_bytes())?;
     }
     if let Some(fp) = fingerprint {
         folder.fingerprint(fp);
@@ -737,6 +744,17 @@ fn shown_meta(shown: &Shown, meta: &crate::input::meta::Meta) -> crate::input::m
     }
 }
 
+/// Where a capture's folder keeps the warnings of its last build, so that
+/// a build that finds it up to date says them again without reading it.
+pub const WARNINGS: &str = ".tracedoc-warnings.json";
+
+/// The warnings kept from a capture's last build (`None`: none kept, or
+/// unreadable: the capture must be read again).
+pub fn kept_warnings(out: &Path) -> Option<Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(out.join(WARNINGS)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 /// The summary a capture's folder keeps from its last build, if it has one.
 pub fn read_summary(out: &Path) -> Option<Summary> {
     let text = std::fs::read_to_string(out.join(overview::SUMMARY)).ok()?;
@@ -763,6 +781,32 @@ pub fn overview(
         &CoveragePage::new(summaries, Catalog::builtin(), labels),
         templates,
     )?;
+    // Both pages as they are on disk already (and listed as tracedoc's):
+    // nothing to write, not even a temporary file.
+    let same =
+        |name: &str, text: &str| std::fs::read(out.join(name)).is_ok_and(|b| b == text.as_bytes());
+    let manifest = crate::site::out::Manifest::read(out);
+    let aside_gone = home != overview::HOME || !out.join(overview::HOME_ASIDE).exists();
+    if same(home, &home_text)
+        && same(overview::COVERAGE, &coverage_text)
+        && manifest.files.contains_key(home)
+        && manifest.files.contains_key(overview::COVERAGE)
+        && aside_gone
+    {
+        return Ok(Overview {
+            written: Written {
+                files: vec![
+                    (home.to_string(), crate::site::Outcome::Unchanged),
+                    (
+                        overview::COVERAGE.to_string(),
+                        crate::site::Outcome::Unchanged,
+                    ),
+                ],
+                ..Written::default()
+            },
+            home,
+        });
+    }
     let mut folder = Folder::open(out, force)?;
     folder.keep_inputs();
     let mut home_kept = false;

@@ -586,8 +586,23 @@ fn build_one(
     };
     let fingerprint = driver::fingerprint(&settings, templates, &options, Some(&index));
     if let Some(files) = driver::up_to_date(&out, &path, &fingerprint) {
-        // Without its summary the capture is rendered again, to count it.
-        if let Some(summary) = driver::read_summary(&out) {
+        // Without its summary the capture is rendered again, to count it;
+        // without its kept warnings, to say them.
+        if let (Some(summary), Some(warnings)) =
+            (driver::read_summary(&out), driver::kept_warnings(&out))
+        {
+            if args.strict && !warnings.is_empty() {
+                if !args.quiet {
+                    lines.extend(warnings.iter().map(Message::warning));
+                }
+                return Err(Error::Strict {
+                    count: warnings.len(),
+                }
+                .into());
+            }
+            if !args.quiet {
+                lines.extend(warnings.iter().map(Message::warning));
+            }
             return Ok(Built {
                 unchanged: files,
                 summary: Some(summary),
@@ -621,8 +636,8 @@ fn build_one(
             ..Built::default()
         });
     }
-    // Output made from a capture with warnings is rendered again next
-    // time, so the warnings are said again.
+    // The warnings are kept beside the pages: a later build that finds
+    // them up to date says them again without rendering.
     let written = driver::render(
         &loaded,
         &settings,
@@ -630,10 +645,7 @@ fn build_one(
         &out,
         args.force,
         Some(&index),
-        loaded
-            .diagnostics
-            .is_empty()
-            .then_some(fingerprint.as_str()),
+        Some(fingerprint.as_str()),
     )?;
     if !args.quiet {
         lines.extend(written.removed_temps.iter().map(|p| {

@@ -747,6 +747,23 @@ impl Folder {
 /// work: a docs folder that cannot be written is one error, said once,
 /// rather than one per capture. The probe file is removed at once.
 pub fn check_writable(dir: &Path) -> Result<()> {
+    // A folder that is there already is not written to (a no-op build
+    // must not move its mtime): its permissions say enough.
+    if let Ok(meta) = std::fs::metadata(dir) {
+        if !meta.is_dir() {
+            return Err(Error::write(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
+            ));
+        }
+        if meta.permissions().readonly() {
+            return Err(Error::write(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::PermissionDenied, "not writable"),
+            ));
+        }
+        return Ok(());
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     let probe = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)

@@ -67,8 +67,9 @@ fn a_second_build_writes_nothing() {
     let first = build(&caps, &docs, &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
-        // Per capture 7 pages and its summary; the home and coverage pages.
-        summary(&first).contains("26 file(s) written, 0 unchanged"),
+        // Per capture 7 pages, its summary and its kept warnings; the home
+        // and coverage pages.
+        summary(&first).contains("29 file(s) written, 0 unchanged"),
         "{}",
         summary(&first)
     );
@@ -77,11 +78,66 @@ fn a_second_build_writes_nothing() {
     let second = build(&caps, &docs, &[]);
     assert!(second.status.success(), "{}", stderr(&second));
     assert!(
-        summary(&second).contains("0 file(s) written, 26 unchanged"),
+        summary(&second).contains("0 file(s) written, 29 unchanged"),
         "{}",
         summary(&second)
     );
     assert_eq!(mtimes(&docs), before, "a no-op build touched files");
+}
+
+/// Every file and folder under `dir` with its mtime (the stamps cache left
+/// out): a temporary file made and removed moves its folder's mtime.
+fn mtimes_with_folders(dir: &Path) -> Vec<(PathBuf, std::time::SystemTime)> {
+    let mut out: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != ".tracedoc-stamps")
+        .map(|e| {
+            (
+                e.path().to_path_buf(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_capture_with_warnings_is_skipped_and_still_says_them() {
+    let (_tmp, caps, docs) = tree();
+    // A request that never got its response: one warning.
+    let dir = caps.join("image/cut");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        root().join("samples/broken/openstack/image/delete-no-response/requestshook.log"),
+        dir.join("requestshook.log"),
+    )
+    .unwrap();
+    let first = build(&caps, &docs, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let warned = |o: &std::process::Output| {
+        stderr(o)
+            .lines()
+            .filter(|l| l.starts_with("warning: ") && l.contains("never got a response"))
+            .count()
+    };
+    assert_eq!(warned(&first), 1, "{}", stderr(&first));
+    let before = mtimes_with_folders(&docs);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = build(&caps, &docs, &[]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    // Said again, from what the first build kept; nothing written, no
+    // temporary file made.
+    assert_eq!(warned(&second), 1, "{}", stderr(&second));
+    assert_eq!(
+        mtimes_with_folders(&docs),
+        before,
+        "a no-op build touched the tree"
+    );
+    // --strict still fails on it.
+    let strict = build(&caps, &docs, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
 }
 
 #[test]

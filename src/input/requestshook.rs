@@ -425,7 +425,18 @@ impl<'a> Iterator for Parser<'a> {
 /// Whether the start of a file looks like a requestshook log: a line that
 /// starts like a head line.
 pub fn sniff(head: &[u8]) -> bool {
-    head.starts_with(b"### (") || memchr::memmem::find(head, b"\n### (").is_some()
+    // A line that parses as a record head, not just any `### (` heading
+    // (a page's numbered heading, `### (1) GET /identity/`, starts so too).
+    let starts =
+        std::iter::once(0).chain(memchr::memmem::find_iter(head, b"\n### (").map(|i| i + 1));
+    starts
+        .filter(|&i| head[i..].starts_with(b"### ("))
+        .any(|i| {
+            let rest = &head[i..];
+            let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+            let line = String::from_utf8_lossy(line);
+            parse_head(line.strip_suffix('\r').unwrap_or(&line)).is_some()
+        })
 }
 
 /// The record whose head line starts at `at.pos` of `whole`, read again.

@@ -51,7 +51,9 @@ pub fn prune_tree(output: &Path, live: &BTreeSet<Vec<String>>) -> Result<Pruned>
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        if !live.contains(&parts) {
+        // The root holds the pages across captures (home, coverage), which
+        // every build writes again: never a gone capture's.
+        if !parts.is_empty() && !live.contains(&parts) {
             gone.push(dir.to_path_buf());
         }
     }

@@ -223,6 +223,12 @@ fn prune_removes_only_unedited_pages_of_gone_captures() {
     );
     assert!(docs.join("mine.md").exists());
     assert!(docs.join("create/index.md").exists());
+    // The pages across captures at the root are no gone capture's: a
+    // second pruning build keeps them and writes nothing.
+    assert!(docs.join("api-coverage.md").exists());
+    let again = build(true);
+    assert!(again.contains(" 0 file(s) written"), "{again}");
+    assert!(!again.contains("removed"), "{again}");
 
     // The capture coming back does not overwrite the edited page.
     copy_tree(

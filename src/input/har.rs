@@ -586,7 +586,7 @@ fn content_body(
         return String::new();
     };
     let bytes: Cow<'_, [u8]> = if encoding.eq_ignore_ascii_case("base64") {
-        match base64_decode(text) {
+        match super::base64::decode(text) {
             Some(b) => Cow::Owned(b),
             None => {
                 warn(
@@ -634,41 +634,6 @@ fn preview(bytes: &[u8]) -> String {
         out.push_str("...");
     }
     out
-}
-
-/// Standard or URL-safe base64, padding and whitespace optional.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    let mut padding = false;
-    for b in s.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => {
-                padding = true;
-                continue;
-            }
-            b' ' | b'\n' | b'\r' | b'\t' => continue,
-            _ => return None,
-        };
-        if padding {
-            return None;
-        }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    // Leftover bits must be padding zeros of a whole last group.
-    (bits < 6).then_some(out)
 }
 
 /// The first private-use code point standing for a lone surrogate byte
@@ -1068,11 +1033,14 @@ mod tests {
     fn base64_round_trips() {
         for n in 0..20 {
             let bytes: Vec<u8> = (0..n).map(|k| (k * 37 + 11) as u8).collect();
-            assert_eq!(base64_decode(&base64_encode(&bytes)), Some(bytes));
+            assert_eq!(
+                super::super::base64::decode(&base64_encode(&bytes)),
+                Some(bytes)
+            );
         }
-        assert_eq!(base64_decode("QQ"), Some(b"A".to_vec()));
-        assert_eq!(base64_decode("Q"), None);
-        assert_eq!(base64_decode("QQ==QQ"), None);
+        assert_eq!(super::super::base64::decode("QQ"), Some(b"A".to_vec()));
+        assert_eq!(super::super::base64::decode("Q"), None);
+        assert_eq!(super::super::base64::decode("QQ==QQ"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!
 //! [`discover`] finds the capture files of a folder tree.
 
+pub mod base64;
 pub mod bodymd;
 pub mod bytes;
 pub mod debuglog;

@@ -650,7 +650,7 @@ pub fn id(raw: &str, base64_ok: bool) -> Option<String> {
     {
         raw.to_ascii_lowercase()
     } else {
-        match base64(raw) {
+        match super::base64::decode(raw) {
             Some(bytes) if !bytes.is_empty() => bytes.iter().map(|b| format!("{b:02x}")).collect(),
             _ => raw.to_string(),
         }
@@ -662,32 +662,6 @@ fn looks_base64(s: &str) -> bool {
     s.len() % 4 == 0
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
-}
-
-/// Standard or URL-safe base64, padded or not; `None` when it is not base64.
-fn base64(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for b in s.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 /// A time in some unit since the epoch, as nanoseconds: a JSON number or

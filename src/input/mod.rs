@@ -35,7 +35,7 @@ use endpoints::Endpoints;
 /// About how many bytes one piece of a big capture holds: small enough that
 /// both cores get work and little is held at a time, big enough that the
 /// per-piece cost does not show.
-pub const PIECE_BYTES: usize = 4 << 20;
+pub const PIECE_BYTES: usize = 1 << 20;
 
 /// A capture format tracedoc reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
@@ -537,7 +537,7 @@ impl Capture {
         };
         let text = bytes.as_bytes();
         // Only requestshook is read in place; the others decode up front.
-        let ranges = requestshook::pieces(text, target);
+        let ranges = requestshook::pieces(text, target, &|r| bytes.release(r));
         let counts: Vec<u32> = ranges
             .par_iter()
             .map(|r| {
@@ -608,7 +608,14 @@ impl Capture {
     /// One record again, from where it was found.
     pub fn record(&self, at: At) -> Option<Record<'_>> {
         match &self.storage {
-            Storage::Mapped(bytes) => requestshook::record_at(bytes.as_bytes(), at, &self.path),
+            Storage::Mapped(bytes) => {
+                let (record, span) = requestshook::record_at(bytes.as_bytes(), at, &self.path)?;
+                // A record read again is wanted for its head and headers;
+                // its body (megabytes, at times) need not stay resident.
+                // Touching the pages again only faults them back in.
+                bytes.release(span);
+                Some(record)
+            }
             Storage::Owned { records, .. } => records.get(at.pos as usize).map(OwnedRecord::record),
             Storage::Several(_) => {
                 let (c, pos, base) = self.part(at.pos)?;
@@ -617,6 +624,27 @@ impl Capture {
                 Some(r)
             }
         }
+    }
+
+    /// One record's head line and headers again, without its body (which
+    /// is not read at all where the format allows).
+    pub fn head(&self, at: At) -> Option<Record<'_>> {
+        let mut record = match &self.storage {
+            Storage::Mapped(bytes) => {
+                let (record, span) = requestshook::head_at(bytes.as_bytes(), at, &self.path)?;
+                bytes.release(span);
+                record
+            }
+            Storage::Owned { .. } => self.record(at)?,
+            Storage::Several(_) => {
+                let (c, pos, base) = self.part(at.pos)?;
+                let mut r = c.head(At { pos, line: at.line })?;
+                r.at.pos += base;
+                r
+            }
+        };
+        record.body = crate::model::Body::none();
+        Some(record)
     }
 
     /// Lets go of the memory of a piece that is done with (until it is read again).

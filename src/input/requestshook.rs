@@ -107,8 +107,9 @@ pub fn parse_head(line: &str) -> Option<Head<'_>> {
 }
 
 /// Cuts a capture into pieces of about `target` bytes that start at head
-/// lines (the first at 0), to be read independently.
-pub fn pieces(text: &[u8], target: usize) -> Vec<Range<usize>> {
+/// lines (the first at 0), to be read independently. What is searched is
+/// handed to `done` once passed, so a mapped file's pages can be let go.
+pub fn pieces(text: &[u8], target: usize, done: &dyn Fn(Range<usize>)) -> Vec<Range<usize>> {
     let target = target.max(1);
     let mut out = Vec::new();
     let mut start = 0;
@@ -127,7 +128,11 @@ pub fn pieces(text: &[u8], target: usize) -> Vec<Range<usize>> {
                 end = at;
                 break;
             }
+            done(probe..at);
             probe = at;
+        }
+        if probe < end {
+            done(probe.min(end)..end);
         }
         out.push(start..end);
         start = end;
@@ -441,7 +446,54 @@ pub fn sniff(head: &[u8]) -> bool {
 
 /// The record whose head line starts at `at.pos` of `whole`, read again.
 /// The text was checked to be UTF-8 when the record was first found.
-pub fn record_at<'a>(whole: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>> {
+/// The head line and headers of the record at `at`, without its body:
+/// what labels, tables and messages need, read without touching the body's
+/// pages (which may be megabytes). Also gives the byte range read.
+pub fn head_at<'a>(
+    whole: &'a [u8],
+    at: At,
+    path: &'a Path,
+) -> Option<(Record<'a>, std::ops::Range<usize>)> {
+    let start = usize::try_from(at.pos).ok()?;
+    let rest = whole.get(start..)?;
+    // The headers end at the first empty line; a head line before it (a
+    // record cut short) ends them too.
+    let mut end = rest.len();
+    let mut pos = 0;
+    let mut first = true;
+    while pos < rest.len() {
+        let nl = memchr::memchr(b'\n', &rest[pos..]).map_or(rest.len(), |i| pos + i);
+        let line = &rest[pos..nl];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !first
+            && (line.is_empty()
+                || (line.starts_with(b"### (")
+                    && std::str::from_utf8(line).is_ok_and(|l| parse_head(l).is_some())))
+        {
+            end = if line.is_empty() {
+                (nl + 1).min(rest.len())
+            } else {
+                pos
+            };
+            break;
+        }
+        first = false;
+        pos = nl + 1;
+    }
+    let text = std::str::from_utf8(&rest[..end]).ok()?;
+    let mut parser = Parser::new(text, start, at.line, false, path);
+    let mut record = parser.next()?;
+    record.body = crate::model::Body::none();
+    Some((record, start..start + end))
+}
+
+/// Also gives the byte range the record spans, so the caller can let go
+/// of its pages once it has what it needs.
+pub fn record_at<'a>(
+    whole: &'a [u8],
+    at: At,
+    path: &'a Path,
+) -> Option<(Record<'a>, std::ops::Range<usize>)> {
     let start = usize::try_from(at.pos).ok()?;
     let rest = whole.get(start..)?;
     // The record ends at the next line that parses as a head line.
@@ -456,5 +508,5 @@ pub fn record_at<'a>(whole: &'a [u8], at: At, path: &'a Path) -> Option<Record<'
         .unwrap_or(rest.len());
     let text = std::str::from_utf8(&rest[..end]).ok()?;
     let mut parser = Parser::new(text, start, at.line, end == rest.len(), path);
-    parser.next()
+    Some((parser.next()?, start..start + end))
 }

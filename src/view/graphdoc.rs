@@ -24,7 +24,7 @@ use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::input::Piece;
-use crate::model::{Body, Direction, Record};
+use crate::model::{Direction, Record};
 use crate::openstack::{PROPAGATED_IDS, RESPONSE_IDS};
 use crate::view::page::{Link, Page, Status, TokenRow, VariableRow};
 use crate::view::shown::Shown;
@@ -247,10 +247,9 @@ impl<'c> GraphDoc<'c> {
             index: i,
             line: facts.map_or(0, |f| f.at.line as usize),
         };
-        let mut record = facts
-            .and_then(|f| self.shown.capture.record(f.at))
+        let record = facts
+            .and_then(|f| self.shown.capture.head(f.at))
             .ok_or_else(unreadable)?;
-        record.body = Body::none();
         Ok(match &self.shown.redaction {
             Some(r) => r.rules.redact(&record, r.hunter),
             None => record,

@@ -60,6 +60,17 @@ impl<'c> Shown<'c> {
         })
     }
 
+    /// Record `i` without its body, redacted: for labels, tables and
+    /// messages, which never show a body.
+    pub fn head(&self, i: usize) -> Option<Record<'c>> {
+        let facts = self.analysis.scan.facts.get(i)?;
+        let record = self.capture.head(facts.at)?;
+        Some(match &self.redaction {
+            Some(r) => r.redact(i, &record),
+            None => record,
+        })
+    }
+
     /// Any text about the capture, redacted like its records.
     pub fn text<'t>(&self, s: &'t str) -> Cow<'t, str> {
         match &self.redaction {
@@ -96,7 +107,7 @@ impl<'c> Shown<'c> {
     /// the query parameters that carry a value, decoded), at most `width`
     /// characters ([`diagram::label`]).
     pub fn message(&self, i: usize, width: usize) -> String {
-        let Some(record) = self.record(i) else {
+        let Some(record) = self.head(i) else {
             return String::new();
         };
         let request = self
@@ -105,7 +116,7 @@ impl<'c> Shown<'c> {
             .exchange_of(i)
             .and_then(|e| e.request)
             .filter(|&q| q as usize != i)
-            .and_then(|q| self.record(q as usize));
+            .and_then(|q| self.head(q as usize));
         let source = request.as_ref().unwrap_or(&record);
         let vars = &self.analysis.variables;
         let path = vars.placeholder_path(source.path());
@@ -192,7 +203,7 @@ impl<'c> Shown<'c> {
                     .iter()
                     .filter_map(|&x| {
                         let e = &a.graph.exchanges[x];
-                        let r = self.record(e.first())?;
+                        let r = self.head(e.first())?;
                         Some(format!("{} -> {}: {} {}", r.from, r.to, r.method, r.path()))
                     })
                     .filter(|c| seen.insert(c.clone()))

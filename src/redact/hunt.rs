@@ -70,6 +70,30 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
+/// About how much text is decoded at once to be looked at.
+const DECODED_CHUNK: usize = 64 << 10;
+
+/// `text` in pieces of about `size` bytes that end at line ends (a line
+/// longer than that is one piece).
+fn whole_lines(text: &str, size: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = if rest.len() <= size {
+            rest.len()
+        } else {
+            let after = memchr::memchr(b'\n', &rest.as_bytes()[size..]).map(|i| size + i + 1);
+            let before = memchr::memrchr(b'\n', &rest.as_bytes()[..size]).map(|i| i + 1);
+            before.or(after).unwrap_or(rest.len())
+        };
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
+}
+
 /// Counts only: the values are the secrets being hidden.
 impl std::fmt::Debug for Hunter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -134,6 +158,7 @@ impl Hunter {
         let build = |kind: Option<AhoCorasickKind>| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .prefilter(false)
                 .kind(kind)
                 .build(all.keys())
         };
@@ -228,11 +253,20 @@ impl Hunter {
         let Some(f) = &self.finder else {
             return false;
         };
-        f.is_match(text)
-            || with_scratch(|scratch| {
-                json_unescape_text(text, &mut scratch.text).is_some_and(|t| f.is_match(t))
-                    || percent_decode_bytes(text, &mut scratch.bytes).is_some_and(|b| f.is_match(b))
+        if f.is_match(text) {
+            return true;
+        }
+        // The decoded forms, a few whole lines at a time: no escape spans a
+        // line end and no hunted value holds one, so this finds what one
+        // look at the whole would, and a body of megabytes is never
+        // decoded whole.
+        whole_lines(text, DECODED_CHUNK).any(|chunk| {
+            with_scratch(|scratch| {
+                json_unescape_text(chunk, &mut scratch.text).is_some_and(|t| f.is_match(t))
+                    || percent_decode_bytes(chunk, &mut scratch.bytes)
+                        .is_some_and(|b| f.is_match(b))
             })
+        })
     }
 
     /// [`Hunter::apply`] on every `\n`-separated line of `text` (patterns
@@ -268,5 +302,23 @@ impl Hunter {
             at = end + 1;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_lines;
+
+    #[test]
+    fn whole_lines_cut_at_line_ends_and_lose_nothing() {
+        let text = "ab\ncd\nefghij\n\nk";
+        for size in 1..=text.len() + 1 {
+            let pieces: Vec<&str> = whole_lines(text, size).collect();
+            assert_eq!(pieces.concat(), text, "{size}");
+            for p in &pieces[..pieces.len() - 1] {
+                assert!(p.ends_with('\n'), "{size}: {pieces:?}");
+            }
+        }
+        assert_eq!(whole_lines("", 4).count(), 0);
     }
 }

@@ -273,7 +273,7 @@ fn diagnostics(loaded: &Loaded, settings: &Settings) -> Vec<Diagnostic> {
     let mut all = loaded.analysis.scan.diagnostics.clone();
     for f in &loaded.analysis.findings {
         let r = f.record();
-        let Some(record) = shown.record(r) else {
+        let Some(record) = shown.head(r) else {
             continue;
         };
         // The file of several that holds the record, and where in it.
@@ -355,7 +355,7 @@ fn step_keys(loaded: &Loaded, settings: &Settings) -> Result<Vec<StepKey>> {
             let request = (!record.is_request())
                 .then(|| a.graph.exchange_of(i).and_then(|e| e.request))
                 .flatten()
-                .and_then(|q| shown.record(q as usize));
+                .and_then(|q| shown.head(q as usize));
             let call = request.as_ref().unwrap_or(&record);
             let record = match &shown.redaction {
                 Some(r) => r.rules.redact(&record, r.hunter),
@@ -479,9 +479,14 @@ fn place_notes(
 /// Takes the `body.md` and `log.md` text of one piece, in order.
 type Sink<'s> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 's;
 
-/// Renders every step in order, a window of pieces at a time on every
-/// core, handing the `body.md` and `log.md` text of each piece to `sink`
-/// in order. `omitted` steps go to `log.md` only.
+/// A piece's `body.md` and `log.md` text.
+type Rendered = Result<(Vec<u8>, Vec<u8>)>;
+
+/// Renders every step in order, on every core, handing the `body.md` and
+/// `log.md` text of each piece to `sink` in order while later pieces are
+/// still being rendered. At most a few pieces are in flight, so memory
+/// stays at a handful of pieces whatever the capture's size. `omitted`
+/// steps go to `log.md` only.
 fn each_step(
     loaded: &Loaded,
     settings: &Settings,
@@ -500,9 +505,9 @@ fn each_step(
         .copied()
         .zip(&loaded.pieces)
         .collect();
-    // The buffers of one window are cleared and handed to the next: fresh
-    // ones would be fresh pages, which the kernel zeroes on every window.
-    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+    // Written buffers are cleared and handed to later pieces: fresh ones
+    // would be fresh pages, which the kernel zeroes every time.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let buffer = |want: usize| {
         let mut b = spare
             .lock()
@@ -512,48 +517,115 @@ fn each_step(
         b.reserve(want);
         b
     };
-    for batch in pieces.chunks(window()) {
-        let rendered: Vec<Result<(Vec<u8>, Vec<u8>)>> = batch
-            .par_iter()
-            .map(|&(base, piece)| {
-                let mut body = buffer(piece.range.len() + piece.range.len() / 4);
-                let mut log = buffer(piece.range.len() + piece.range.len() / 8);
-                let records = loaded.capture.read(piece)?;
-                for (k, record) in records.enumerate() {
-                    let i = base + k;
-                    let record = match &shown.redaction {
-                        Some(r) => r.redact(i, &record),
-                        None => record,
-                    };
-                    let step = Arc::new(shown.step(i, &record));
-                    render::write_step(
-                        templates,
-                        head,
-                        step,
-                        (Some(i) == first_shown, Some(i) == last_shown),
-                        (i == 0, i + 1 == n),
-                        StepOut {
-                            body: &mut body,
-                            log: &mut log,
-                        },
-                    )?;
+    let render_piece = |(base, piece): (usize, &Piece)| -> Rendered {
+        let mut body = buffer(piece.range.len() + piece.range.len() / 4);
+        let mut log = buffer(piece.range.len() + piece.range.len() / 8);
+        let records = loaded.capture.read(piece)?;
+        for (k, record) in records.enumerate() {
+            let i = base + k;
+            let record = match &shown.redaction {
+                Some(r) => r.redact(i, &record),
+                None => record,
+            };
+            let step = Arc::new(shown.step(i, &record));
+            render::write_step(
+                templates,
+                head,
+                step,
+                (Some(i) == first_shown, Some(i) == last_shown),
+                (i == 0, i + 1 == n),
+                StepOut {
+                    body: &mut body,
+                    log: &mut log,
+                },
+            )?;
+        }
+        loaded.capture.release(piece);
+        Ok((body, log))
+    };
+    // One more piece in flight than there are cores, so a core is never
+    // idle while the writer catches up; fewer when pieces are big (a piece
+    // holding a body of megabytes is that big), so that what is held at
+    // once stays near IN_FLIGHT_BYTES.
+    let in_flight = rayon::current_num_threads().max(1) + 1;
+    let mut held = 0usize;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Rendered)>();
+    let mut outcome = Ok(());
+    rayon::in_place_scope(|scope| {
+        let mut spawned = 0;
+        let mut written = 0;
+        let mut done: HashMap<usize, Rendered> = HashMap::new();
+        while written < pieces.len() {
+            while spawned < pieces.len()
+                && spawned < written + in_flight
+                && (spawned == written || held + pieces[spawned].1.range.len() <= IN_FLIGHT_BYTES)
+            {
+                let (tx, job, k) = (tx.clone(), &render_piece, spawned);
+                let piece = pieces[k];
+                held += piece.1.range.len();
+                scope.spawn(move |_| {
+                    // The receiver is gone only when writing failed.
+                    let _ = tx.send((k, job(piece)));
+                });
+                spawned += 1;
+            }
+            let Some((k, r)) = next_rendered(&rx) else {
+                break;
+            };
+            done.insert(k, r);
+            while let Some(r) = done.remove(&written) {
+                held = held.saturating_sub(pieces[written].1.range.len());
+                let step = r.and_then(|(mut body, mut log)| {
+                    sink(&body, &log)?;
+                    body.clear();
+                    log.clear();
+                    if let Ok(mut s) = spare.lock() {
+                        s.extend([body, log]);
+                    }
+                    Ok(())
+                });
+                written += 1;
+                if let Err(e) = step {
+                    outcome = Err(e);
+                    // Spawn nothing more; the scope waits for what runs.
+                    written = pieces.len();
+                    break;
                 }
-                loaded.capture.release(piece);
-                Ok((body, log))
-            })
-            .collect();
-        for r in rendered {
-            let (mut body, mut log) = r?;
-            sink(&body, &log)?;
-            body.clear();
-            log.clear();
-            if let Ok(mut s) = spare.lock() {
-                s.extend([body, log]);
+            }
+        }
+    });
+    outcome
+}
+
+/// The next piece rendered. On a thread of the pool (`build` renders
+/// captures in parallel), waiting would hold a thread the pieces need:
+/// it runs other work of the pool while nothing has arrived.
+fn next_rendered<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
+    loop {
+        match rx.try_recv() {
+            Ok(v) => return Some(v),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
+        match rayon::yield_now() {
+            // Not a thread of the pool: nothing to run here, so wait.
+            None => return rx.recv().ok(),
+            Some(rayon::Yield::Executed) => {}
+            // Other threads run the pieces: wait a little, then look again.
+            Some(rayon::Yield::Idle) => {
+                match rx.recv_timeout(std::time::Duration::from_micros(200)) {
+                    Ok(v) => return Some(v),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                }
             }
         }
     }
-    Ok(())
 }
+
+/// About how many input bytes pass 2 renders at once (a piece may be
+/// bigger; then it is rendered alone or beside one other).
+const IN_FLIGHT_BYTES: usize = 4 << 20;
 
 /// What writing a capture's pages did.
 #[derive(Debug, Default)]
@@ -1071,7 +1143,7 @@ pub fn split_plan(loaded: &Loaded, settings: &Settings, clients: &[String]) -> P
     let path_of = |i: usize| {
         loaded
             .capture
-            .record(a.scan.facts[i].at)
+            .head(a.scan.facts[i].at)
             .map(|r| r.path().to_string())
             .unwrap_or_default()
     };

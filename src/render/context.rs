@@ -38,6 +38,8 @@ impl<T: AsRef<str>> Serialize for Safe<T> {
 #[derive(Debug, Clone)]
 pub struct Head {
     fields: Arc<Vec<(&'static str, Value)>>,
+    /// What the native step templates use of the page.
+    pub(crate) bits: Arc<super::native::PageBits>,
 }
 
 const PAGE_FIELDS: &[&str] = &[
@@ -85,6 +87,7 @@ impl Head {
                 ("lacks", Value::from_serialize(&page.lacks)),
                 ("omit", Value::from_serialize(page.omit)),
             ]),
+            bits: Arc::new(super::native::PageBits::of(page)),
         }
     }
 

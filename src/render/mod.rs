@@ -7,6 +7,7 @@
 //! writes files: that is `site`'s job.
 
 pub mod context;
+pub mod native;
 pub mod template;
 
 use std::sync::Arc;
@@ -67,9 +68,18 @@ pub fn write_step(
     log_edges: (bool, bool),
     out: StepOut<'_>,
 ) -> Result<()> {
+    let (native_body, native_log) = templates.native();
     if !step.omitted {
-        let ctx = head.step(step.clone(), body_edges.0, body_edges.1);
-        templates.write("body.md", &ctx, out.body)?;
+        if native_body {
+            native::body(&head.bits, &step, body_edges.0, body_edges.1, out.body);
+        } else {
+            let ctx = head.step(step.clone(), body_edges.0, body_edges.1);
+            templates.write("body.md", &ctx, out.body)?;
+        }
+    }
+    if native_log {
+        native::log(&head.bits, &step, log_edges.0, log_edges.1, out.log);
+        return Ok(());
     }
     let ctx = head.step(step, log_edges.0, log_edges.1);
     templates.write("log.md", &ctx, out.log)

@@ -42,6 +42,9 @@ pub struct Templates {
     env: Environment<'static>,
     /// A key of every template's source: pages made with other templates are stale.
     fingerprint: String,
+    /// Whether `body.md` and `log.md` are the built-ins, printed by
+    /// [`super::native`] instead of the engine.
+    native: (bool, bool),
 }
 
 impl Templates {
@@ -66,6 +69,7 @@ impl Templates {
         env.add_filter("lines", lines_filter);
         env.add_filter("fence", fence_filter);
         let mut hash = blake3::Hasher::new();
+        let mut native = (true, true);
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.is_file() => {
@@ -73,6 +77,11 @@ impl Templates {
                 }
                 _ => (*builtin).to_string(),
             };
+            match *name {
+                "body.md" => native.0 = source == *builtin,
+                "log.md" => native.1 = source == *builtin,
+                _ => {}
+            }
             // The diff page is no part of a capture's pages: changing its
             // template leaves them current.
             if *name != "diff.md" {
@@ -85,7 +94,20 @@ impl Templates {
         Ok(Templates {
             env,
             fingerprint: format!("b3:{}", hash.finalize().to_hex()),
+            native,
         })
+    }
+
+    /// The same templates, with every step printed by the engine (the
+    /// tests compare both ways of printing).
+    pub fn through_engine(mut self) -> Self {
+        self.native = (false, false);
+        self
+    }
+
+    /// Whether `body.md` and `log.md` are printed natively.
+    pub(crate) fn native(&self) -> (bool, bool) {
+        self.native
     }
 
     /// Renders one template with a context already converted to a template

@@ -3,6 +3,7 @@
 
 mod common;
 mod models;
+mod native;
 mod pages;
 
 mod bad_input;

@@ -48,6 +48,9 @@ pub struct Options {
     pub redact: bool,
     /// Read captures in this format instead of finding it from the content.
     pub format: Option<Format>,
+    /// Read a symbolic link found beside the capture (`notes.md`), as
+    /// `--follow-symlinks` asks; off, such a link is an error.
+    pub follow_links: bool,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
         Options {
             redact: true,
             format: None,
+            follow_links: false,
         }
     }
 }
@@ -95,8 +99,9 @@ fn window() -> usize {
 pub fn load(path: &Path, settings: &Settings, options: &Options) -> Result<Loaded> {
     let capture = if path.is_dir() {
         // A folder of several capture files (a folder of one is located to
-        // its file before this). Links inside it are not followed here.
-        let located = crate::input::discover::locate(path, false)?;
+        // its file before this). Links inside it are followed only with
+        // `--follow-symlinks`, as when it was located.
+        let located = crate::input::discover::locate(path, options.follow_links)?;
         Capture::open_several(
             &located.path,
             &located.files,
@@ -213,7 +218,7 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
     };
     loaded.diagnostics = diagnostics(&loaded, settings);
     let file = notes_path(&loaded.capture.path);
-    if file.is_file() {
+    if crate::input::discover::side_file(&file, options.follow_links)?.is_some() {
         let text = std::fs::read_to_string(&file).map_err(|e| Error::read(&file, e))?;
         let (placed, warnings) = place_notes(&loaded, settings, &file, &text)?;
         loaded.notes = placed;
@@ -1109,9 +1114,17 @@ pub struct SettingsCache {
     by_path: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
     /// A language that overrides every config's `lang` (`--lang`).
     lang: Option<String>,
+    /// Read a `tracedoc.toml` that is a symbolic link (`--follow-symlinks`).
+    follow_links: bool,
 }
 
 impl SettingsCache {
+    /// The same cache, reading linked `tracedoc.toml` files or not.
+    pub fn following_links(mut self, follow_links: bool) -> SettingsCache {
+        self.follow_links = follow_links;
+        self
+    }
+
     /// A cache whose settings all use `lang`, whatever their config says.
     pub fn with_lang(lang: Option<String>) -> SettingsCache {
         SettingsCache {
@@ -1125,7 +1138,7 @@ impl SettingsCache {
     pub fn get(&self, explicit: Option<&Path>, dir: &Path) -> Result<Arc<Settings>> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => crate::settings::find(dir),
+            None => crate::settings::find(dir, self.follow_links)?,
         };
         if let Some(s) = self.by_path.lock().ok().and_then(|m| m.get(&path).cloned()) {
             return Ok(s);

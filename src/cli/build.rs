@@ -248,7 +248,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.captures.display()
         );
     }
-    let settings = SettingsCache::with_lang(args.lang.clone());
+    let settings =
+        SettingsCache::with_lang(args.lang.clone()).following_links(args.follow_symlinks);
     if let Some(path) = &args.config {
         // Read (and checked) before anything else.
         settings.get(Some(path), &args.captures)?;
@@ -576,6 +577,7 @@ fn build_one(
     let options = driver::Options {
         redact: !args.no_redact,
         format: args.format,
+        follow_links: args.follow_symlinks,
     };
     let meta = crate::input::meta::read(dir, args.follow_symlinks)?;
     let index = IndexSpec {

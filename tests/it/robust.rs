@@ -530,3 +530,89 @@ fn folder_inputs_skip_symlinked_capture_files() {
         .unwrap();
     assert_eq!(strict.status.code(), Some(1));
 }
+
+/// The files read beside a capture without being named (`notes.md`,
+/// `capture.toml`, a `tracedoc.toml` found in its folder or a parent) are
+/// held to the rule of capture files: one that is a symbolic link is not
+/// read (an error that names it and `--follow-symlinks`), so a link planted
+/// in a captures tree cannot publish a file from elsewhere as a note or a
+/// label, or quote it in an error. `--follow-symlinks` reads them.
+#[cfg(unix)]
+#[test]
+fn symlinked_side_files_are_not_read() {
+    let sample = std::fs::read_to_string(
+        crate::common::root().join("samples/openstack/image/list/requestshook.log"),
+    )
+    .unwrap();
+    let marker = "outside-side-file-5b2e";
+    let sides = [
+        (
+            "notes.md",
+            format!("## GET /v2/images\n\nsecret note {marker}\n"),
+        ),
+        (
+            "capture.toml",
+            format!("title = \"title {marker}\"\ndescription = \"{marker}\"\n"),
+        ),
+        (
+            "tracedoc.toml",
+            format!("[labels]\ntokens = \"tokens {marker}\"\n"),
+        ),
+    ];
+    for (name, text) in sides {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside").join(name);
+        write(&outside, &text);
+        let caps = tmp.path().join("caps");
+        write(&caps.join("cap/requestshook.log"), &sample);
+        std::os::unix::fs::symlink(&outside, caps.join("cap").join(name)).unwrap();
+        let docs = tmp.path().join("docs");
+        let run = |cmd: &[&str], input: &Path, extra: &[&str]| {
+            tracedoc()
+                .args(cmd)
+                .arg(input)
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let out_flag = ["-o", docs.to_str().unwrap()];
+        let cap = caps.join("cap");
+        let mut runs = vec![("build", &caps)];
+        if name != "capture.toml" {
+            // (capture.toml is read by build alone.)
+            runs.push(("render", &cap));
+        }
+        for (cmd, input) in runs {
+            let cmd = [cmd];
+            let refused = run(&cmd, input, &out_flag);
+            let err = stderr(&refused);
+            assert_eq!(refused.status.code(), Some(1), "{name} {cmd:?}: {err}");
+            assert!(
+                err.contains(name)
+                    && err.contains("symbolic link")
+                    && err.contains("--follow-symlinks"),
+                "{name} {cmd:?}: {err}"
+            );
+            assert!(!err.contains(marker), "{name} {cmd:?}: {err}");
+            assert!(!stdout(&refused).contains(marker), "{name} {cmd:?}");
+            if docs.exists() {
+                assert!(!all_text(&docs).contains(marker), "{name} {cmd:?}");
+            }
+        }
+        if name != "capture.toml" {
+            let refused = run(&["graph"], &cap, &[]);
+            assert_eq!(refused.status.code(), Some(1), "{name} graph");
+            assert!(!stdout(&refused).contains(marker), "{name} graph");
+        }
+        let followed = run(
+            &["build"],
+            &caps,
+            &[&out_flag[..], &["--follow-symlinks"]].concat(),
+        );
+        assert!(followed.status.success(), "{name}: {}", stderr(&followed));
+        assert!(
+            all_text(&docs).contains(marker),
+            "{name}: --follow-symlinks did not read it"
+        );
+    }
+}

@@ -425,16 +425,34 @@ fn request_of(loaded: &Loaded, i: usize) -> Option<usize> {
 /// Places the notes of `text` (read from `file`) under the steps their
 /// keys name; a note whose step is not found is kept as an orphan, with a
 /// warning naming the file and line.
+///
+/// Notes are the site owner's Markdown, shown as written, but they never
+/// publish a secret of the capture: a note that quotes a token, a password
+/// or any other value redaction hides in the records shows it as the page
+/// does (a token by its token name), and so do the headings an orphaned
+/// note and its warning quote. Keys are matched before that, on the text
+/// as written.
 fn place_notes(
     loaded: &Loaded,
     settings: &Settings,
     file: &Path,
     text: &str,
 ) -> Result<(Placed, Vec<Diagnostic>)> {
-    let (sections, open_fence) = notes::parse_checked(text);
+    let (mut sections, open_fence) = notes::parse_checked(text);
     let steps = step_keys(loaded, settings)?;
     let occurrence = notes::occurrences(&steps, &|i| request_of(loaded, i));
     let at = notes::assign(&sections, &steps, &occurrence);
+    let shown = loaded.shown(settings);
+    for section in &mut sections {
+        let note = &mut section.note;
+        note.key = shown.owner_text(&note.key).into_owned();
+        // As one text, so a secret written over several lines is found.
+        let joined = note.lines.join("\n");
+        let redacted = shown.owner_text(&joined);
+        if redacted != joined {
+            note.lines = redacted.split('\n').map(str::to_string).collect();
+        }
+    }
     let mut placed = Placed::default();
     let mut warnings = Vec::new();
     if let Some(line) = open_fence {

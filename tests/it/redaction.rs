@@ -957,3 +957,70 @@ fn real_captures_lose_their_password_and_tokens() {
         assert_absent(out.path(), &secrets, &capture.display().to_string());
     }
 }
+
+/// notes.md is the owner's Markdown, but a note that quotes the raw log
+/// (a token header, the capture's password in a URL or a body, a token in
+/// a heading) must not publish what the rest of the page hides: the
+/// capture's secrets are replaced as on the page (a token by its name), in
+/// body.md, in the orphaned notes and in the warning that quotes an
+/// orphan's heading. The owner's own prose is left alone.
+#[test]
+fn notes_quoting_secrets_are_redacted() {
+    let log = std::fs::read_to_string(root().join("samples/openstack/image/list/requestshook.log"))
+        .unwrap();
+    let token = log
+        .lines()
+        .find_map(|l| l.strip_prefix("X-Auth-Token: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let password = log
+        .split("\"password\": \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requestshook.log"), &log).unwrap();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        format!(
+            "## GET /v2/images\n\n\
+             glance got `X-Auth-Token: {token}` and\n\
+             GET /v2/x?pw={password} was sent with\n\
+             ```\n{{\"auth\": {{\"secret\": \"{password}\"}}}}\n```\n\n\
+             X-Subject-Token: the token glance got in step 9\n\n\
+             ## GET /identity/v3/auth/tokens/{token} response\n\n\
+             an orphan quoting {token}\n"
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = tracedoc()
+        .arg("render")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let mut outputs = vec![
+        ("render: stdout".to_string(), stdout(&run)),
+        ("render: stderr".to_string(), stderr(&run)),
+    ];
+    for (path, text) in files_under(out.path()) {
+        outputs.push((path.display().to_string(), text));
+    }
+    assert_absent_from(&outputs, &[&token, &password], "notes.md");
+    let body = std::fs::read_to_string(out.path().join("body.md")).unwrap();
+    assert!(
+        body.contains("glance got `X-Auth-Token: token-1` and"),
+        "{body}"
+    );
+    assert!(
+        body.contains("X-Subject-Token: the token glance got in step 9"),
+        "{body}"
+    );
+    assert!(body.contains("an orphan quoting token-1"), "{body}");
+    assert!(stderr(&run).contains("notes.md:"), "{}", stderr(&run));
+}

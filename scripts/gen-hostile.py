@@ -25,6 +25,12 @@ Writes (deterministically: the same bytes on every run, no network):
                         the nav show.
   OUT/outside/          a capture outside the tree that tree/ links to; no
                         text of it may ever reach the site.
+  OUT/diff/, diffs.tsv  inputs of `tracedoc diff` pages (scripts/test writes
+                        each into the site as hostile-diff/NAME/diff.md):
+                        hostile captures against a plain one, both ways,
+                        and against themselves with their payload lines
+                        made plain (calls changed), one `NAME OLD NEW` line
+                        (tab-separated, relative to OUT) per page.
   OUT/site/docs/        the site's own pages: a home page with a reference
                         diagram and a marker, and a page that captured
                         `--8<--` lines try to include.
@@ -1088,8 +1094,11 @@ def main():
         sys.exit(f"gen-hostile.py: {out} already holds a tree; give an empty or new folder")
     captures = []
 
+    texts_of = {}  # rel -> (file, text): the inputs of the diff pages
+
     def add(rel, log, classes, file="requestshook.log", texts=(), refusal_ok=None):
         write(tree / rel / file, log.text())
+        texts_of[rel] = (file, log.text())
         # Identify the page by the capture's marker header.
         marker = next(line for line, _ in log.expect if line.startswith("X-Tdhostile-Capture: "))
         # A line captured several times must be shown as many times.
@@ -1111,6 +1120,7 @@ def main():
     def add_raw(rel, file, text, ex, classes, texts=(), refusal_ok=None):
         """A capture in another format: its lines are what `ex` lists."""
         write(tree / rel / file, text)
+        texts_of[rel] = (file, text)
         entry = {
             "dir": rel,
             "file": file,
@@ -1173,6 +1183,52 @@ def main():
     os.symlink(os.path.relpath(out / "outside" / "requestshook.log", link.parent), link)
     dlink = tree / "c14-symlink-dir"
     os.symlink(os.path.relpath(out / "outside", tree), dlink)
+
+    # The diff page (`tracedoc diff -o`), between hostile captures and a
+    # plain one both ways (calls added and removed), and between a capture
+    # and itself with its payload lines made plain (calls changed: headers
+    # and bodies compared). Copies outside tree/, their marker header
+    # renamed so that only the capture's own page counts as its page.
+    plain = Log("diff-plain")
+    simple_get(plain, "/v2/images")
+    simple_get(plain, "/v2/schemas/image", body={"name": "image"})
+    write(out / "diff" / "plain" / "requestshook.log", plain.text())
+
+    def unmarked(text):
+        return text.replace("X-Tdhostile-Capture", "X-Tdhostile-Diffcopy")
+
+    def plainer(text):
+        """The capture with every line that carries a payload made plain
+        (head lines and JSON captures kept: only requestshook's header and
+        body lines change)."""
+        lines = []
+        for line in text.split("\n"):
+            hostile = any(s in line for s in ("hz", "<", "--8<", "-8<-", "%%", "{:", "ſ", "K"))
+            if line.startswith("### ") or not hostile:
+                lines.append(line)
+            elif ": " in line and not line.startswith((" ", "\t", "{", "[")):
+                lines.append(line.split(": ", 1)[0] + ": plain")
+            else:
+                lines.append("plain")
+        return "\n".join(lines)
+
+    diffs = []
+    for rel in ["n-bodies", "n-services", "c4-mermaid", "c12-sections", "c3-tokens",
+                "c-har", "c-debug", "c-otlp", "c-zipkin", "c-jaeger"]:
+        file, text = texts_of[rel]
+        write(out / "diff" / rel / file, unmarked(text))
+        diffs.append((f"plain-to-{rel}", "diff/plain/requestshook.log", f"diff/{rel}/{file}"))
+    for rel in ["n-bodies", "c-debug"]:
+        file, _ = texts_of[rel]
+        diffs.append((f"{rel}-to-plain", f"diff/{rel}/{file}", "diff/plain/requestshook.log"))
+    for rel in ["n-bodies", "n-urls", "c12-sections", "c3-tokens"]:
+        file, text = texts_of[rel]
+        write(out / "diff" / rel / file, unmarked(text))
+        write(out / "diff" / (rel + "-plainer") / file, plainer(unmarked(text)))
+        diffs.append((f"{rel}-changed", f"diff/{rel}-plainer/{file}", f"diff/{rel}/{file}"))
+        diffs.append((f"{rel}-changed-back", f"diff/{rel}/{file}", f"diff/{rel}-plainer/{file}"))
+    # name, old, new (relative to OUT), one per line, for scripts/test.
+    write(out / "diffs.tsv", "".join(f"{n}\t{a}\t{b}\n" for n, a, b in diffs))
 
     home_marker = f"tdhostile-home-{hexid('home', 12)}"
     include_marker = f"tdhostile-included-{hexid('include', 12)}"

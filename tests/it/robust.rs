@@ -616,3 +616,96 @@ fn symlinked_side_files_are_not_read() {
         );
     }
 }
+
+/// Item 13 for `build` over the other readers: a HAR capture, `--debug`
+/// output and a folder of two trace files read as one capture, interrupted
+/// while a capture's diagram, the home page or the coverage page is being
+/// renamed into place. No temporary file is left anywhere under DOCS, and
+/// the next run completes without `--force`.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_of_every_format_leaves_no_temporary_file() {
+    use std::io::BufRead;
+    let root = crate::common::root();
+    let tmp = tempfile::tempdir().unwrap();
+    let caps = tmp.path().join("caps");
+    for (from, to) in [
+        (
+            "samples/har/chromium-console/console.har",
+            "har/console.har",
+        ),
+        (
+            "samples/debug/image/save/openstack-debug.log",
+            "debug/openstack-debug.log",
+        ),
+        ("samples/traces/otlp-stable/trace.json", "traces/a.json"),
+        ("samples/traces/zipkin/trace.json", "traces/b.json"),
+    ] {
+        write(
+            &caps.join(to),
+            &std::fs::read_to_string(root.join(from)).unwrap(),
+        );
+    }
+    let temp_anywhere = |dir: &Path| -> Vec<std::path::PathBuf> {
+        walkdir_files(dir)
+            .into_iter()
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                n.starts_with(".tracedoc-") && n.ends_with(".tmp")
+            })
+            .collect()
+    };
+    for target in ["diagram.md", "index.md", "api-coverage.md"] {
+        let docs = tmp.path().join(format!("docs-{target}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tracedoc"))
+            .arg("build")
+            .arg(&caps)
+            .arg("-o")
+            .arg(&docs)
+            .env("TRACEDOC_TEST_PAUSE_BEFORE_RENAME", target)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = Vec::new();
+        for line in stderr.lines() {
+            let line = line.unwrap();
+            let paused = line.starts_with("tracedoc: test hook: pausing before");
+            seen.push(line);
+            if paused {
+                break;
+            }
+        }
+        assert!(!temp_anywhere(&docs).is_empty(), "{target}: {seen:?}");
+        let killed = std::process::Command::new("kill")
+            .arg("-INT")
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{target}: {seen:?}");
+        assert_eq!(
+            temp_anywhere(&docs),
+            Vec::<std::path::PathBuf>::new(),
+            "{target}"
+        );
+        let again = tracedoc()
+            .arg("build")
+            .arg(&caps)
+            .arg("-o")
+            .arg(&docs)
+            .output()
+            .unwrap();
+        assert!(again.status.success(), "{target}: {}", stderr(&again));
+        for page in [
+            "har/diagram.md",
+            "debug/diagram.md",
+            "traces/diagram.md",
+            "index.md",
+            "api-coverage.md",
+        ] {
+            assert!(docs.join(page).is_file(), "{target}: no {page}");
+        }
+    }
+}

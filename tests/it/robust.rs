@@ -666,9 +666,9 @@ fn an_interrupted_build_of_every_format_leaves_no_temporary_file() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let progress = std::io::BufReader::new(child.stderr.take().unwrap());
         let mut seen = Vec::new();
-        for line in stderr.lines() {
+        for line in progress.lines() {
             let line = line.unwrap();
             let paused = line.starts_with("tracedoc: test hook: pausing before");
             seen.push(line);

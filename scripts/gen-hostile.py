@@ -18,7 +18,8 @@ Writes (deterministically: the same bytes on every run, no network):
                         classes; every payload here is a different spelling.
                         The same payloads also come through every other
                         reader: a HAR 1.2 file, `openstack --debug` output,
-                        OTLP, Zipkin and Jaeger traces; and through
+                        OTLP, Zipkin and Jaeger traces, a hand-written
+                        body.md read back; and through
                         capture.toml (title, command, output, description),
                         notes.md headings that match no step, and folder
                         names that the home page, the API coverage page and
@@ -102,6 +103,7 @@ C_TRACE = "new input: OTLP, Jaeger and Zipkin traces (service names, url.full, m
 C_META = "new input: capture.toml (title, command, description, output)"
 C_NOTES = "new input: notes.md headings that match no step (orphaned notes, warnings)"
 C_NAV = "new output: names on the home and API coverage pages and in the nav"
+C_BODYMD = "new input: a body.md page read back (headings, participants, header and body lines)"
 
 
 # What a payload does if it runs: alert its id (through an attribute the
@@ -1060,6 +1062,43 @@ def notes_capture():
     return log, notes
 
 
+def bodymd_capture():
+    """A body.md page read back, written by hand rather than by tracedoc:
+    its headings, participant names, header and body lines carry markup
+    that tracedoc's own pages would have escaped."""
+    ex = Expect("X-Tdhostile-Capture: bodymd")
+    a = P.new(C_BODYMD, "body.md read back: markup in request and response headings")
+    b = P.new(C_BODYMD, "body.md read back: markup in participant names")
+    c = P.new(C_BODYMD, "body.md read back: markup in header and body lines")
+    parts = []
+
+    def rec(heading, frm, arrow, to, headers, body):
+        block = [f"### {heading}", f"`{frm}` {arrow} `{to}`", "", '=== "Header"',
+                 '    ``` http title="x" linenums="1"']
+        block += [f"    {n}: {v}" for n, v in headers]
+        block += ["    ```", "", '=== "Body"', '    ``` json title="x" linenums="1"']
+        block += [f"    {line}" for line in body]
+        block += ["    ```", "", ""]
+        parts.append("\n".join(block))
+
+    body = [l for l in body_payloads(c).split("\n") if not l.startswith("```")]
+    hdrs = [h for h in header_payloads(c) if not h[1].startswith("```")]
+    calls = [
+        (f"/v2/images/[x-{a}](javascript:alert(1))", "openstack", "glance-api"),
+        ("/v2/images/" + nospace("img", a, "src"), f"cli{img_noparen(b)}", f"svc {{: .tdpwn-{b} }}"),
+        ("/v2/images/%%{init:{\"theme\":\"dark\"}}%%", "openstack", f"s;link s: P @ javascript:alert(1)//{b}"),
+    ]
+    for k, (path, frm, to) in enumerate(calls):
+        rid = hexid(f"bodymd:{k}")
+        common = [("X-Requestshook-Request-Id", rid), ("X-Requestshook-Request-From", frm)]
+        req_h = [("X-Tdhostile-Capture", "bodymd")] + hdrs + common if k == 0 else hdrs + common
+        rec(f"GET {path}", frm, "-->", to, req_h, body)
+        rec(f"200 OK {img(a)} {path}", frm, "<--", to, hdrs + common, body)
+    ex.line(*[f"{n}: {v}" for n, v in hdrs])
+    ex.line(*body)
+    return "\n" + "".join(parts), ex
+
+
 def nav_names():
     """Folder names the home page, the coverage page and the nav show, at
     the top of the tree (a folder with no capture of its own) and as a
@@ -1165,6 +1204,8 @@ def main():
     log, texts, toml = meta_capture()
     add("c-meta", log, [C_META], texts=texts)
     write(tree / "c-meta" / "capture.toml", toml)
+    text, ex = bodymd_capture()
+    add_raw("c-bodymd", "body.md", text, ex, [C_BODYMD])
     log, notes = notes_capture()
     add("c-notes", log, [C_NOTES])
     write(tree / "c-notes" / "notes.md", notes)

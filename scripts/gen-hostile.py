@@ -1254,7 +1254,7 @@ def main():
         return "\n".join(lines)
 
     diffs = []
-    for rel in ["n-bodies", "n-services", "c4-mermaid", "c12-sections", "c3-tokens",
+    for rel in ["n-bodies", "n-services", "c4-mermaid", "c12-sections", "c3-tokens", "c15-control",
                 "c-har", "c-debug", "c-otlp", "c-zipkin", "c-jaeger"]:
         file, text = texts_of[rel]
         write(out / "diff" / rel / file, unmarked(text))

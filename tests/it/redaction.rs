@@ -219,6 +219,7 @@ const PLANTED: &[&str] = &[
     "PlantedHarsSub11bbbbbbbbbbbbbbbbbbbbbb",
     "PlantedHarsUpper5",
     "PlantedHarsWww9",
+    "PlantedHarsBareCookie16",
     // debug-classes.log: the same classes in `--debug` output: `START` and `Namespace` lines, curl `-H` lines (`_` names, Basic, Cookie, a token in the clear), `-d` bodies (TOTP, psk, escaped JSON, a form), urllib3's line, `RESP:` headers (userinfo, Set-Cookie, X-Subject-Token), `RESP BODY:`, keystoneauth's `call to` line, a curl line that does not parse
     "PlantedDbgcAccess26",
     "PlantedDbgcBadReq23",
@@ -292,9 +293,11 @@ const MASKED_ON_READ: &[&str] = &[
 /// Planted in text no reader keeps, so not even `--no-redact` shows
 /// them: the `--debug` client's own lines (`START with options`, the
 /// options `Namespace`, urllib3's status line, keystoneauth's `call to
-/// SERVICE for URL` line, which only names the service) and a HAR entry
-/// that does not parse (its warning names the entry, not its text).
+/// SERVICE for URL` line, which only names the service) and HAR entries
+/// that do not parse (their warnings name the entry and the shape, not its
+/// text: a bare cookie value has no key a rule could see).
 const NEVER_READ: &[&str] = &[
+    "PlantedHarsBareCookie16",
     "PlantedDbgcStartPw1",
     "PlantedDbgcNamespacePw2",
     "PlantedDbgcUrllibPw14",

@@ -1030,7 +1030,9 @@ def meta_capture():
     mark(log, "meta")
     simple_get(log, "/v2/images")
     p = lambda what: P.new(C_META, f"capture.toml {what}")  # noqa: E731
-    title = f"openstack {img(p('title: <img onerror> (page title, nav, home, coverage)'))} {attrs(p('title: attr_list'))} {js_link(p('title: javascript: link'))}"
+    title = (f"openstack {img(p('title: <img onerror> (page title, nav, home, coverage)'))} "
+             f"</title>{img(p('title: </title> then <img onerror> (the HTML <title> MkDocs makes of the heading)'))}<title> "
+             f"{attrs(p('title: attr_list'))} {js_link(p('title: javascript: link'))}")
     command = f"openstack image list --name {img(p('command: <img onerror>'))} {js_link(p('command: javascript: link'))} ```"
     output = "\n".join([f"<script>{fx_fetch(p('output: <script>'))}</script>", '--8<-- "tdhostile-include.md"',
                         "--8<-- [\u017ftart:x]", "```", f"| {img(p('output: <img> in a table'))} |"])

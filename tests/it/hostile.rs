@@ -1075,3 +1075,73 @@ fn json_messages_hold_no_control_character_once_decoded() {
         "{escaped} message(s) quote it escaped:\n{err}"
     );
 }
+
+/// A page title holding `</title>` (capture.toml's `title` or `command`, a
+/// label that titles the home or coverage page): MkDocs would make the
+/// heading's text the page's HTML `<title>` through Material's
+/// `striptags`, which decodes `&lt;` back to `<`, so the title is given in
+/// the front matter instead, HTML-escaped; the heading stays escaped text.
+#[test]
+fn titles_that_close_the_html_title_go_in_the_front_matter() {
+    let tree = tempfile::tempdir().unwrap();
+    let log = std::fs::read_to_string(
+        crate::common::root().join("samples/openstack/image/list/requestshook.log"),
+    )
+    .unwrap();
+    let evil = "x </title><img src=x onerror=alert(1)> & 'q' \"d\"";
+    for (dir, toml) in [
+        ("titled", format!("title = {}\n", toml_string(evil))),
+        (
+            "command",
+            format!("command = {}\n", toml_string(&format!("openstack {evil}"))),
+        ),
+    ] {
+        std::fs::create_dir_all(tree.path().join(dir)).unwrap();
+        std::fs::write(tree.path().join(dir).join("requestshook.log"), &log).unwrap();
+        std::fs::write(tree.path().join(dir).join("capture.toml"), toml).unwrap();
+    }
+    std::fs::write(
+        tree.path().join("tracedoc.toml"),
+        format!(
+            "[labels]\ncaptures = {}\ncoverage = {}\n",
+            toml_string(evil),
+            toml_string(evil)
+        ),
+    )
+    .unwrap();
+    let docs = tempfile::tempdir().unwrap();
+    let out = tracedoc()
+        .arg("build")
+        .arg(tree.path())
+        .arg("-o")
+        .arg(docs.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for page in [
+        "titled/index.md",
+        "command/index.md",
+        "index.md",
+        "api-coverage.md",
+    ] {
+        let text = std::fs::read_to_string(docs.path().join(page)).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("---"), "{page}:\n{text}");
+        let title = lines.next().unwrap();
+        assert!(
+            title.starts_with("title: \"") && title.contains("x &lt;/title&gt;&lt;img"),
+            "{page}: {title}"
+        );
+        assert!(!title.contains('<'), "{page}: {title}");
+        assert_eq!(lines.next(), Some("---"), "{page}");
+        let heading = lines.next().unwrap();
+        assert!(
+            heading.starts_with("# ") && !heading.contains('<'),
+            "{page}: {heading}"
+        );
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}

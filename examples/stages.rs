@@ -29,7 +29,7 @@ fn peak() -> String {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: stages CAPTURE.log")?;
     let path = std::path::Path::new(&path);
-    let settings = Settings::discover(path)?;
+    let settings = Settings::discover(path, false)?;
     let templates = Templates::new(None)?;
     let out = tempfile::tempdir()?;
 

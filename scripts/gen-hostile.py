@@ -16,8 +16,22 @@ Writes (deterministically: the same bytes on every run, no network):
                         60,000-character URL, a symlinked capture file, and
                         terminal escape sequences. Issue 7 lists the attack
                         classes; every payload here is a different spelling.
+                        The same payloads also come through every other
+                        reader: a HAR 1.2 file, `openstack --debug` output,
+                        OTLP, Zipkin and Jaeger traces, a hand-written
+                        body.md read back; and through
+                        capture.toml (title, command, output, description),
+                        notes.md headings that match no step, and folder
+                        names that the home page, the API coverage page and
+                        the nav show.
   OUT/outside/          a capture outside the tree that tree/ links to; no
                         text of it may ever reach the site.
+  OUT/diff/, diffs.tsv  inputs of `tracedoc diff` pages (scripts/test writes
+                        each into the site as hostile-diff/NAME/diff.md):
+                        hostile captures against a plain one, both ways,
+                        and against themselves with their payload lines
+                        made plain (calls changed), one `NAME OLD NEW` line
+                        (tab-separated, relative to OUT) per page.
   OUT/site/docs/        the site's own pages: a home page with a reference
                         diagram and a marker, and a page that captured
                         `--8<--` lines try to include.
@@ -83,6 +97,13 @@ C15 = "15 control characters on the terminal"
 N_BODY = "n: bodies and headers (script, fences, tabs, snippets)"
 N_URL = "n: URL paths, queries and reasons in headings and tables"
 N_SVC = "n: service names"
+C_HAR = "new input: HAR 1.2 (URLs, headers, cookies, query and form params, bodies, reasons, hosts)"
+C_DEBUG = "new input: openstack --debug (curl lines, -H headers, -d bodies, RESP lines, catalog names)"
+C_TRACE = "new input: OTLP, Jaeger and Zipkin traces (service names, url.full, methods, statuses, header attributes)"
+C_META = "new input: capture.toml (title, command, description, output)"
+C_NOTES = "new input: notes.md headings that match no step (orphaned notes, warnings)"
+C_NAV = "new output: names on the home and API coverage pages and in the nav"
+C_BODYMD = "new input: a body.md page read back (headings, participants, header and body lines)"
 
 
 # What a payload does if it runs: alert its id (through an attribute the
@@ -709,6 +730,395 @@ def outside_capture():
 
 
 # ---------------------------------------------------------------------------
+# The other capture formats (HAR, openstack --debug, traces), capture.toml,
+# notes.md and the names the home and coverage pages show. The same
+# payloads as above, through each reader: every text a reader keeps
+# (URL, host, header name and value, cookie, query and form parameter,
+# body, reason, service name) carries one.
+
+
+class Expect:
+    """The lines a page must show (at least once) and the names it must
+    show as text, for a capture that is not a requestshook log."""
+
+    def __init__(self, marker):
+        self.marker = marker
+        self.lines = [marker]
+        self.texts = []
+
+    def line(self, *lines):
+        for line in lines:
+            for part in line.split("\n"):
+                if part.strip() and printable(part):
+                    self.lines.append(part)
+
+
+def body_payloads(pid):
+    """Body text in every shape the Markdown, snippets and mermaid layers
+    could take for their own."""
+    return "\n".join([
+        f"<script>{fx_fetch(pid)}</script>",
+        img(pid) + " " + svg(pid),
+        js_link(pid, "link") + f" ![i]({far(pid, '.png')}) <{far(pid)}>",
+        f"para {attrs(pid)}",
+        '--8<-- "tdhostile-include.md"',
+        "--8<-- [\u017ftart:x]",
+        "```",
+        '=== "Tab"',
+        "%%{init:{\"themeCSS\":\"svg{background:url(" + far(pid, ".css") + ")}\"}}%%",
+    ])
+
+
+def header_payloads(pid):
+    return [
+        ("X-Html", f"<script>{fx_fetch(pid)}</script>{img(pid)}"),
+        ("X-Markdown", f"{js_link(pid)} ![i]({far(pid, '.png')})"),
+        ("X-Attr", attrs(pid)),
+        ("X-Snippet", '--8<-- "tdhostile-include.md"'),
+        ("X-Section", "--8<-- [\u017ftart:hdr]"),
+    ]
+
+
+def path_payloads(pid):
+    """URL paths that hold no space (every reader keeps them as written)."""
+    return [
+        f"/v2/images/[x-{pid}](javascript:alert(1))",
+        "/v2/images/" + nospace("img", pid, "src") + nospace("details", pid, "open"),
+        f"/v2/images/x{{:#tdpwn-{pid}.tdpwn-{pid}}}",
+        "/v2/images/%%{init:{\"themeCSS\":\"svg{background:url(" + far(pid, ".css") + ")}\"}}%%",
+        f"/v2/images?marker=[m-{pid}](javascript:alert(1))",
+    ]
+
+
+def har_entry(i, method, url, headers, status, reason, resp_headers, resp_text, *,
+              post=None, params=None, cookies=(), resp_cookies=(), query=(), b64=False):
+    start = f"2031-05-06T07:08:{10 + i:02d}.000Z"
+    req = {"method": method, "url": url, "httpVersion": "HTTP/1.1",
+           "cookies": [{"name": n, "value": v} for n, v in cookies],
+           "headers": [{"name": n, "value": v} for n, v in headers],
+           "queryString": [{"name": n, "value": v} for n, v in query],
+           "headersSize": -1, "bodySize": -1}
+    if post is not None or params is not None:
+        pd = {"mimeType": "application/x-www-form-urlencoded" if params else "text/plain"}
+        if post is not None:
+            pd["text"] = post
+        if params is not None:
+            pd["params"] = [{"name": n, "value": v} for n, v in params]
+        req["postData"] = pd
+    content = {"size": len(resp_text.encode()), "mimeType": "text/plain"}
+    if b64:
+        import base64
+        content["text"] = base64.b64encode(resp_text.encode()).decode()
+        content["encoding"] = "base64"
+    else:
+        content["text"] = resp_text
+    resp = {"status": status, "statusText": reason, "httpVersion": "HTTP/1.1",
+            "cookies": [{"name": n, "value": v} for n, v in resp_cookies],
+            "headers": [{"name": n, "value": v} for n, v in resp_headers],
+            "content": content, "redirectURL": "", "headersSize": -1, "bodySize": -1}
+    return {"startedDateTime": start, "time": 100, "request": req, "response": resp,
+            "cache": {}, "timings": {"send": 0, "wait": 100, "receive": 0}}
+
+
+def har_capture():
+    """HAR 1.2: every field the reader keeps. Entries do not overlap, so
+    they are the client's own calls."""
+    ex = Expect("X-Tdhostile-Capture: har")
+    entries = []
+    a = P.new(C_HAR, "HAR: markup in request and response bodies (text and base64)")
+    b = P.new(C_HAR, "HAR: markup in header values")
+    c = P.new(C_HAR, "HAR: markup in URL paths and queries")
+    d = P.new(C_HAR, "HAR: markup in a statusText (reason)")
+    e = P.new(C_HAR, "HAR: markup in cookie names and values, queryString and postData.params")
+    f = P.new(C_HAR, "HAR: markup in the host of a URL (a service named by host:port)")
+    g = P.new(C_HAR, "HAR: markup in a header name")
+    hdr = [("Host", "192.0.2.10"), ("User-Agent", UA), ("X-Tdhostile-Capture", "har")]
+    body = body_payloads(a)
+    entries.append(har_entry(0, "PUT", f"{PUBLIC}:8080/v1/AUTH_x/c/{a}", hdr, 201, "Created",
+                             [("Content-Type", "text/plain")], body, post=body))
+    ex.line(*[f"X-Tdhostile-Capture: har"], body)
+    entries.append(har_entry(1, "GET", f"{PUBLIC}:8080/v1/AUTH_x/c/{a}b", hdr[:2], 200, "OK",
+                             [("Content-Type", "text/plain")], body, b64=True))
+    hp = header_payloads(b)
+    entries.append(har_entry(2, "GET", f"{GLANCE}/v2/images", hdr[:2] + hp, 200, "OK",
+                             [("Content-Type", "application/json")] + hp, '{"images": []}'))
+    ex.line(*[f"{n}: {v}" for n, v in hp])
+    for k, path in enumerate(path_payloads(c)):
+        entries.append(har_entry(3 + k, "GET", f"{GLANCE}{path}", hdr[:2], 200, "OK",
+                                 [("Content-Type", "application/json")], '{"ok": true}'))
+    entries.append(har_entry(9, "GET", f"{GLANCE}/v2/images/reason", hdr[:2], 200,
+                             f"OK {img(d)} {attrs(d)} %%{{init:{{\"theme\":\"dark\"}}}}%%;link glance-api: P @ javascript:alert(1)//",
+                             [("Content-Type", "application/json")], '{"ok": true}'))
+    entries.append(har_entry(10, "POST", f"{GLANCE}/v2/images?q=1", hdr[:2], 200, "OK",
+                             [("Content-Type", "application/json")], '{"ok": true}',
+                             params=[(f"name{img(e)}", f"v{js_link(e)}"), ("x", attrs(e))],
+                             cookies=[(f"c{svg(e)}", f"{img(e)}")],
+                             resp_cookies=[("s", f"{js_link(e)}")],
+                             query=[("q", "1")]))
+    entries.append(har_entry(11, "GET", f"http://h{nospace('svg', f)}x:9292/v2/images", hdr[:2], 200, "OK",
+                             [("Content-Type", "application/json")], '{"ok": true}'))
+    entries.append(har_entry(12, "GET", f"{GLANCE}/v2/images/hname", hdr[:2] + [(f"X-{img(g)}", "v"), (f"X{{: .tdpwn-{g} }}", "w")],
+                             200, "OK", [("Content-Type", "application/json")], '{"ok": true}'))
+    doc = {"log": {"version": "1.2", "creator": {"name": f"hostile {img(a)}", "version": "1"},
+                   "pages": [{"id": "p", "title": img(a), "startedDateTime": "2031-05-06T07:08:09.000Z", "pageTimings": {}}],
+                   "entries": entries}}
+    return json.dumps(doc, indent=1, ensure_ascii=False), ex
+
+
+def debug_capture():
+    """`openstack --debug`: the curl command line (URL, `-H` headers, `-d`
+    body), the `RESP:` header line and `RESP BODY:`, the token document's
+    catalog (it names services) and keystoneauth's `call to SERVICE` line."""
+    ex = Expect("X-Tdhostile-Capture: debug")
+    a = P.new(C_DEBUG, "--debug: markup in -H header values and the -d body")
+    b = P.new(C_DEBUG, "--debug: markup in a RESP: header line and a RESP BODY:")
+    c = P.new(C_DEBUG, "--debug: markup in URL paths and queries")
+    d = P.new(C_DEBUG, "--debug: markup in catalog service types and `call to SERVICE` names")
+    host = "http://192.0.2.20"
+    catalog = {"token": {"methods": ["password"], "user": {"id": hexid("u"), "name": "admin", "domain": {"id": "default"}},
+                         "project": {"id": hexid("p"), "name": "admin", "domain": {"id": "default"}},
+                         "roles": [{"id": hexid("r"), "name": "admin"}], "expires_at": "2031-05-06T10:08:09.000000Z",
+                         "catalog": [
+                             {"type": "image", "name": "glance", "id": hexid("cg"),
+                              "endpoints": [{"url": f"{host}/image", "interface": "public", "region": "RegionOne"}]},
+                             {"type": f"t{img_noparen(d)}", "name": f"n{img(d)}", "id": hexid("cx"),
+                              "endpoints": [{"url": f"{host}:7777/x", "interface": "public", "region": "RegionOne"}]},
+                         ]}}
+    masked = "{SHA256}" + hexid("debug-token", 64)
+    lines = [
+        "START with options: image list --debug " + img(a),
+        f"Making authentication request to {host}/identity/v3/auth/tokens",
+        f'{host}:80 "POST /identity/v3/auth/tokens HTTP/1.1" 201 3473',
+        json.dumps(catalog),
+    ]
+    hp = header_payloads(a) + [("X-Tdhostile-Capture", "debug")]
+    dbody = "{\"name\": \"" + img(a).replace('"', "'") + "\", \"x\": \"" + js_link(a) + "\"}"
+    h = " ".join(f'-H "{n}: {v}"' for n, v in hp)
+    lines += [
+        f'REQ: curl -g -i -X POST {host}/image/v2/images -H "Accept: application/json" {h} -H "X-Auth-Token: {masked}" -d \'{dbody}\'',
+        f'{host}:80 "POST /image/v2/images HTTP/1.1" 201 10',
+        "RESP: [201] Content-Type: application/json Date: Fri, 27 Nov 2026 10:00:01 GMT "
+        + " ".join(f"X-B{k}: {v}" for k, (_, v) in enumerate(header_payloads(b))),
+        "RESP BODY: " + json.dumps({"b": body_payloads(b).split("\n")}, ensure_ascii=False),
+        f"POST call to image for {host}/image/v2/images used request id req-{uuid('dbg1')}",
+    ]
+    ex.line(*[f"{n}: {v}" for n, v in hp])
+    for k, path in enumerate(path_payloads(c)):
+        lines += [
+            f'REQ: curl -g -i -X GET "{host}/image{path}" -H "Accept: application/json" -H "X-Auth-Token: {masked}"',
+            f'{host}:80 "GET /image{path} HTTP/1.1" 200 2',
+            "RESP: [200] Content-Type: application/json Date: Fri, 27 Nov 2026 10:00:02 GMT",
+            'RESP BODY: {"ok": true}',
+            f"GET call to image for {host}/image{path} used request id req-{uuid('dbgp' + str(k))}",
+        ]
+    svc = f"s{img_noparen(d)}"
+    lines += [
+        f'REQ: curl -g -i -X GET {host}:7777/x/things -H "Accept: application/json" -H "X-Auth-Token: {masked}"',
+        f'{host}:7777 "GET /x/things HTTP/1.1" 200 2',
+        "RESP: [200] Content-Type: application/json",
+        'RESP BODY: {"ok": true}',
+        f"GET call to {svc} for {host}:7777/x/things used request id req-{uuid('dbg3')}",
+        f'REQ: curl -g -i -X GET {host}:7778/y -H "Accept: application/json"',
+        f'{host}:7778 "GET /y HTTP/1.1" 200 2',
+        "RESP: [200] Content-Type: application/json",
+        'RESP BODY: {"ok": true}',
+        f"GET call to {svc};link x: P @ javascript:alert(1)// for {host}:7778/y used request id req-{uuid('dbg4')}",
+        "clean_up ListImage: " + img(a),
+        "END return value: 0",
+    ]
+    return "\n".join(lines) + "\n", ex
+
+
+def otlp_attr(k, v):
+    return {"key": k, "value": {"stringValue": v}}
+
+
+def trace_captures():
+    """OTLP (JSON), Jaeger and Zipkin: service names, methods, URLs,
+    statuses and recorded headers come from span attributes."""
+    out = []
+    # OTLP
+    ex = Expect("X-Tdhostile-Capture: otlp")
+    a = P.new(C_TRACE, "OTLP: markup in service.name of client and server")
+    b = P.new(C_TRACE, "OTLP: markup in url.full, http.request.header.* and http.response.header.*")
+    c = P.new(C_TRACE, "OTLP: markup in the method and status code attributes")
+    tid = hexid("otlp-trace")
+    spans = []
+    hp = header_payloads(b) + [("X-Tdhostile-Capture", "otlp")]
+
+    def span(n, parent, kind, attrs_):
+        return {"traceId": tid, "spanId": hexid(f"otlp-span-{n}", 16), "parentSpanId": parent or "",
+                "name": "GET", "kind": kind, "startTimeUnixNano": str(1764240000000000000 + n * 1000000),
+                "endTimeUnixNano": str(1764240000000000000 + n * 1000000 + 500000), "attributes": attrs_}
+    rs = []
+    client = [otlp_attr("http.request.method", "GET"), otlp_attr("url.full", f"{GLANCE}/v2/images")]
+    client += [otlp_attr("http.request.header." + n.lower(), v) for n, v in hp]
+    server = [otlp_attr("http.request.method", "GET"), otlp_attr("url.path", "/v2/images"),
+              otlp_attr("http.response.status_code", "200")]
+    server += [otlp_attr("http.response.header." + n.lower(), v) for n, v in header_payloads(b)]
+    rs.append(({"service.name": f"cli{img_noparen(a)}"}, [span(1, None, 3, client)]))
+    rs.append(({"service.name": f"srv {{: .tdpwn-{a} }} %%{{init:{{}}}}%%"}, [span(2, hexid("otlp-span-1", 16), 2, server)]))
+    for k, path in enumerate(path_payloads(b)):
+        rs.append(({"service.name": "openstack"}, [span(10 + k, None, 3, [
+            otlp_attr("http.request.method", "GET"), otlp_attr("url.full", f"{GLANCE}{path}"),
+            otlp_attr("http.response.status_code", "200")])]))
+    rs.append(({"service.name": "openstack"}, [span(20, None, 3, [
+        otlp_attr("http.request.method", f"GET{nospace('img', c, 'src')}"), otlp_attr("url.full", f"{GLANCE}/v2/m"),
+        otlp_attr("http.response.status_code", f"200 {img(c)}")])]))
+    rs.append(({"service.name": "openstack"}, [span(21, None, 3, [
+        otlp_attr("http.request.method", "GET"), otlp_attr("http.request.method_original", f"G{img(c)}"),
+        otlp_attr("url.full", f"{GLANCE}/v2/m2"), otlp_attr("peer.service", f"peer{img_noparen(c)}"),
+        otlp_attr("http.response.status_code", "200")])]))
+    doc = {"resourceSpans": [{"resource": {"attributes": [otlp_attr(k, v) for k, v in res.items()]},
+                              "scopeSpans": [{"scope": {}, "spans": sp}]} for res, sp in rs]}
+    ex.line(*[f"{n}: {v}" for n, v in hp])
+    out.append(("c-otlp", "trace.json", json.dumps(doc, indent=1, ensure_ascii=False), ex))
+
+    # Zipkin v2
+    ex = Expect("X-Tdhostile-Capture: zipkin")
+    z = P.new(C_TRACE, "Zipkin: markup in localEndpoint.serviceName, http.url and http.path tags")
+    zt = hexid("zipkin-trace", 32)
+    spans = [
+        {"traceId": zt, "id": hexid("z1", 16), "kind": "CLIENT", "name": "get", "timestamp": 1764240000000000,
+         "duration": 3000, "localEndpoint": {"serviceName": f"zc{img_noparen(z)}"},
+         "tags": {"http.method": "GET", "http.url": f"{GLANCE}/v2/images/" + nospace("img", z, "src"),
+                  "http.request.header.x-tdhostile-capture": "zipkin", "http.request.header.x-z": img(z)}},
+        {"traceId": zt, "id": hexid("z1", 16), "kind": "SERVER", "name": "get", "timestamp": 1764240000000300,
+         "duration": 2400, "shared": True, "localEndpoint": {"serviceName": f"zs {{: .tdpwn-{z} }}"},
+         "tags": {"http.method": "GET", "http.path": "/v2/images/x", "http.status_code": "200"}},
+        {"traceId": zt, "id": hexid("z2", 16), "kind": "CLIENT", "name": "get", "timestamp": 1764240000010000,
+         "duration": 3000, "localEndpoint": {"serviceName": "openstack"},
+         "remoteEndpoint": {"serviceName": f"zr{img_noparen(z)}", "ipv4": "192.0.2.10", "port": 80},
+         "tags": {"http.method": "GET", "http.url": f"{GLANCE}/v2/z2", "http.status_code": "200"}},
+    ]
+    ex.line(f"X-Z: {img(z)}")
+    out.append(("c-zipkin", "trace.json", json.dumps(spans, indent=1, ensure_ascii=False), ex))
+
+    # Jaeger (the query API's JSON)
+    ex = Expect("X-Tdhostile-Capture: jaeger")
+    j = P.new(C_TRACE, "Jaeger: markup in process serviceName, operationName and http tags")
+    jt = hexid("jaeger-trace", 32)
+
+    def tag(k, v):
+        return {"key": k, "type": "string", "value": v}
+    jspans = [
+        {"traceID": jt, "spanID": hexid("j1", 16), "operationName": f"op{img(j)}", "references": [],
+         "startTime": 1764240000000000, "duration": 3000, "processID": "p1",
+         "tags": [tag("span.kind", "client"), tag("http.method", "GET"),
+                  tag("http.url", f"{GLANCE}/v2/images/[j-{j}](javascript:alert(1))"),
+                  tag("http.status_code", "200"), tag("http.request.header.x-tdhostile-capture", "jaeger"),
+                  tag("http.request.header.x-j", attrs(j))], "logs": []},
+        {"traceID": jt, "spanID": hexid("j2", 16), "operationName": "srv",
+         "references": [{"refType": "CHILD_OF", "traceID": jt, "spanID": hexid("j1", 16)}],
+         "startTime": 1764240000000300, "duration": 2000, "processID": "p2",
+         "tags": [tag("span.kind", "server"), tag("http.method", "GET"), tag("http.target", "/v2/images/y"),
+                  tag("http.status_code", "200")], "logs": []},
+    ]
+    doc = {"data": [{"traceID": jt, "spans": jspans, "processes": {
+        "p1": {"serviceName": f"jc{img_noparen(j)}", "tags": []},
+        "p2": {"serviceName": f"js;link js: P @ javascript:alert(1)//{j}", "tags": []}}}]}
+    ex.line(f"X-J: {attrs(j)}")
+    out.append(("c-jaeger", "trace.json", json.dumps(doc, indent=1, ensure_ascii=False), ex))
+    return out
+
+
+def meta_capture():
+    """capture.toml: the page title (also the nav entry and the home page's
+    and coverage page's link text), the command, its output and the
+    description, each holding markup."""
+    log = Log("c-meta")
+    mark(log, "meta")
+    simple_get(log, "/v2/images")
+    p = lambda what: P.new(C_META, f"capture.toml {what}")  # noqa: E731
+    title = (f"openstack {img(p('title: <img onerror> (page title, nav, home, coverage)'))} "
+             f"</title>{img(p('title: </title> then <img onerror> (the HTML <title> MkDocs makes of the heading)'))}<title> "
+             f"{attrs(p('title: attr_list'))} {js_link(p('title: javascript: link'))}")
+    command = f"openstack image list --name {img(p('command: <img onerror>'))} {js_link(p('command: javascript: link'))} ```"
+    output = "\n".join([f"<script>{fx_fetch(p('output: <script>'))}</script>", '--8<-- "tdhostile-include.md"',
+                        "--8<-- [\u017ftart:x]", "```", f"| {img(p('output: <img> in a table'))} |"])
+    desc = "\n".join([f"{img(p('description: <img onerror>'))} {attrs(p('description: attr_list'))}",
+                      f"{js_link(p('description: javascript: link'))} ![i]({far(p('description: remote image'), '.png')})",
+                      '--8<-- "tdhostile-include.md"', "!!! danger \"x\"", "```", "%%{init:{}}%%"])
+    toml = "\n".join([f"title = {toml_str(title)}", f"command = {toml_str(command)}",
+                      f"output = {toml_str(output)}", f"description = {toml_str(desc)}", ""])
+    texts = [("h1", title)]
+    return log, texts, toml
+
+
+def notes_capture():
+    """notes.md (the site owner's prose, trusted Markdown, docs/notes.md):
+    only what tracedoc itself derives from it is attacked here: headings
+    that match no step are quoted in the orphaned-notes admonition and in
+    warnings."""
+    log = Log("c-notes")
+    mark(log, "notes")
+    simple_get(log, "/v2/images")
+    a = P.new(C_NOTES, "notes.md: markup in a heading that matches no step (orphaned-notes list, warning)")
+    b = P.new(C_NOTES, "notes.md: escape sequences in a heading (the warning on the terminal)")
+    notes = "\n".join([
+        "## GET /v2/images", "", "An ordinary note.", "",
+        f"## DELETE /v2/{img(a)}{attrs(a)}", "", "orphan one", "",
+        f"## id {js_link(a)} response", "", "orphan two", "",
+        f"## PUT /v2/\x1b]0;tdpwn-{b}\x07\x1b[2J\u009b31m", "", "orphan three", "",
+    ])
+    return log, notes
+
+
+def bodymd_capture():
+    """A body.md page read back, written by hand rather than by tracedoc:
+    its headings, participant names, header and body lines carry markup
+    that tracedoc's own pages would have escaped."""
+    ex = Expect("X-Tdhostile-Capture: bodymd")
+    a = P.new(C_BODYMD, "body.md read back: markup in request and response headings")
+    b = P.new(C_BODYMD, "body.md read back: markup in participant names")
+    c = P.new(C_BODYMD, "body.md read back: markup in header and body lines")
+    parts = []
+
+    def rec(heading, frm, arrow, to, headers, body):
+        block = [f"### {heading}", f"`{frm}` {arrow} `{to}`", "", '=== "Header"',
+                 '    ``` http title="x" linenums="1"']
+        block += [f"    {n}: {v}" for n, v in headers]
+        block += ["    ```", "", '=== "Body"', '    ``` json title="x" linenums="1"']
+        block += [f"    {line}" for line in body]
+        block += ["    ```", "", ""]
+        parts.append("\n".join(block))
+
+    body = [l for l in body_payloads(c).split("\n") if not l.startswith("```")]
+    hdrs = [h for h in header_payloads(c) if not h[1].startswith("```")]
+    calls = [
+        (f"/v2/images/[x-{a}](javascript:alert(1))", "openstack", "glance-api"),
+        ("/v2/images/" + nospace("img", a, "src"), f"cli{img_noparen(b)}", f"svc {{: .tdpwn-{b} }}"),
+        ("/v2/images/%%{init:{\"theme\":\"dark\"}}%%", "openstack", f"s;link s: P @ javascript:alert(1)//{b}"),
+    ]
+    for k, (path, frm, to) in enumerate(calls):
+        rid = hexid(f"bodymd:{k}")
+        common = [("X-Requestshook-Request-Id", rid), ("X-Requestshook-Request-From", frm)]
+        req_h = [("X-Tdhostile-Capture", "bodymd")] + hdrs + common if k == 0 else hdrs + common
+        rec(f"GET {path}", frm, "-->", to, req_h, body)
+        rec(f"200 OK {img(a)} {path}", frm, "<--", to, hdrs + common, body)
+    ex.line(*[f"{n}: {v}" for n, v in hdrs])
+    ex.line(*body)
+    return "\n" + "".join(parts), ex
+
+
+def nav_names():
+    """Folder names the home page, the coverage page and the nav show, at
+    the top of the tree (a folder with no capture of its own) and as a
+    capture's folder; names MkDocs and tracedoc accept (no `<`)."""
+    out = []
+    for what, make in [
+        ("a javascript: link", lambda p: js_link(p, "nav")),
+        ("attr_list", lambda p: f"nav {{: #tdpwn-{p} .tdpwn-{p} onclick=alert(this.id) }}"),
+        ("an image", lambda p: f"![n](tdpwn-{p}.png)"),
+        ("a mermaid directive", lambda p: f"%%{{init:{{'theme':'dark'}}}}%% {p}"),
+        ("entities", lambda p: f"&lt;img src=x alt={p} onerror=alert(this.alt)&gt;"),
+    ]:
+        pid = P.new(C_NAV, f"folder name with {what} on the home and coverage pages and the nav")
+        out.append(make(pid))
+    return out
+
+
+# ---------------------------------------------------------------------------
 
 
 def write(path, data):
@@ -725,8 +1135,11 @@ def main():
         sys.exit(f"gen-hostile.py: {out} already holds a tree; give an empty or new folder")
     captures = []
 
+    texts_of = {}  # rel -> (file, text): the inputs of the diff pages
+
     def add(rel, log, classes, file="requestshook.log", texts=(), refusal_ok=None):
         write(tree / rel / file, log.text())
+        texts_of[rel] = (file, log.text())
         # Identify the page by the capture's marker header.
         marker = next(line for line, _ in log.expect if line.startswith("X-Tdhostile-Capture: "))
         # A line captured several times must be shown as many times.
@@ -740,6 +1153,22 @@ def main():
             "classes": classes,
             "lines": [[line, n] for line, n in times.items()],
             "texts": [[sel, t] for sel, t in texts],
+        }
+        if refusal_ok:
+            entry["refusal_ok"] = refusal_ok
+        captures.append(entry)
+
+    def add_raw(rel, file, text, ex, classes, texts=(), refusal_ok=None):
+        """A capture in another format: its lines are what `ex` lists."""
+        write(tree / rel / file, text)
+        texts_of[rel] = (file, text)
+        entry = {
+            "dir": rel,
+            "file": file,
+            "marker": ex.marker,
+            "classes": classes,
+            "lines": [[line, 1] for line in dict.fromkeys(ex.lines)],
+            "texts": [[sel, t] for sel, t in list(texts) + ex.texts],
         }
         if refusal_ok:
             entry["refusal_ok"] = refusal_ok
@@ -768,6 +1197,26 @@ def main():
     add("n-services", services(), [N_SVC])
     add("c15-control", control_chars(), [C15])
 
+    text, ex = har_capture()
+    add_raw("c-har", "hostile.har", text, ex, [C_HAR])
+    text, ex = debug_capture()
+    add_raw("c-debug", "openstack-debug.log", text, ex, [C_DEBUG])
+    for rel, file, text, ex in trace_captures():
+        add_raw(rel, file, text, ex, [C_TRACE])
+    log, texts, toml = meta_capture()
+    add("c-meta", log, [C_META], texts=texts)
+    write(tree / "c-meta" / "capture.toml", toml)
+    text, ex = bodymd_capture()
+    add_raw("c-bodymd", "body.md", text, ex, [C_BODYMD])
+    log, notes = notes_capture()
+    add("c-notes", log, [C_NOTES])
+    write(tree / "c-notes" / "notes.md", notes)
+    for i, name in enumerate(nav_names()):
+        # A top folder (the home page lists it as a group) and the
+        # capture's own folder (its nav entry and coverage link).
+        add(f"{name}/{name} {i}", folder_capture(f"nav-{i}"), [C_NAV], texts=[("h1", f"{name} {name} {i}")],
+            refusal_ok="a folder name holding markup may be refused (reported on stderr)")
+
     # Class 14: the tree links to a capture outside it. tracedoc must not
     # publish it (or only with an explicit flag, which the stage never gives).
     olog, opid, outside_marker = outside_capture()
@@ -777,6 +1226,52 @@ def main():
     os.symlink(os.path.relpath(out / "outside" / "requestshook.log", link.parent), link)
     dlink = tree / "c14-symlink-dir"
     os.symlink(os.path.relpath(out / "outside", tree), dlink)
+
+    # The diff page (`tracedoc diff -o`), between hostile captures and a
+    # plain one both ways (calls added and removed), and between a capture
+    # and itself with its payload lines made plain (calls changed: headers
+    # and bodies compared). Copies outside tree/, their marker header
+    # renamed so that only the capture's own page counts as its page.
+    plain = Log("diff-plain")
+    simple_get(plain, "/v2/images")
+    simple_get(plain, "/v2/schemas/image", body={"name": "image"})
+    write(out / "diff" / "plain" / "requestshook.log", plain.text())
+
+    def unmarked(text):
+        return text.replace("X-Tdhostile-Capture", "X-Tdhostile-Diffcopy")
+
+    def plainer(text):
+        """The capture with every line that carries a payload made plain
+        (head lines and JSON captures kept: only requestshook's header and
+        body lines change)."""
+        lines = []
+        for line in text.split("\n"):
+            hostile = any(s in line for s in ("hz", "<", "--8<", "-8<-", "%%", "{:", "ſ", "K"))
+            if line.startswith("### ") or not hostile:
+                lines.append(line)
+            elif ": " in line and not line.startswith((" ", "\t", "{", "[")):
+                lines.append(line.split(": ", 1)[0] + ": plain")
+            else:
+                lines.append("plain")
+        return "\n".join(lines)
+
+    diffs = []
+    for rel in ["n-bodies", "n-services", "c4-mermaid", "c12-sections", "c3-tokens", "c15-control",
+                "c-har", "c-debug", "c-otlp", "c-zipkin", "c-jaeger"]:
+        file, text = texts_of[rel]
+        write(out / "diff" / rel / file, unmarked(text))
+        diffs.append((f"plain-to-{rel}", "diff/plain/requestshook.log", f"diff/{rel}/{file}"))
+    for rel in ["n-bodies", "c-debug"]:
+        file, _ = texts_of[rel]
+        diffs.append((f"{rel}-to-plain", f"diff/{rel}/{file}", "diff/plain/requestshook.log"))
+    for rel in ["n-bodies", "n-urls", "c12-sections", "c3-tokens"]:
+        file, text = texts_of[rel]
+        write(out / "diff" / rel / file, unmarked(text))
+        write(out / "diff" / (rel + "-plainer") / file, plainer(unmarked(text)))
+        diffs.append((f"{rel}-changed", f"diff/{rel}-plainer/{file}", f"diff/{rel}/{file}"))
+        diffs.append((f"{rel}-changed-back", f"diff/{rel}/{file}", f"diff/{rel}-plainer/{file}"))
+    # name, old, new (relative to OUT), one per line, for scripts/test.
+    write(out / "diffs.tsv", "".join(f"{n}\t{a}\t{b}\n" for n, a, b in diffs))
 
     home_marker = f"tdhostile-home-{hexid('home', 12)}"
     include_marker = f"tdhostile-included-{hexid('include', 12)}"

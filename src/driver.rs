@@ -48,6 +48,9 @@ pub struct Options {
     pub redact: bool,
     /// Read captures in this format instead of finding it from the content.
     pub format: Option<Format>,
+    /// Read a symbolic link found beside the capture (`notes.md`), as
+    /// `--follow-symlinks` asks; off, such a link is an error.
+    pub follow_links: bool,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
         Options {
             redact: true,
             format: None,
+            follow_links: false,
         }
     }
 }
@@ -95,8 +99,9 @@ fn window() -> usize {
 pub fn load(path: &Path, settings: &Settings, options: &Options) -> Result<Loaded> {
     let capture = if path.is_dir() {
         // A folder of several capture files (a folder of one is located to
-        // its file before this). Links inside it are not followed here.
-        let located = crate::input::discover::locate(path, false)?;
+        // its file before this). Links inside it are followed only with
+        // `--follow-symlinks`, as when it was located.
+        let located = crate::input::discover::locate(path, options.follow_links)?;
         Capture::open_several(
             &located.path,
             &located.files,
@@ -213,7 +218,7 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
     };
     loaded.diagnostics = diagnostics(&loaded, settings);
     let file = notes_path(&loaded.capture.path);
-    if file.is_file() {
+    if crate::input::discover::side_file(&file, options.follow_links)?.is_some() {
         let text = std::fs::read_to_string(&file).map_err(|e| Error::read(&file, e))?;
         let (placed, warnings) = place_notes(&loaded, settings, &file, &text)?;
         loaded.notes = placed;
@@ -420,16 +425,34 @@ fn request_of(loaded: &Loaded, i: usize) -> Option<usize> {
 /// Places the notes of `text` (read from `file`) under the steps their
 /// keys name; a note whose step is not found is kept as an orphan, with a
 /// warning naming the file and line.
+///
+/// Notes are the site owner's Markdown, shown as written, but they never
+/// publish a secret of the capture: a note that quotes a token, a password
+/// or any other value redaction hides in the records shows it as the page
+/// does (a token by its token name), and so do the headings an orphaned
+/// note and its warning quote. Keys are matched before that, on the text
+/// as written.
 fn place_notes(
     loaded: &Loaded,
     settings: &Settings,
     file: &Path,
     text: &str,
 ) -> Result<(Placed, Vec<Diagnostic>)> {
-    let (sections, open_fence) = notes::parse_checked(text);
+    let (mut sections, open_fence) = notes::parse_checked(text);
     let steps = step_keys(loaded, settings)?;
     let occurrence = notes::occurrences(&steps, &|i| request_of(loaded, i));
     let at = notes::assign(&sections, &steps, &occurrence);
+    let shown = loaded.shown(settings);
+    for section in &mut sections {
+        let note = &mut section.note;
+        note.key = shown.owner_text(&note.key).into_owned();
+        // As one text, so a secret written over several lines is found.
+        let joined = note.lines.join("\n");
+        let redacted = shown.owner_text(&joined);
+        if redacted != joined {
+            note.lines = redacted.split('\n').map(str::to_string).collect();
+        }
+    }
     let mut placed = Placed::default();
     let mut warnings = Vec::new();
     if let Some(line) = open_fence {
@@ -1181,9 +1204,17 @@ pub struct SettingsCache {
     by_path: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
     /// A language that overrides every config's `lang` (`--lang`).
     lang: Option<String>,
+    /// Read a `tracedoc.toml` that is a symbolic link (`--follow-symlinks`).
+    follow_links: bool,
 }
 
 impl SettingsCache {
+    /// The same cache, reading linked `tracedoc.toml` files or not.
+    pub fn following_links(mut self, follow_links: bool) -> SettingsCache {
+        self.follow_links = follow_links;
+        self
+    }
+
     /// A cache whose settings all use `lang`, whatever their config says.
     pub fn with_lang(lang: Option<String>) -> SettingsCache {
         SettingsCache {
@@ -1197,7 +1228,7 @@ impl SettingsCache {
     pub fn get(&self, explicit: Option<&Path>, dir: &Path) -> Result<Arc<Settings>> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => crate::settings::find(dir),
+            None => crate::settings::find(dir, self.follow_links)?,
         };
         if let Some(s) = self.by_path.lock().ok().and_then(|m| m.get(&path).cloned()) {
             return Ok(s);

@@ -123,9 +123,10 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Finds `tracedoc.toml` in `start` or its parents; the defaults when none.
-    pub fn discover(start: &Path) -> Result<Settings> {
-        match find(start) {
+    /// Finds `tracedoc.toml` in `start` or its parents; the defaults when
+    /// none. A symbolic link found there is read only with `follow_links`.
+    pub fn discover(start: &Path, follow_links: bool) -> Result<Settings> {
+        match find(start, follow_links)? {
             Some(path) => Settings::load(&path),
             None => Ok(Settings::default()),
         }
@@ -246,18 +247,24 @@ impl Settings {
 }
 
 /// The `tracedoc.toml` that applies to `start` (a file or folder): in its
-/// folder or the nearest parent holding one.
-pub fn find(start: &Path) -> Option<PathBuf> {
+/// folder or the nearest parent holding one. One that is a symbolic link
+/// is an error unless `follow_links` (a link planted in a captures tree
+/// must not make tracedoc read, and quote in its errors, a file from
+/// elsewhere); `--config FILE` names a file explicitly and is read as is.
+pub fn find(start: &Path, follow_links: bool) -> Result<Option<PathBuf>> {
     let start = if start.is_file() {
         start.parent().unwrap_or(start)
     } else {
         start
     };
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-    start
-        .ancestors()
-        .map(|dir| dir.join(FILE_NAME))
-        .find(|candidate| candidate.is_file())
+    for dir in start.ancestors() {
+        if let Some(found) = crate::input::discover::side_file(&dir.join(FILE_NAME), follow_links)?
+        {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
 }
 
 /// Applies `[labels]` overrides; an unknown label is an error naming it.

@@ -224,7 +224,22 @@ impl Message {
                 }
             }
             MessageFormat::Json => {
-                if let Ok(json) = serde_json::to_string(self) {
+                // The message is text for a person, whatever carries it: a
+                // tool (the MkDocs plugin) decodes it and prints it to a
+                // terminal, so it is escaped for one here, exactly as the
+                // human format prints it. JSON escapes alone (`\u001b`)
+                // would come back out of the decoder as the raw control.
+                let shown = Message {
+                    message: crate::view::escape::terminal(&self.message).into_owned(),
+                    causes: self
+                        .causes
+                        .iter()
+                        .map(|c| crate::view::escape::terminal(c).into_owned())
+                        .collect(),
+                    path: self.path.clone(),
+                    ..*self
+                };
+                if let Ok(json) = serde_json::to_string(&shown) {
                     eprintln!("{}", crate::view::escape::terminal_json(&json));
                 }
             }
@@ -248,7 +263,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.captures.display()
         );
     }
-    let settings = SettingsCache::with_lang(args.lang.clone());
+    let settings =
+        SettingsCache::with_lang(args.lang.clone()).following_links(args.follow_symlinks);
     if let Some(path) = &args.config {
         // Read (and checked) before anything else.
         settings.get(Some(path), &args.captures)?;
@@ -576,6 +592,7 @@ fn build_one(
     let options = driver::Options {
         redact: !args.no_redact,
         format: args.format,
+        follow_links: args.follow_symlinks,
     };
     let meta = crate::input::meta::read(dir, args.follow_symlinks)?;
     let index = IndexSpec {

@@ -79,10 +79,11 @@ fn compare(args: &Args) -> anyhow::Result<i32> {
     let options = driver::Options {
         redact: !args.no_redact,
         format: args.input_format,
+        follow_links: r.follow_symlinks,
     };
     let mut sides = Vec::with_capacity(2);
     for input in [&args.old, &args.new] {
-        let settings = super::load_settings(r.config.as_deref(), input)?;
+        let settings = super::load_settings(r.config.as_deref(), input, r.follow_symlinks)?;
         let path = super::locate(input, r.follow_symlinks, r.quiet, r.strict)?;
         let loaded = driver::load(&path, &settings, &options)?;
         super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;

@@ -44,11 +44,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let r = &args.reading;
-    let settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    let settings = super::load_settings(r.config.as_deref(), &args.input, r.follow_symlinks)?;
     let path = super::locate(&args.input, r.follow_symlinks, r.quiet, r.strict)?;
     let options = driver::Options {
         redact: !args.no_redact,
         format: args.input_format,
+        follow_links: r.follow_symlinks,
     };
     // Warnings, records and paths all come redacted out of `load`.
     let loaded = driver::load(&path, &settings, &options)?;

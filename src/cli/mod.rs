@@ -187,10 +187,11 @@ pub fn report_warnings(
 pub fn load_settings(
     explicit: Option<&std::path::Path>,
     input: &std::path::Path,
+    follow_links: bool,
 ) -> crate::Result<crate::settings::Settings> {
     match explicit {
         Some(path) => crate::settings::Settings::load(path),
-        None => crate::settings::Settings::discover(input),
+        None => crate::settings::Settings::discover(input, follow_links),
     }
 }
 

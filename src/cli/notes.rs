@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 
 fn init(args: InitArgs) -> anyhow::Result<i32> {
     let r = &args.reading;
-    let settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    let settings = super::load_settings(r.config.as_deref(), &args.input, r.follow_symlinks)?;
     let path = super::locate(&args.input, r.follow_symlinks, r.quiet, r.strict)?;
     let file = driver::notes_path(&path);
     if file.exists() {
@@ -62,6 +62,7 @@ fn init(args: InitArgs) -> anyhow::Result<i32> {
     let options = driver::Options {
         redact: !args.no_redact,
         format: args.format,
+        follow_links: r.follow_symlinks,
     };
     let loaded = driver::load(&path, &settings, &options)?;
     super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;

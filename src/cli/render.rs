@@ -78,7 +78,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let r = &args.reading;
-    let mut settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    let mut settings = super::load_settings(r.config.as_deref(), &args.input, r.follow_symlinks)?;
     if let Some(lang) = &args.lang {
         settings = settings.with_lang(lang)?;
     }
@@ -99,6 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let options = driver::Options {
         redact: !args.no_redact,
         format: args.format,
+        follow_links: r.follow_symlinks,
     };
     let loaded = driver::load(&path, &settings, &options)?;
     super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;

@@ -66,12 +66,13 @@ pub const PIECE_FILE: &str = DEFAULT_FILE;
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let r = &args.reading;
-    let settings = super::load_settings(r.config.as_deref(), &args.input)?;
+    let settings = super::load_settings(r.config.as_deref(), &args.input, r.follow_symlinks)?;
     let path = super::locate(&args.input, r.follow_symlinks, r.quiet, r.strict)?;
     // Pieces are captures: written as captured, secrets and all.
     let options = driver::Options {
         redact: false,
         format: args.format,
+        follow_links: r.follow_symlinks,
     };
     let loaded = driver::load(&path, &settings, &options)?;
     super::report_warnings(&loaded.diagnostics, r.quiet, r.strict)?;

@@ -115,6 +115,31 @@ pub fn link_skipped(link: &Path) -> String {
     )
 }
 
+/// A file tracedoc reads beside a capture without being told its name:
+/// `capture.toml` and `notes.md` in the capture's folder, `tracedoc.toml`
+/// there or in a parent. `None` when there is no such file (or it is not a
+/// file); an error naming it when it is a symbolic link and links are not
+/// followed, so a link planted in a captures tree cannot make tracedoc
+/// read a file from elsewhere and publish it (a note) or quote it (a
+/// config error), any more than a capture file.
+pub fn side_file(path: &Path, follow_links: bool) -> Result<Option<PathBuf>> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::read(path, e)),
+        Ok(m) if m.file_type().is_symlink() => {
+            if follow_links {
+                Ok(path.is_file().then(|| path.to_path_buf()))
+            } else {
+                Err(Error::Config {
+                    path: path.to_path_buf(),
+                    message: "a symbolic link; links found beside a capture are not followed (pass --follow-symlinks to read it)".into(),
+                })
+            }
+        }
+        Ok(m) => Ok(m.is_file().then(|| path.to_path_buf())),
+    }
+}
+
 /// The capture files an input names, and what was passed over to find them.
 #[derive(Debug)]
 pub struct Located {

@@ -109,8 +109,49 @@ struct Lenient<T>(std::result::Result<T, String>);
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
-        Ok(Lenient(T::deserialize(value).map_err(|e| e.to_string())))
+        Ok(Lenient(
+            T::deserialize(value).map_err(|e| without_strings(&e.to_string())),
+        ))
     }
+}
+
+/// A serde message with the text it quotes left out (`invalid type: string
+/// "session=abc", expected a sequence` becomes `invalid type: a string,
+/// expected a sequence`): the warning says where and what shape, and
+/// quotes no captured value, which may be a secret no rule can recognise
+/// out of its place (a bare cookie value).
+fn without_strings(message: &str) -> String {
+    const QUOTED: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(QUOTED) {
+        out.push_str(&rest[..at]);
+        out.push_str("a string");
+        // The value is written with Rust's Debug escapes: skip to the
+        // first quote that no backslash escapes.
+        let mut chars = rest[at + QUOTED.len()..].char_indices();
+        let mut end = None;
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => {
+                    end = Some(at + QUOTED.len() + i + 1);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match end {
+            Some(end) => rest = &rest[end..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A number that tools write as a number, `null` or (rarely) a string.
@@ -854,6 +895,23 @@ fn arrange(mut read: Vec<Read>, endpoints: &Endpoints, nest: bool) -> Vec<OwnedR
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_quote_no_value() {
+        assert_eq!(
+            without_strings(r#"invalid type: string "session=abc \"q\" x", expected a sequence"#),
+            "invalid type: a string, expected a sequence"
+        );
+        assert_eq!(
+            without_strings(r#"invalid type: string "a\\", expected x; string "b""#),
+            "invalid type: a string, expected x; a string"
+        );
+        assert_eq!(
+            without_strings("missing field `url`"),
+            "missing field `url`"
+        );
+        assert_eq!(without_strings(r#"string "unterminated"#), "a string");
+    }
 
     fn records(json: &str) -> (Vec<String>, Vec<String>) {
         let c = read(Path::new("t.har"), json.as_bytes(), &Endpoints::default()).unwrap();

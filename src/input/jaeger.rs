@@ -28,14 +28,8 @@ pub fn sniff(head: &[u8]) -> bool {
 /// Reads a whole Jaeger JSON file.
 pub fn open(path: &Path, input: &[u8]) -> Result<Capture> {
     let mut diagnostics = Vec::new();
-    let docs = otlp::documents(path, input, &mut diagnostics)?;
     let mut spans = Vec::new();
-    for (line, doc) in &docs {
-        let prefix = if docs.len() > 1 || *line > 1 {
-            format!("line {line}: ")
-        } else {
-            String::new()
-        };
+    otlp::each_document(path, input, &mut diagnostics, &mut |prefix, doc| {
         let (traces, name): (Vec<&Value>, &str) = match doc {
             Value::Array(items) => (items.iter().collect(), ""),
             Value::Object(o) if o.contains_key("data") => (
@@ -57,7 +51,7 @@ pub fn open(path: &Path, input: &[u8]) -> Result<Capture> {
             };
             read_trace(trace, &format!("{prefix}{at}"), &mut spans);
         }
-    }
+    })?;
     otlp::finish(path, Format::Jaeger, input, &spans, diagnostics)
 }
 

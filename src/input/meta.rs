@@ -52,18 +52,9 @@ pub struct Read {
 /// Reads `dir/capture.toml` when it exists. A symbolic link is read only
 /// with `follow_links`, like a capture file found in a folder.
 pub fn read(dir: &Path, follow_links: bool) -> Result<Read> {
-    let path = dir.join(FILE);
-    match std::fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::default()),
-        Err(e) => return Err(Error::read(&path, e)),
-        Ok(m) if m.file_type().is_symlink() && !follow_links => {
-            return Err(Error::Config {
-                path,
-                message: "a symbolic link; links found inside a capture folder are not followed (pass --follow-symlinks)".into(),
-            })
-        }
-        Ok(_) => {}
-    }
+    let Some(path) = crate::input::discover::side_file(&dir.join(FILE), follow_links)? else {
+        return Ok(Read::default());
+    };
     let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
     let meta = parse(&text, &path)?;
     Ok(Read {

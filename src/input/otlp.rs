@@ -36,39 +36,42 @@ pub fn sniff(head: &[u8]) -> bool {
 /// Reads a whole OTLP JSON file.
 pub fn open(path: &Path, input: &[u8]) -> Result<Capture> {
     let mut diagnostics = Vec::new();
-    let docs = documents(path, input, &mut diagnostics)?;
     let mut spans = Vec::new();
-    for (line, doc) in &docs {
-        let prefix = if docs.len() > 1 || *line > 1 {
-            format!("line {line}: ")
-        } else {
-            String::new()
-        };
-        read_document(doc, &prefix, &mut spans);
-    }
+    each_document(path, input, &mut diagnostics, &mut |prefix, doc| {
+        read_document(doc, prefix, &mut spans);
+    })?;
     finish(path, Format::Otlp, input, &spans, diagnostics)
 }
 
-/// The JSON documents of a file: the whole file, or one per line.
-pub(crate) fn documents(
+/// Visits the JSON documents of a file, with the prefix that places what
+/// is in them (`""` for a whole-file document, `"line N: "` for JSON
+/// lines): the whole file, or one per line. A line is parsed, visited and
+/// dropped before the next is read, so a file exporter's output costs the
+/// spans kept from it, not a JSON tree of every line at once.
+pub(crate) fn each_document(
     path: &Path,
     input: &[u8],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<(usize, Value)>> {
+    visit: &mut dyn FnMut(&str, &Value),
+) -> Result<()> {
     let whole = match serde_json::from_slice::<Value>(input) {
-        Ok(v) => return Ok(vec![(1, v)]),
+        Ok(v) => {
+            visit("", &v);
+            return Ok(());
+        }
         Err(e) => e,
     };
-    let mut docs = Vec::new();
-    let mut lines = 0usize;
+    let mut docs = 0usize;
     for (i, line) in input.split(|&b| b == b'\n').enumerate() {
         let trimmed = line.trim_ascii();
         if trimmed.is_empty() {
             continue;
         }
-        lines += 1;
         match serde_json::from_slice::<Value>(trimmed) {
-            Ok(v) => docs.push((i + 1, v)),
+            Ok(v) => {
+                docs += 1;
+                visit(&format!("line {}: ", i + 1), &v);
+            }
             Err(e) => diagnostics.push(Diagnostic {
                 path: path.to_path_buf(),
                 line: i + 1,
@@ -79,14 +82,14 @@ pub(crate) fn documents(
             }),
         }
     }
-    if docs.is_empty() || lines < 2 {
+    if docs == 0 {
         return Err(Error::Unreadable {
             path: path.to_path_buf(),
             format: "JSON",
             message: whole.to_string(),
         });
     }
-    Ok(docs)
+    Ok(())
 }
 
 /// Makes the capture of decoded spans, or says why there is nothing to show.

@@ -29,16 +29,10 @@ pub fn sniff(head: &[u8]) -> bool {
 /// Reads a whole Zipkin v2 JSON file.
 pub fn open(path: &Path, input: &[u8]) -> Result<Capture> {
     let mut diagnostics = Vec::new();
-    let docs = otlp::documents(path, input, &mut diagnostics)?;
     let mut out = Vec::new();
-    for (line, doc) in &docs {
-        let prefix = if docs.len() > 1 || *line > 1 {
-            format!("line {line}: ")
-        } else {
-            String::new()
-        };
+    otlp::each_document(path, input, &mut diagnostics, &mut |prefix, doc| {
         let Some(items) = doc.as_array() else {
-            continue;
+            return;
         };
         for (i, item) in items.iter().enumerate() {
             match item {
@@ -50,7 +44,7 @@ pub fn open(path: &Path, input: &[u8]) -> Result<Capture> {
                 v => out.extend(read_span(v, format!("{prefix}[{i}]"))),
             }
         }
-    }
+    })?;
     split_shared(&mut out);
     otlp::finish(path, Format::Zipkin, input, &out, diagnostics)
 }

@@ -535,6 +535,21 @@ impl Rules {
         out
     }
 
+    /// Text the site owner wrote about a capture (a note): shown as
+    /// written, except every secret the capture holds, which `hunter`
+    /// replaces wherever it occurs (a token by its token name, as on the
+    /// rest of the page), so a note that quotes the raw log cannot publish
+    /// what redaction hid. The key rules of [`Rules::text`] are not applied:
+    /// the owner's prose (`X-Subject-Token: the token glance got`) is not
+    /// a captured header line, and what it does not copy from the capture
+    /// is the owner's to write.
+    pub fn owner_text<'t>(&self, s: &'t str, hunter: &Hunter) -> Cow<'t, str> {
+        match hunter.apply(s) {
+            Some(hunted) => Cow::Owned(hunted),
+            None => Cow::Borrowed(s),
+        }
+    }
+
     /// Whether a key (JSON key, query or form field, text key) holds a secret.
     fn key_secret(&self, key: &str) -> Option<Secret> {
         // Every spelling of every key, without allocating: most keys miss.

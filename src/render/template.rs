@@ -68,6 +68,9 @@ impl Templates {
         env.add_filter("url", |v: Value| escaped(v, escape::url));
         env.add_filter("lines", lines_filter);
         env.add_filter("fence", fence_filter);
+        env.add_filter("front_matter", |v: Value| {
+            Value::from_safe_string(escape::front_matter_title(&text_of(&v)))
+        });
         let mut hash = blake3::Hasher::new();
         let mut native = (true, true);
         for (name, builtin) in BUILTIN {

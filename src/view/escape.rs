@@ -290,6 +290,63 @@ pub fn attr_value(value: &str) -> String {
     }
 }
 
+/// The YAML front matter that gives a page its title (`title: "..."`), for
+/// a page whose first heading is `text`; empty when none is needed.
+///
+/// MkDocs takes a page's title from its first `#` heading, as HTML text
+/// with its entities kept (`&lt;`), and Material writes it into `<title>`
+/// through Jinja's `striptags`, which turns the entities back into
+/// characters, unescaped: a heading that shows `</title><img onerror=...>`
+/// as text becomes markup in the page's head, on every page whose nav
+/// lists it. A `title` in the front matter is used instead, as it is,
+/// everywhere the title goes (`<title>`, the header, the nav, search):
+/// here it is the text HTML-escaped (`&` `<` `>` `"` `'` as entities), so
+/// it is shown as typed and never read as markup.
+///
+/// Guarantees: empty when HTML escaping leaves `text` as it is (the page
+/// is then as it always was); otherwise three lines, `---`, `title: "..."`
+/// and `---`, whose value is a YAML double-quoted scalar that PyYAML reads
+/// back as the HTML-escaped text: `\` and `"` escaped, and every control
+/// character, YAML line break (NEL, U+2028, U+2029), BOM and invisible
+/// format character as a `\uXXXX` / `\UXXXXXXXX` escape.
+pub fn front_matter_title(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+    if html == text {
+        return String::new();
+    }
+    let mut out = String::with_capacity(html.len() + 24);
+    out.push_str("---\ntitle: \"");
+    for c in html.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control()
+                || invisible(c)
+                || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}') =>
+            {
+                if u32::from(c) > 0xFFFF {
+                    out.push_str(&format!("\\U{:08X}", u32::from(c)));
+                } else {
+                    out.push_str(&format!("\\u{:04X}", u32::from(c)));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push_str("\"\n---\n");
+    out
+}
+
 /// One whole line inside a fenced code block, as pymdownx.snippets (which
 /// acts on every line of an included page, code blocks too) will show it.
 ///

@@ -79,6 +79,15 @@ impl<'c> Shown<'c> {
         }
     }
 
+    /// Text the site owner wrote about the capture (notes.md), with the
+    /// capture's secrets hidden ([`crate::redact::Rules::owner_text`]).
+    pub fn owner_text<'t>(&self, s: &'t str) -> Cow<'t, str> {
+        match &self.redaction {
+            Some(r) => r.rules.owner_text(s, r.hunter),
+            None => Cow::Borrowed(s),
+        }
+    }
+
     pub fn names(&self) -> &'c Names {
         &self.analysis.scan.names
     }

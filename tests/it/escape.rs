@@ -9,8 +9,8 @@
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Parser, Tag};
 use tracedoc::view::escape::{
-    attr_value, code_line, code_span, md_text, mermaid_label, mermaid_text, shorten, table_cell,
-    terminal, terminal_json, url, MERMAID_CHAR_MAX_BYTES, MERMAID_LABEL_MAX,
+    attr_value, code_line, code_span, front_matter_title, md_text, mermaid_label, mermaid_text,
+    shorten, table_cell, terminal, terminal_json, url, MERMAID_CHAR_MAX_BYTES, MERMAID_LABEL_MAX,
 };
 
 use crate::models::{flat, python_lines, read_md, read_mermaid, shown};
@@ -244,6 +244,56 @@ proptest! {
             prop_assert!(long.ends_with(tail));
         }
         prop_assert!(read_mermaid(&label).is_ok());
+    }
+
+    /// front_matter_title: nothing when the title has nothing HTML would
+    /// read; else a `title:` front matter whose YAML value reads back as
+    /// the title HTML-escaped, on one line, with no raw `<`, `>`, `&` but
+    /// in entities, and no control or line-break character.
+    #[test]
+    fn front_matter_titles_are_html_text(s in hostile()) {
+        let out = front_matter_title(&s);
+        let html: String = s.chars().map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c => c.to_string(),
+        }).collect();
+        if html == s {
+            prop_assert_eq!(out, "");
+            return Ok(());
+        }
+        let value = out
+            .strip_prefix("---\ntitle: \"")
+            .and_then(|v| v.strip_suffix("\"\n---\n"))
+            .expect("three lines");
+        prop_assert!(!value.chars().any(|c| c.is_control() || c == '<' || c == '>'
+            || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')), "{:?}", value);
+        // A YAML double-quoted scalar's escapes, as PyYAML reads them.
+        let mut back = String::new();
+        let mut chars = value.chars();
+        while let Some(c) = chars.next() {
+            if c == '"' {
+                prop_assert!(false, "unescaped quote in {:?}", value);
+            }
+            if c != '\\' {
+                back.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('\\') => back.push('\\'),
+                Some('"') => back.push('"'),
+                Some(u @ ('u' | 'U')) => {
+                    let n = if u == 'u' { 4 } else { 8 };
+                    let hex: String = chars.by_ref().take(n).collect();
+                    back.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap());
+                }
+                other => prop_assert!(false, "escape {:?} in {:?}", other, value),
+            }
+        }
+        prop_assert_eq!(back, html);
     }
 
     /// terminal: no control or invisible format character, idempotent.

@@ -576,7 +576,8 @@ fn folder_names_stay_text_in_the_index_title() {
     for name in names {
         let dir = docs.path().join("cmd").join(name);
         let index = read(&dir, "index.md");
-        let title = index.lines().next().unwrap();
+        // (After the front matter that a title with `&` or quotes gets.)
+        let title = index.lines().find(|l| l.starts_with("# ")).unwrap();
         // The H1's text is the folder names, and nothing else.
         let mut text = String::new();
         for event in Parser::new(title) {
@@ -983,4 +984,165 @@ fn the_diff_page_stays_text() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_mermaid_lines("diff.md", &mermaid);
+}
+
+/// Item 15 through `build --message-format json`, the channel the MkDocs
+/// plugin reads: it decodes each message and logs it to the terminal, so a
+/// JSON escape (`\u001b`) would reach the terminal as the raw control. The
+/// messages carry the escaped text the human format prints, from every
+/// reader (a requestshook log, a Zipkin trace, a HAR file, `--debug`
+/// output) and from a notes.md heading.
+#[test]
+fn json_messages_hold_no_control_character_once_decoded() {
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}x\u{9b}31m\r";
+    let tree = tempfile::tempdir().unwrap();
+    let put = |rel: &str, text: &str| {
+        let path = tree.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let url = format!("http://h/v2/{evil}");
+    let mut log = capture_of(&[Call::new(
+        "openstack",
+        "glance-api",
+        "GET",
+        "http://h/v2/images",
+    )]);
+    log.push_str(&Call::new(evil, "glance-api", "GET", &url).request(99));
+    put("log/requestshook.log", &log);
+    put(
+        "log/notes.md",
+        &format!("## DELETE /v2/{evil}\n\nan orphan\n"),
+    );
+    let zipkin = serde_json::json!([{
+        "traceId": "9493dafcb6a4c7688b916e77ada43f4e", "id": "c7c4ee0b9094ef40",
+        "kind": "CLIENT", "name": "get", "timestamp": 1764240000000000u64, "duration": 3000,
+        "localEndpoint": {"serviceName": evil},
+        "tags": {"http.method": "GET", "http.url": url}
+    }]);
+    put("zipkin/trace.json", &zipkin.to_string());
+    let ok = serde_json::json!({"startedDateTime": "2031-05-06T07:08:09.000Z", "time": 1,
+        "request": {"method": "GET", "url": "http://h/v2/images", "httpVersion": "HTTP/1.1",
+                    "headers": [], "cookies": [], "queryString": [], "headersSize": -1, "bodySize": -1},
+        "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [],
+                     "cookies": [], "content": {"size": 0, "mimeType": "text/plain"},
+                     "redirectURL": "", "headersSize": -1, "bodySize": -1},
+        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}});
+    let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "x"}, "entries": [ok,
+        {"startedDateTime": format!("2031{evil}"), "time": 1,
+         "request": {"method": "GET", "url": "http://h/v2/x", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {}}}
+    ]}});
+    put("har/cap.har", &har.to_string());
+    put(
+        "debug/openstack-debug.log",
+        &format!(
+            "REQ: curl -g -i -X GET http://h/image/v2/images -H \"Accept: application/json\"\n\
+             RESP: [200] Content-Type: application/json\n\
+             RESP BODY: {{}}\n\
+             REQ: curl -g -i -X GE{evil}T\nEND return value: 0\n"
+        ),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = tracedoc()
+        .arg("build")
+        .arg(tree.path())
+        .arg("-o")
+        .arg(out.path())
+        .args(["--message-format", "json"])
+        .output()
+        .unwrap();
+    let err = stderr(&run);
+    let raw = |c: char| c.is_control() && c != '\n' || matches!(c, '\u{202e}');
+    assert!(!err.chars().any(raw), "{err:?}");
+    let messages: Vec<serde_json::Value> = err
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut escaped = 0;
+    for m in &messages {
+        let mut text = m["message"].as_str().unwrap().to_string();
+        for cause in m["causes"].as_array().into_iter().flatten() {
+            text.push_str(cause.as_str().unwrap());
+        }
+        assert!(!text.chars().any(raw), "decoded message {text:?}");
+        escaped += usize::from(text.contains("\\x1b") || text.contains("\\u{1b}"));
+    }
+    // The unanswered request, the orphaned note, the trace's unanswered
+    // call, the HAR entry and the curl line each name the escape sequence.
+    assert!(
+        escaped >= 5,
+        "{escaped} message(s) quote it escaped:\n{err}"
+    );
+}
+
+/// A page title holding `</title>` (capture.toml's `title` or `command`, a
+/// label that titles the home or coverage page): MkDocs would make the
+/// heading's text the page's HTML `<title>` through Material's
+/// `striptags`, which decodes `&lt;` back to `<`, so the title is given in
+/// the front matter instead, HTML-escaped; the heading stays escaped text.
+#[test]
+fn titles_that_close_the_html_title_go_in_the_front_matter() {
+    let tree = tempfile::tempdir().unwrap();
+    let log = std::fs::read_to_string(
+        crate::common::root().join("samples/openstack/image/list/requestshook.log"),
+    )
+    .unwrap();
+    let evil = "x </title><img src=x onerror=alert(1)> & 'q' \"d\"";
+    for (dir, toml) in [
+        ("titled", format!("title = {}\n", toml_string(evil))),
+        (
+            "command",
+            format!("command = {}\n", toml_string(&format!("openstack {evil}"))),
+        ),
+    ] {
+        std::fs::create_dir_all(tree.path().join(dir)).unwrap();
+        std::fs::write(tree.path().join(dir).join("requestshook.log"), &log).unwrap();
+        std::fs::write(tree.path().join(dir).join("capture.toml"), toml).unwrap();
+    }
+    std::fs::write(
+        tree.path().join("tracedoc.toml"),
+        format!(
+            "[labels]\ncaptures = {}\ncoverage = {}\n",
+            toml_string(evil),
+            toml_string(evil)
+        ),
+    )
+    .unwrap();
+    let docs = tempfile::tempdir().unwrap();
+    let out = tracedoc()
+        .arg("build")
+        .arg(tree.path())
+        .arg("-o")
+        .arg(docs.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for page in [
+        "titled/index.md",
+        "command/index.md",
+        "index.md",
+        "api-coverage.md",
+    ] {
+        let text = std::fs::read_to_string(docs.path().join(page)).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("---"), "{page}:\n{text}");
+        let title = lines.next().unwrap();
+        assert!(
+            title.starts_with("title: \"") && title.contains("x &lt;/title&gt;&lt;img"),
+            "{page}: {title}"
+        );
+        assert!(!title.contains('<'), "{page}: {title}");
+        assert_eq!(lines.next(), Some("---"), "{page}");
+        let heading = lines.next().unwrap();
+        assert!(
+            heading.starts_with("# ") && !heading.contains('<'),
+            "{page}: {heading}"
+        );
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }

@@ -286,6 +286,19 @@ description = "| c | d |\n# not a heading\n[y](javascript:alert(2))"
         assert!(!page.contains("--8<--"), "{page}");
     }
     let page = read(&docs.join("image/show/index.md"));
+    // The title's front matter (view::escape::front_matter_title) is YAML,
+    // not Markdown: its value is HTML-escaped text, read by MkDocs alone.
+    let (front, page) = match page
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+    {
+        Some((front, body)) => (front.to_string(), body.to_string()),
+        None => (String::new(), page),
+    };
+    assert!(
+        front.starts_with("title: \"") && !front.contains('<'),
+        "{front}"
+    );
     assert!(!js_link(&page), "{page}");
     assert!(!page.contains("<img"), "{page}");
     assert!(!page.contains("\n# not a heading"), "{page}");

@@ -178,7 +178,88 @@ const PLANTED: &[&str] = &[
     "PlantedDebugPw6",
     "PlantedDebugFormPw7",
     "PlantedDebugWarnTok8",
-    "gAAAAABPlantedDebugClearToken_jjjjjjjjjjjjjjjjjjjj-1010",
+    "gAAAAABPlantedDebugClearToken_jjjjjjjjjjjjjjjjjjjj-1010",    // har-classes.har: every secret class of issue 7 item 8 in HAR's places (URL userinfo, `;` query, fragment, `_` header names, Basic proxy credentials, cookies as headers and arrays, `postData.params`, TOTP, psk, escaped JSON, EC2 blob, base64 bodies, a token path, a console URL)
+    "PlantedHarcConsole25",
+    "PlantedHarcCookie7",
+    "PlantedHarcCookieArr13",
+    "PlantedHarcCsrf8",
+    "PlantedHarcEc2Secret20",
+    "PlantedHarcFormText23",
+    "PlantedHarcFrag4",
+    "PlantedHarcLocation11",
+    "PlantedHarcNested19",
+    "PlantedHarcParam15",
+    "PlantedHarcParam16",
+    "PlantedHarcPasscode17",
+    "PlantedHarcPsk18",
+    "PlantedHarcQueryPw2",
+    "PlantedHarcRespCookieArr14",
+    "PlantedHarcSemiSig3",
+    "PlantedHarcSetCookie10",
+    "PlantedHarcUnderscoreTok5",
+    "PlantedHarcUri21",
+    "PlantedHarcUserinfo1",
+    "gAAAAABPlantedHarcLowerTok9xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "gAAAAABPlantedHarcPathTok24zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+    "gAAAAABPlantedHarcSubject12yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+    "Ym9iOlBsYW50ZWRIYXJjUHJveHlQdzY=",
+    // har-spellings.har: FormPost multipart, barbican payloads, percent-encoded and upper-case keys, `WWW-Authenticate`, a token quoted in a reason, text pairs and reprs, an entry that does not parse
+    "PlantedHarsAmz7",
+    "PlantedHarsBadEntry15",
+    "PlantedHarsColon12",
+    "PlantedHarsEq13",
+    "PlantedHarsFormSig1",
+    "PlantedHarsOwn10aaaaaaaaaaaaaaaaaaaaaa",
+    "PlantedHarsPayload2",
+    "PlantedHarsPctKey4",
+    "PlantedHarsPlus6",
+    "PlantedHarsPutPayload3",
+    "PlantedHarsRepr14",
+    "PlantedHarsShort8",
+    "PlantedHarsSub11bbbbbbbbbbbbbbbbbbbbbb",
+    "PlantedHarsUpper5",
+    "PlantedHarsWww9",
+    "PlantedHarsBareCookie16",
+    // debug-classes.log: the same classes in `--debug` output: `START` and `Namespace` lines, curl `-H` lines (`_` names, Basic, Cookie, a token in the clear), `-d` bodies (TOTP, psk, escaped JSON, a form), urllib3's line, `RESP:` headers (userinfo, Set-Cookie, X-Subject-Token), `RESP BODY:`, keystoneauth's `call to` line, a curl line that does not parse
+    "PlantedDbgcAccess26",
+    "PlantedDbgcBadReq23",
+    "PlantedDbgcBearer22",
+    "PlantedDbgcCookie7",
+    "PlantedDbgcEsc13",
+    "PlantedDbgcForm24",
+    "PlantedDbgcForm25",
+    "PlantedDbgcFrag6",
+    "PlantedDbgcLocation15",
+    "PlantedDbgcNamespacePw2",
+    "PlantedDbgcPasscode11",
+    "PlantedDbgcPsk12",
+    "PlantedDbgcQueryPw4",
+    "PlantedDbgcRefresh27",
+    "PlantedDbgcRespPw18",
+    "PlantedDbgcSecret19",
+    "PlantedDbgcSemi5",
+    "PlantedDbgcSetCookie16",
+    "PlantedDbgcSingleQuote21",
+    "PlantedDbgcStartPw1",
+    "PlantedDbgcUnderscore8",
+    "PlantedDbgcUri20",
+    "PlantedDbgcUrllibPw14",
+    "PlantedDbgcUserinfo3",
+    "gAAAAABPlantedDbgcClearTok10aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "gAAAAABPlantedDbgcSubject17bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    "dTpQbGFudGVkRGJnY1Byb3h5OQ==",
+    // debug-spellings.log: a `-d` body over two lines (EC2 blob), swift temp URL keys and `X-Storage-Url` userinfo, a text body, an unanswered request's token, barbican `PUT` text/plain
+    "PlantedDbgsBarbican12",
+    "PlantedDbgsBlob1",
+    "PlantedDbgsBlob3",
+    "PlantedDbgsCallLine11",
+    "PlantedDbgsNoRespTok10",
+    "PlantedDbgsRespTok2",
+    "PlantedDbgsStorPass4",
+    "PlantedDbgsStorUrl7",
+    "PlantedDbgsTempKey5",
+    "PlantedDbgsTempKey6",
+    "PlantedDbgsTextPw9",
 ];
 
 /// Tokens that must each keep one name across every line they appear on.
@@ -201,6 +282,27 @@ const MASKED_ON_READ: &[&str] = &[
     "PlantedDebugBearer2",
     "gAAAAABPlantedDebugSubject5_kkkkkkkkkkkkkkkkkk-1111",
     "gAAAAABPlantedDebugClearToken_jjjjjjjjjjjjjjjjjjjj-1010",
+    "PlantedDbgcBearer22",
+    "PlantedDbgcSingleQuote21",
+    "gAAAAABPlantedDbgcClearTok10aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "gAAAAABPlantedDbgcSubject17bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    "PlantedDbgsNoRespTok10",
+    "PlantedDbgsRespTok2",
+];
+
+/// Planted in text no reader keeps, so not even `--no-redact` shows
+/// them: the `--debug` client's own lines (`START with options`, the
+/// options `Namespace`, urllib3's status line, keystoneauth's `call to
+/// SERVICE for URL` line, which only names the service) and HAR entries
+/// that do not parse (their warnings name the entry and the shape, not its
+/// text: a bare cookie value has no key a rule could see).
+const NEVER_READ: &[&str] = &[
+    "PlantedHarsBareCookie16",
+    "PlantedDbgcStartPw1",
+    "PlantedDbgcNamespacePw2",
+    "PlantedDbgcUrllibPw14",
+    "PlantedDbgsCallLine11",
+    "PlantedHarsBadEntry15",
 ];
 
 /// Non-secrets beside the secrets, per capture: they must survive.
@@ -395,8 +497,9 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
 
 /// Everything the commands print or write about one capture, as
 /// (where, text): every file `render` writes, and the standard output and
-/// error (warnings) of `render`, `render --context`, `graph --format json`
-/// and `graph --format dot`.
+/// error (warnings) of `render`, `render --context`, `graph --format json`,
+/// `graph --format dot`, and `diff` against another capture and against
+/// itself (both sides' calls are printed).
 fn every_output(input: &Path, extra: &[&str]) -> Vec<(String, String)> {
     let out = tempfile::tempdir().unwrap();
     let mut all = Vec::new();
@@ -427,6 +530,28 @@ fn every_output(input: &Path, extra: &[&str]) -> Vec<(String, String)> {
             .unwrap();
         assert!(
             output.status.success(),
+            "{what} {}: exit {}\n{}",
+            input.display(),
+            output.status,
+            stderr(&output)
+        );
+        all.push((format!("{what}: stdout"), stdout(&output)));
+        all.push((format!("{what}: stderr"), stderr(&output)));
+    }
+    let other = root().join("samples/openstack/image/list/requestshook.log");
+    for (what, a, b) in [
+        ("diff other", other.as_path(), input),
+        ("diff self", input, input),
+    ] {
+        let output = tracedoc()
+            .arg("diff")
+            .arg(a)
+            .arg(b)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
             "{what} {}: exit {}\n{}",
             input.display(),
             output.status,
@@ -515,9 +640,24 @@ fn no_output_says_planted() {
 #[test]
 fn build_over_the_whole_corpus_leaks_nothing() {
     // Each capture in its own folder (with its tracedoc.toml, if any), the
-    // way `build` finds captures.
+    // way `build` finds captures; the traces too. The home page, the API
+    // coverage page, the manifests and stamps (`.tracedoc-*`) are searched
+    // with the pages, and so is what `build --check --diff` prints about
+    // pages built in another language (every page differs).
     let tree = tempfile::tempdir().unwrap();
     let dir = root().join("tests").join("secrets");
+    let traces: Vec<PathBuf> = std::fs::read_dir(dir.join("traces"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "jsonl"))
+        .collect();
+    assert!(traces.len() >= 8, "{traces:?}");
+    for trace in &traces {
+        let name = log_name(trace).replace(['/', '.'], "-");
+        let to = tree.path().join(&name);
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::copy(trace, to.join(trace.file_name().unwrap())).unwrap();
+    }
     for log in secret_logs() {
         let name = log_name(&log).replace(['/', '.'], "-");
         let to = tree.path().join(&name);
@@ -529,25 +669,36 @@ fn build_over_the_whole_corpus_leaks_nothing() {
         }
     }
     let site = tempfile::tempdir().unwrap();
-    let output = tracedoc()
-        .arg("build")
-        .arg(tree.path())
-        .arg("-o")
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let build = |extra: &[&str]| {
+        tracedoc()
+            .arg("build")
+            .arg(tree.path())
+            .arg("-o")
+            .arg(site.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let output = build(&["--lang", "en"]);
     assert!(output.status.success(), "{}", stderr(&output));
+    let check = build(&["--lang", "ko", "--check", "--diff"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert!(stdout(&check).contains("+++ "), "no diff printed");
     let mut outputs = vec![
         ("build: stdout".to_string(), stdout(&output)),
         ("build: stderr".to_string(), stderr(&output)),
+        ("build --check --diff: stdout".to_string(), stdout(&check)),
+        ("build --check --diff: stderr".to_string(), stderr(&check)),
     ];
     for (path, text) in files_under(site.path()) {
         outputs.push((path.display().to_string(), text));
     }
-    assert!(
-        outputs.iter().any(|(p, _)| p.ends_with("index.md")),
-        "build wrote no index.md"
-    );
+    for page in ["index.md", "api-coverage.md", ".tracedoc-manifest"] {
+        assert!(
+            outputs.iter().any(|(p, _)| p.ends_with(page)),
+            "build wrote no {page}"
+        );
+    }
     assert_absent_from(&outputs, PLANTED, "build");
     assert_absent_from(&outputs, &["Planted", "5ec0de"], "build");
 }
@@ -577,7 +728,10 @@ fn no_redact_keeps_every_secret() {
                 .map(|(_, t)| t),
         );
     }
-    for s in PLANTED.iter().filter(|s| !MASKED_ON_READ.contains(s)) {
+    for s in PLANTED
+        .iter()
+        .filter(|s| !MASKED_ON_READ.contains(s) && !NEVER_READ.contains(s))
+    {
         assert!(all.contains(s), "{s:?} missing with --no-redact");
     }
 }
@@ -956,4 +1110,71 @@ fn real_captures_lose_their_password_and_tokens() {
         let out = render(&capture, &[]);
         assert_absent(out.path(), &secrets, &capture.display().to_string());
     }
+}
+
+/// notes.md is the owner's Markdown, but a note that quotes the raw log
+/// (a token header, the capture's password in a URL or a body, a token in
+/// a heading) must not publish what the rest of the page hides: the
+/// capture's secrets are replaced as on the page (a token by its name), in
+/// body.md, in the orphaned notes and in the warning that quotes an
+/// orphan's heading. The owner's own prose is left alone.
+#[test]
+fn notes_quoting_secrets_are_redacted() {
+    let log = std::fs::read_to_string(root().join("samples/openstack/image/list/requestshook.log"))
+        .unwrap();
+    let token = log
+        .lines()
+        .find_map(|l| l.strip_prefix("X-Auth-Token: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let password = log
+        .split("\"password\": \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requestshook.log"), &log).unwrap();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        format!(
+            "## GET /v2/images\n\n\
+             glance got `X-Auth-Token: {token}` and\n\
+             GET /v2/x?pw={password} was sent with\n\
+             ```\n{{\"auth\": {{\"secret\": \"{password}\"}}}}\n```\n\n\
+             X-Subject-Token: the token glance got in step 9\n\n\
+             ## GET /identity/v3/auth/tokens/{token} response\n\n\
+             an orphan quoting {token}\n"
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = tracedoc()
+        .arg("render")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let mut outputs = vec![
+        ("render: stdout".to_string(), stdout(&run)),
+        ("render: stderr".to_string(), stderr(&run)),
+    ];
+    for (path, text) in files_under(out.path()) {
+        outputs.push((path.display().to_string(), text));
+    }
+    assert_absent_from(&outputs, &[&token, &password], "notes.md");
+    let body = std::fs::read_to_string(out.path().join("body.md")).unwrap();
+    assert!(
+        body.contains("glance got `X-Auth-Token: token-1` and"),
+        "{body}"
+    );
+    assert!(
+        body.contains("X-Subject-Token: the token glance got in step 9"),
+        "{body}"
+    );
+    assert!(body.contains("an orphan quoting token-1"), "{body}");
+    assert!(stderr(&run).contains("notes.md:"), "{}", stderr(&run));
 }

@@ -530,3 +530,246 @@ fn folder_inputs_skip_symlinked_capture_files() {
         .unwrap();
     assert_eq!(strict.status.code(), Some(1));
 }
+
+/// The files read beside a capture without being named (`notes.md`,
+/// `capture.toml`, a `tracedoc.toml` found in its folder or a parent) are
+/// held to the rule of capture files: one that is a symbolic link is not
+/// read (an error that names it and `--follow-symlinks`), so a link planted
+/// in a captures tree cannot publish a file from elsewhere as a note or a
+/// label, or quote it in an error. `--follow-symlinks` reads them.
+#[cfg(unix)]
+#[test]
+fn symlinked_side_files_are_not_read() {
+    let sample = std::fs::read_to_string(
+        crate::common::root().join("samples/openstack/image/list/requestshook.log"),
+    )
+    .unwrap();
+    let marker = "outside-side-file-5b2e";
+    let sides = [
+        (
+            "notes.md",
+            format!("## GET /v2/images\n\nsecret note {marker}\n"),
+        ),
+        (
+            "capture.toml",
+            format!("title = \"title {marker}\"\ndescription = \"{marker}\"\n"),
+        ),
+        (
+            "tracedoc.toml",
+            format!("[labels]\ntokens = \"tokens {marker}\"\n"),
+        ),
+    ];
+    for (name, text) in sides {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside").join(name);
+        write(&outside, &text);
+        let caps = tmp.path().join("caps");
+        write(&caps.join("cap/requestshook.log"), &sample);
+        std::os::unix::fs::symlink(&outside, caps.join("cap").join(name)).unwrap();
+        let docs = tmp.path().join("docs");
+        let run = |cmd: &[&str], input: &Path, extra: &[&str]| {
+            tracedoc()
+                .args(cmd)
+                .arg(input)
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let out_flag = ["-o", docs.to_str().unwrap()];
+        let cap = caps.join("cap");
+        let mut runs = vec![("build", &caps)];
+        if name != "capture.toml" {
+            // (capture.toml is read by build alone.)
+            runs.push(("render", &cap));
+        }
+        for (cmd, input) in runs {
+            let cmd = [cmd];
+            let refused = run(&cmd, input, &out_flag);
+            let err = stderr(&refused);
+            assert_eq!(refused.status.code(), Some(1), "{name} {cmd:?}: {err}");
+            assert!(
+                err.contains(name)
+                    && err.contains("symbolic link")
+                    && err.contains("--follow-symlinks"),
+                "{name} {cmd:?}: {err}"
+            );
+            assert!(!err.contains(marker), "{name} {cmd:?}: {err}");
+            assert!(!stdout(&refused).contains(marker), "{name} {cmd:?}");
+            if docs.exists() {
+                assert!(!all_text(&docs).contains(marker), "{name} {cmd:?}");
+            }
+        }
+        if name != "capture.toml" {
+            let refused = run(&["graph"], &cap, &[]);
+            assert_eq!(refused.status.code(), Some(1), "{name} graph");
+            assert!(!stdout(&refused).contains(marker), "{name} graph");
+        }
+        let followed = run(
+            &["build"],
+            &caps,
+            &[&out_flag[..], &["--follow-symlinks"]].concat(),
+        );
+        assert!(followed.status.success(), "{name}: {}", stderr(&followed));
+        assert!(
+            all_text(&docs).contains(marker),
+            "{name}: --follow-symlinks did not read it"
+        );
+    }
+}
+
+/// Item 13 for `build` over the other readers: a HAR capture, `--debug`
+/// output and a folder of two trace files read as one capture, interrupted
+/// while a capture's diagram, the home page or the coverage page is being
+/// renamed into place. No temporary file is left anywhere under DOCS, and
+/// the next run completes without `--force`.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_of_every_format_leaves_no_temporary_file() {
+    use std::io::BufRead;
+    let root = crate::common::root();
+    let tmp = tempfile::tempdir().unwrap();
+    let caps = tmp.path().join("caps");
+    for (from, to) in [
+        (
+            "samples/har/chromium-console/console.har",
+            "har/console.har",
+        ),
+        (
+            "samples/debug/image/save/openstack-debug.log",
+            "debug/openstack-debug.log",
+        ),
+        ("samples/traces/otlp-stable/trace.json", "traces/a.json"),
+        ("samples/traces/zipkin/trace.json", "traces/b.json"),
+    ] {
+        write(
+            &caps.join(to),
+            &std::fs::read_to_string(root.join(from)).unwrap(),
+        );
+    }
+    let temp_anywhere = |dir: &Path| -> Vec<std::path::PathBuf> {
+        walkdir_files(dir)
+            .into_iter()
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                n.starts_with(".tracedoc-") && n.ends_with(".tmp")
+            })
+            .collect()
+    };
+    for target in ["diagram.md", "index.md", "api-coverage.md"] {
+        let docs = tmp.path().join(format!("docs-{target}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tracedoc"))
+            .arg("build")
+            .arg(&caps)
+            .arg("-o")
+            .arg(&docs)
+            .env("TRACEDOC_TEST_PAUSE_BEFORE_RENAME", target)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let progress = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = Vec::new();
+        for line in progress.lines() {
+            let line = line.unwrap();
+            let paused = line.starts_with("tracedoc: test hook: pausing before");
+            seen.push(line);
+            if paused {
+                break;
+            }
+        }
+        assert!(!temp_anywhere(&docs).is_empty(), "{target}: {seen:?}");
+        let killed = std::process::Command::new("kill")
+            .arg("-INT")
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{target}: {seen:?}");
+        assert_eq!(
+            temp_anywhere(&docs),
+            Vec::<std::path::PathBuf>::new(),
+            "{target}"
+        );
+        let again = tracedoc()
+            .arg("build")
+            .arg(&caps)
+            .arg("-o")
+            .arg(&docs)
+            .output()
+            .unwrap();
+        assert!(again.status.success(), "{target}: {}", stderr(&again));
+        for page in [
+            "har/diagram.md",
+            "debug/diagram.md",
+            "traces/diagram.md",
+            "index.md",
+            "api-coverage.md",
+        ] {
+            assert!(docs.join(page).is_file(), "{target}: no {page}");
+        }
+    }
+}
+
+/// The peak resident memory of a finished `tracedoc` run with `args`, in
+/// bytes, watched through /proc (VmHWM only grows, so the last reading
+/// before the process ends is its peak, to within one poll).
+#[cfg(target_os = "linux")]
+fn peak_memory(args: &[&std::ffi::OsStr]) -> u64 {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tracedoc"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb * 1024);
+            }
+        }
+        if let Some(done) = child.try_wait().unwrap() {
+            assert!(done.success(), "{args:?}: {done}");
+            return peak;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Many records in an OTel file exporter's JSON lines: each line is read,
+/// turned into spans and dropped, so memory follows the spans kept, not a
+/// JSON tree of every line held at once (which took over 23 times the
+/// file; 9 now). A size, not a time: 20,000 spans of 550 bytes.
+#[cfg(target_os = "linux")]
+#[test]
+fn json_lines_traces_are_read_a_line_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("traces.jsonl");
+    let mut text = String::new();
+    for i in 0..20_000u64 {
+        text.push_str(&format!(
+            "{{\"resourceSpans\": [{{\"resource\": {{\"attributes\": [{{\"key\": \"service.name\", \"value\": {{\"stringValue\": \"openstack\"}}}}]}}, \
+             \"scopeSpans\": [{{\"spans\": [{{\"traceId\": \"{:032x}\", \"spanId\": \"{:016x}\", \"kind\": 3, \
+             \"startTimeUnixNano\": \"{i}\", \"endTimeUnixNano\": \"{}\", \"attributes\": [\
+             {{\"key\": \"http.request.method\", \"value\": {{\"stringValue\": \"GET\"}}}}, \
+             {{\"key\": \"url.full\", \"value\": {{\"stringValue\": \"http://h:9292/v2/images/{i:08x}-0000-4000-a000-000000000000\"}}}}, \
+             {{\"key\": \"http.response.status_code\", \"value\": {{\"intValue\": \"200\"}}}}]}}]}}]}}]}}\n",
+            1,
+            i + 1,
+            i + 1
+        ));
+    }
+    std::fs::write(&file, &text).unwrap();
+    let size = text.len() as u64;
+    let peak = peak_memory(&["graph".as_ref(), file.as_os_str()]);
+    assert!(
+        peak < 15 * size,
+        "graph over {size} bytes of JSON lines peaked at {peak} bytes ({:.1}x)",
+        peak as f64 / size as f64
+    );
+}

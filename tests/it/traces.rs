@@ -273,6 +273,42 @@ const SHOWN: &[&str] = &[
     "PlantedZipkinSig",
     "PlantedZipkinToken",
     "PlantedOsprofilerQuery",
+    // otlp-classes.json (userinfo, `;` query, fragment, `_` header, cookies, Location, http.url, http.target, url.query, a token path, a console URL)
+    "PlantedOtcUserinfo1",
+    "PlantedOtcQuery2",
+    "PlantedOtcSemi3",
+    "PlantedOtcFrag4",
+    "PlantedOtcCookie6",
+    "PlantedOtcUnderscore7",
+    "PlantedOtcTok8",
+    "PlantedOtcSetCookie9",
+    "PlantedOtcLocation10",
+    "PlantedOtcSubj11",
+    "PlantedOtcOldUrl13",
+    "PlantedOtcTarget14",
+    "PlantedOtcPathTok15",
+    "PlantedOtcUrlQuery16",
+    "PlantedOtcConsole17",
+    // otlp-spellings.json (array-valued headers, a percent-encoded key, a query in url.path)
+    "PlantedOtsPct1",
+    "PlantedOtsBearer2",
+    "PlantedOtsTok4",
+    "PlantedOtsTok5",
+    "PlantedOtsStUrl6",
+    "PlantedOtsQ8",
+    "PlantedOtsPathQ10",
+    // zipkin-classes.json
+    "PlantedZkcUserinfo1",
+    "PlantedZkcSig2",
+    "PlantedZkcFrag3",
+    "PlantedZkcTok4",
+    "PlantedZkcCookie5",
+    "PlantedZkcPathTok6",
+    // jaeger-classes.json
+    "PlantedJgcUserinfo1",
+    "PlantedJgcQuery2",
+    "PlantedJgcTok3",
+    "PlantedJgcStorage4",
 ];
 
 /// Planted where the pages never show anything: span events and logs,
@@ -288,6 +324,10 @@ const NEVER_SHOWN: &[&str] = &[
     "PlantedZipkinAnnotation",
     "PlantedZipkinErrorTag",
     "PlantedOsprofilerDbParam",
+    "PlantedOtcEvent12",
+    "PlantedZkcAnno7",
+    "PlantedJgcLog5",
+    "PlantedJgcProc6",
 ];
 
 fn secret_traces() -> Vec<PathBuf> {

@@ -315,7 +315,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let outcomes: Vec<Outcome> = found
         .into_par_iter()
         .map(|item| match item {
-            Found::Capture { dir, rel } => {
+            Found::Capture { dir, rel, files } => {
                 progress.set_message(
                     crate::view::escape::terminal(&dir.display().to_string()).into_owned(),
                 );
@@ -327,6 +327,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     &root_title,
                     &dir,
                     &rel,
+                    &files,
                     &mut lines,
                 );
                 progress.inc(1);
@@ -565,12 +566,13 @@ fn build_one(
     root_title: &str,
     dir: &Path,
     rel: &Path,
+    files: &[String],
     lines: &mut Vec<Message>,
 ) -> anyhow::Result<Built> {
     let rel = RelDir::new(rel).map_err(anyhow::Error::msg)?;
-    let settings = cache.get(args.config.as_deref(), dir)?;
-    // Links passed over were reported by the walk.
-    let path = discover::locate(dir, args.follow_symlinks)?.path;
+    let settings = cache.get_below(args.config.as_deref(), dir, &args.captures)?;
+    // The files the walk found (links passed over were reported by it).
+    let path = discover::capture_path(dir, files);
     crate::site::check_no_links(&args.output, &rel).map_err(anyhow::Error::msg)?;
     let out = rel.under(&args.output);
     let options = driver::Options {

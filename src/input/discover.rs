@@ -126,6 +126,15 @@ pub struct Located {
     pub skipped_links: Vec<PathBuf>,
 }
 
+/// The path a capture folder is read from, given its capture files (as
+/// [`logs_in`] lists them): its one file, or the folder when it holds several.
+pub fn capture_path(dir: &Path, files: &[String]) -> PathBuf {
+    match files {
+        [only] => dir.join(only),
+        _ => dir.to_path_buf(),
+    }
+}
+
 /// Finds the capture files for an input that is a file or a folder holding them.
 pub fn locate(input: &Path, follow_links: bool) -> Result<Located> {
     let meta = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
@@ -182,6 +191,8 @@ pub enum Found {
         dir: PathBuf,
         /// The folder relative to the tree's root.
         rel: PathBuf,
+        /// Its capture files, sorted (as [`logs_in`] lists them).
+        files: Vec<String>,
     },
     /// A folder left out, and why (a name the caller refused). Its
     /// subfolders are not visited.
@@ -210,6 +221,16 @@ pub fn find_captures(
     accept: &dyn Fn(&Path) -> std::result::Result<(), String>,
 ) -> Vec<Found> {
     let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
+    // The excluded folder's inode, so only a folder that may be it is
+    // resolved to its canonical path (a few system calls per folder).
+    #[cfg(unix)]
+    let exclude_ino = {
+        use std::os::unix::fs::MetadataExt;
+        exclude
+            .as_deref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.ino())
+    };
     let mut found = Vec::new();
     let mut walk = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -234,7 +255,14 @@ pub fn find_captures(
             walk.skip_current_dir();
             continue;
         }
-        if exclude.is_some() && std::fs::canonicalize(dir).ok() == exclude {
+        #[cfg(unix)]
+        let maybe_excluded = {
+            use walkdir::DirEntryExt;
+            exclude_ino == Some(entry.ino())
+        };
+        #[cfg(not(unix))]
+        let maybe_excluded = true;
+        if exclude.is_some() && maybe_excluded && std::fs::canonicalize(dir).ok() == exclude {
             walk.skip_current_dir();
             continue;
         }
@@ -278,6 +306,7 @@ pub fn find_captures(
             Ok(logs) if !logs.is_empty() => found.push(Found::Capture {
                 dir: dir.to_path_buf(),
                 rel,
+                files: logs,
             }),
             Ok(_) => {}
         }

@@ -773,14 +773,16 @@ pub fn overview(
     root_capture: bool,
 ) -> Result<Overview> {
     let home = overview::home_name(out, root_capture);
-    let home_text = render::home(
-        &HomePage::new(summaries, overview::COVERAGE, labels),
-        templates,
-    )?;
-    let coverage_text = render::coverage(
-        &CoveragePage::new(summaries, Catalog::builtin(), labels),
-        templates,
-    )?;
+    let (home_text, coverage_text) = rayon::join(
+        || render::home(&HomePage::new(summaries, overview::COVERAGE, labels), templates),
+        || {
+            render::coverage(
+                &CoveragePage::new(summaries, Catalog::builtin(), labels),
+                templates,
+            )
+        },
+    );
+    let (home_text, coverage_text) = (home_text?, coverage_text?);
     // Both pages as they are on disk already (and listed as tracedoc's):
     // nothing to write, not even a temporary file.
     let same =

@@ -265,11 +265,19 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .unwrap_or_else(|| "captures".to_string());
 
     let accept = |rel: &Path| RelDir::new(rel).map(|_| ());
-    let found = discover::find_captures(
-        &args.captures,
-        Some(&args.output),
-        args.follow_symlinks,
-        &accept,
+    // The settings most captures use (compiling their rules takes a
+    // while) are made while the tree is walked; an error is said later,
+    // by the captures that use them.
+    let (found, _) = rayon::join(
+        || {
+            discover::find_captures(
+                &args.captures,
+                Some(&args.output),
+                args.follow_symlinks,
+                &accept,
+            )
+        },
+        || settings.get_below(args.config.as_deref(), &args.captures, &args.captures),
     );
     // Output folders that some capture (built, failed or skipped) maps to.
     let mut live = std::collections::BTreeSet::new();

@@ -774,7 +774,12 @@ pub fn overview(
 ) -> Result<Overview> {
     let home = overview::home_name(out, root_capture);
     let (home_text, coverage_text) = rayon::join(
-        || render::home(&HomePage::new(summaries, overview::COVERAGE, labels), templates),
+        || {
+            render::home(
+                &HomePage::new(summaries, overview::COVERAGE, labels),
+                templates,
+            )
+        },
         || {
             render::coverage(
                 &CoveragePage::new(summaries, Catalog::builtin(), labels),
@@ -1155,7 +1160,9 @@ impl SettingsCache {
         if let Some(hit) = self.by_dir.lock().ok().and_then(|m| m.get(dir).cloned()) {
             return hit;
         }
-        let parent = dir.parent().filter(|_| dir != root && dir.starts_with(root));
+        let parent = dir
+            .parent()
+            .filter(|_| dir != root && dir.starts_with(root));
         let found = match parent {
             // Below the root no folder is a link, so the nearest config is
             // this folder's own or its parent's.

@@ -266,8 +266,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 
     let accept = |rel: &Path| RelDir::new(rel).map(|_| ());
     // The settings most captures use (compiling their rules takes a
-    // while) are made while the tree is walked; an error is said later,
-    // by the captures that use them.
+    // while) and the api-ref catalog are made while the tree is walked;
+    // an error is said later, by the captures that use them.
     let (found, _) = rayon::join(
         || {
             discover::find_captures(
@@ -277,7 +277,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 &accept,
             )
         },
-        || settings.get_below(args.config.as_deref(), &args.captures, &args.captures),
+        || {
+            crate::openstack::apiref::Catalog::builtin();
+            settings.get_below(args.config.as_deref(), &args.captures, &args.captures)
+        },
     );
     // Output folders that some capture (built, failed or skipped) maps to.
     let mut live = std::collections::BTreeSet::new();

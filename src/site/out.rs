@@ -382,7 +382,6 @@ fn input_key(name: &str) -> String {
     format!("input:{name}")
 }
 
-
 /// A file written to its temporary file (closed, with its final mode),
 /// waiting to be renamed into place.
 #[derive(Debug)]
@@ -499,7 +498,6 @@ impl Folder {
             len: 0,
         })
     }
-
 
     /// Finishes a file: it replaces the old one when the folder is closed,
     /// unless the bytes are the same.

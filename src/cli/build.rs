@@ -336,9 +336,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     &settings,
                     &templates,
                     &root_title,
-                    &dir,
-                    &rel,
-                    &files,
+                    Place {
+                        dir: &dir,
+                        rel: &rel,
+                        files: &files,
+                    },
                     &mut lines,
                 );
                 progress.inc(1);
@@ -568,6 +570,16 @@ fn place(path: &Path, message: &str, causes: &[String]) -> String {
     }
 }
 
+/// Where a capture the walk found is.
+struct Place<'a> {
+    /// Its folder.
+    dir: &'a Path,
+    /// The folder relative to CAPTURES.
+    rel: &'a Path,
+    /// Its capture files.
+    files: &'a [String],
+}
+
 /// Renders one capture folder into its DOCS folder; `lines` gets what to
 /// print about it.
 fn build_one(
@@ -575,11 +587,10 @@ fn build_one(
     cache: &SettingsCache,
     templates: &Templates,
     root_title: &str,
-    dir: &Path,
-    rel: &Path,
-    files: &[String],
+    place: Place,
     lines: &mut Vec<Message>,
 ) -> anyhow::Result<Built> {
+    let Place { dir, rel, files } = place;
     let rel = RelDir::new(rel).map_err(anyhow::Error::msg)?;
     let settings = cache.get_below(args.config.as_deref(), dir, &args.captures)?;
     // The files the walk found (links passed over were reported by it).

@@ -11,16 +11,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() {
-    let cli = tracedoc::cli::Cli::parse();
     // Give freed pages back to the system at once rather than 10 ms later:
     // the pipeline frees and allocates piece after piece, and a delay keeps
-    // pieces already done counted in the resident set. Not for `build`:
-    // its captures are mostly small, and purging each one's memory as it
-    // is freed costs more system calls and page faults than it saves.
-    if !matches!(cli.command, tracedoc::cli::Command::Build(_)) {
-        // SAFETY: setting an option is allowed at any time, from any thread.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-    }
+    // pieces already done counted in the resident set.
+    // SAFETY: setting an option is allowed at any time, from any thread.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    let cli = tracedoc::cli::Cli::parse();
     // An interrupted run removes its temporary files (docs/robustness.md).
     if let Err(e) = tracedoc::driver::clean_up_on_signals() {
         eprintln!("warning: cannot watch for SIGINT/SIGTERM ({e}); an interrupted run may leave `.tracedoc-*.tmp` files, which the next run removes");

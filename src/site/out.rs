@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::UNIX_EPOCH;
 
 use crate::error::{Error, Result};
@@ -290,6 +290,13 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// The temporary files being written now, for the signal handler.
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Held shared while a temporary file is created and listed, and
+/// exclusively by the signal handler: a signal never finds a temporary file
+/// that is not on the list, yet files are created on every core at once
+/// (creating one can take a while, and a lock held across it made every
+/// thread wait on it).
+static CREATING: RwLock<()> = RwLock::new(());
+
 fn live() -> MutexGuard<'static, Vec<PathBuf>> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -319,6 +326,7 @@ pub fn clean_up_on_signals() -> std::io::Result<()> {
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 // Held until exit, so no new temporary file is created.
+                let _creating = CREATING.write().unwrap_or_else(PoisonError::into_inner);
                 let live = live();
                 for path in live.iter() {
                     let _ = std::fs::remove_file(path);
@@ -473,16 +481,16 @@ impl Folder {
     /// Starts writing one file.
     pub fn create(&self, name: &str) -> Result<OutFile> {
         let path = self.dir.join(name);
-        // Created and listed under the lock, so a signal never finds a
-        // temporary file that is not on the list.
+        // Created and listed under the shared lock, so a signal never
+        // finds a temporary file that is not on the list.
         let (tmp, registered) = {
-            let mut live = live();
+            let _creating = CREATING.read().unwrap_or_else(PoisonError::into_inner);
             let tmp = tempfile::Builder::new()
                 .prefix(TEMP_PREFIX)
                 .suffix(TEMP_SUFFIX)
                 .tempfile_in(&self.dir)
                 .map_err(|e| Error::write(&path, e))?;
-            live.push(tmp.path().to_path_buf());
+            live().push(tmp.path().to_path_buf());
             let registered = Registered(tmp.path().to_path_buf());
             (tmp, registered)
         };

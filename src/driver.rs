@@ -868,14 +868,21 @@ pub fn overview(
     root_capture: bool,
 ) -> Result<Overview> {
     let home = overview::home_name(out, root_capture);
-    let home_text = render::home(
-        &HomePage::new(summaries, overview::COVERAGE, labels),
-        templates,
-    )?;
-    let coverage_text = render::coverage(
-        &CoveragePage::new(summaries, Catalog::builtin(), labels),
-        templates,
-    )?;
+    let (home_text, coverage_text) = rayon::join(
+        || {
+            render::home(
+                &HomePage::new(summaries, overview::COVERAGE, labels),
+                templates,
+            )
+        },
+        || {
+            render::coverage(
+                &CoveragePage::new(summaries, Catalog::builtin(), labels),
+                templates,
+            )
+        },
+    );
+    let (home_text, coverage_text) = (home_text?, coverage_text?);
     // Both pages as they are on disk already (and listed as tracedoc's):
     // nothing to write, not even a temporary file.
     let same =
@@ -1202,6 +1209,8 @@ pub fn split_text(loaded: &Loaded, records: &[usize]) -> String {
 #[derive(Default)]
 pub struct SettingsCache {
     by_path: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+    /// The config file that applies to each folder of a tree walk.
+    by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     /// A language that overrides every config's `lang` (`--lang`).
     lang: Option<String>,
     /// Read a `tracedoc.toml` that is a symbolic link (`--follow-symlinks`).
@@ -1230,6 +1239,48 @@ impl SettingsCache {
             Some(p) => Some(p.to_path_buf()),
             None => crate::settings::find(dir, self.follow_links)?,
         };
+        self.get_at(path)
+    }
+
+    /// [`SettingsCache::get`] for a folder `dir` at or below `root` that a
+    /// walk reached without following links: the config file that applies
+    /// is looked for once per folder, a folder's children reuse its answer.
+    pub fn get_below(
+        &self,
+        explicit: Option<&Path>,
+        dir: &Path,
+        root: &Path,
+    ) -> Result<Arc<Settings>> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => self.find_below(dir, root),
+        };
+        self.get_at(path)
+    }
+
+    /// What [`crate::settings::find`] gives for `dir`, remembered.
+    fn find_below(&self, dir: &Path, root: &Path) -> Option<PathBuf> {
+        if let Some(hit) = self.by_dir.lock().ok().and_then(|m| m.get(dir).cloned()) {
+            return hit;
+        }
+        let parent = dir
+            .parent()
+            .filter(|_| dir != root && dir.starts_with(root));
+        let found = match parent {
+            // Below the root no folder is a link, so the nearest config is
+            // this folder's own or its parent's.
+            Some(parent) if !dir.join(crate::settings::FILE_NAME).is_file() => {
+                self.find_below(parent, root)
+            }
+            _ => crate::settings::find(dir),
+        };
+        if let Ok(mut m) = self.by_dir.lock() {
+            m.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+
+    fn get_at(&self, path: Option<PathBuf>) -> Result<Arc<Settings>> {
         if let Some(s) = self.by_path.lock().ok().and_then(|m| m.get(&path).cloned()) {
             return Ok(s);
         }
@@ -1364,7 +1415,7 @@ pub fn fingerprint(
 /// fingerprint, and every file is still as written: how many files there
 /// are (nothing needs doing). Reads only the manifest and file metadata.
 pub fn up_to_date(out: &Path, input: &Path, fingerprint: &str) -> Option<usize> {
-    use crate::site::out::{file_stamp, input_stamp, is_one_of, Manifest};
+    use crate::site::out::{is_one_of, Manifest, Stamps};
     let manifest = Manifest::read(out);
     // The capture, and notes.md beside it when there is one: a notes file
     // written, edited or removed since makes the pages stale.
@@ -1377,14 +1428,15 @@ pub fn up_to_date(out: &Path, input: &Path, fingerprint: &str) -> Option<usize> 
     {
         return None;
     }
+    let stamps = Stamps::read(out);
     for input in &inputs {
         let name = input.file_name()?.to_string_lossy().into_owned();
         let recorded = manifest.inputs.get(&name)?;
-        is_one_of(input, &[&recorded.digest], input_stamp(out, &name)).ok()??;
+        is_one_of(input, &[&recorded.digest], stamps.input(&name)).ok()??;
     }
     for (file, entry) in &manifest.files {
         let known: Vec<&String> = std::iter::once(&entry.digest).chain(&entry.also).collect();
-        is_one_of(&out.join(file), &known, file_stamp(out, file)).ok()??;
+        is_one_of(&out.join(file), &known, stamps.get(file)).ok()??;
     }
     Some(manifest.files.len())
 }

@@ -281,11 +281,22 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .unwrap_or_else(|| "captures".to_string());
 
     let accept = |rel: &Path| RelDir::new(rel).map(|_| ());
-    let found = discover::find_captures(
-        &args.captures,
-        Some(&args.output),
-        args.follow_symlinks,
-        &accept,
+    // The settings most captures use (compiling their rules takes a
+    // while) and the api-ref catalog are made while the tree is walked;
+    // an error is said later, by the captures that use them.
+    let (found, _) = rayon::join(
+        || {
+            discover::find_captures(
+                &args.captures,
+                Some(&args.output),
+                args.follow_symlinks,
+                &accept,
+            )
+        },
+        || {
+            crate::openstack::apiref::Catalog::builtin();
+            settings.get_below(args.config.as_deref(), &args.captures, &args.captures)
+        },
     );
     // Output folders that some capture (built, failed or skipped) maps to.
     let mut live = std::collections::BTreeSet::new();
@@ -331,7 +342,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let outcomes: Vec<Outcome> = found
         .into_par_iter()
         .map(|item| match item {
-            Found::Capture { dir, rel } => {
+            Found::Capture { dir, rel, files } => {
                 progress.set_message(
                     crate::view::escape::terminal(&dir.display().to_string()).into_owned(),
                 );
@@ -341,8 +352,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     &settings,
                     &templates,
                     &root_title,
-                    &dir,
-                    &rel,
+                    Place {
+                        dir: &dir,
+                        rel: &rel,
+                        files: &files,
+                    },
                     &mut lines,
                 );
                 progress.inc(1);
@@ -572,6 +586,16 @@ fn place(path: &Path, message: &str, causes: &[String]) -> String {
     }
 }
 
+/// Where a capture the walk found is.
+struct Place<'a> {
+    /// Its folder.
+    dir: &'a Path,
+    /// The folder relative to CAPTURES.
+    rel: &'a Path,
+    /// Its capture files.
+    files: &'a [String],
+}
+
 /// Renders one capture folder into its DOCS folder; `lines` gets what to
 /// print about it.
 fn build_one(
@@ -579,14 +603,14 @@ fn build_one(
     cache: &SettingsCache,
     templates: &Templates,
     root_title: &str,
-    dir: &Path,
-    rel: &Path,
+    place: Place,
     lines: &mut Vec<Message>,
 ) -> anyhow::Result<Built> {
+    let Place { dir, rel, files } = place;
     let rel = RelDir::new(rel).map_err(anyhow::Error::msg)?;
-    let settings = cache.get(args.config.as_deref(), dir)?;
-    // Links passed over were reported by the walk.
-    let path = discover::locate(dir, args.follow_symlinks)?.path;
+    let settings = cache.get_below(args.config.as_deref(), dir, &args.captures)?;
+    // The files the walk found (links passed over were reported by it).
+    let path = discover::capture_path(dir, files);
     crate::site::check_no_links(&args.output, &rel).map_err(anyhow::Error::msg)?;
     let out = rel.under(&args.output);
     let options = driver::Options {

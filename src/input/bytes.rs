@@ -7,7 +7,10 @@
 //! memory stays at the part being worked on, not the size of the file
 //! (docs/performance.md has the measurements behind this choice).
 //!
-//! Files that cannot be mapped (pipes, empty files) are read into memory.
+//! Files that cannot be mapped (pipes, empty files) are read into memory,
+//! and so are small ones ([`MAP_MIN_BYTES`]): one `read` costs less than
+//! mapping, faulting in, releasing and unmapping a few pages, and a docs
+//! tree holds many of them.
 
 // Mapping a file is `unsafe` because another process could change it under
 // us; tracedoc reads captures that nothing is writing any more, as ripgrep
@@ -35,12 +38,15 @@ enum Inner {
 /// runs on; a larger real page size only makes a release do less).
 const PAGE: usize = 4096;
 
+/// Regular files smaller than this are read, not mapped.
+pub const MAP_MIN_BYTES: u64 = 1 << 20;
+
 impl Bytes {
-    /// Maps a regular file, or reads anything else.
+    /// Maps a regular file, or reads anything else (and small files).
     pub fn open(path: &Path) -> std::io::Result<Bytes> {
         let mut file = File::open(path)?;
         let meta = file.metadata()?;
-        if meta.is_file() && meta.len() > 0 {
+        if meta.is_file() && meta.len() >= MAP_MIN_BYTES {
             // SAFETY: see the module docs; the map is read-only.
             if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
                 let _ = map.advise(memmap2::Advice::Sequential);
@@ -49,7 +55,8 @@ impl Bytes {
                 });
             }
         }
-        let mut owned = Vec::new();
+        // The size is a hint (a pipe has none, a file may grow).
+        let mut owned = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
         file.read_to_end(&mut owned)?;
         Ok(Bytes::from_vec(owned))
     }

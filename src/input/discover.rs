@@ -38,7 +38,8 @@ const HEAD_BYTES: usize = 64 << 10;
 fn format_of(path: &Path) -> Option<Format> {
     use std::io::Read;
     let file = std::fs::File::open(path).ok()?;
-    let mut head = Vec::with_capacity(4096);
+    // Room for the whole head: one read for a small file, not a few.
+    let mut head = Vec::with_capacity(HEAD_BYTES + 1);
     file.take(HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
     Format::detect(&head)
 }
@@ -151,6 +152,15 @@ pub struct Located {
     pub skipped_links: Vec<PathBuf>,
 }
 
+/// The path a capture folder is read from, given its capture files (as
+/// [`logs_in`] lists them): its one file, or the folder when it holds several.
+pub fn capture_path(dir: &Path, files: &[String]) -> PathBuf {
+    match files {
+        [only] => dir.join(only),
+        _ => dir.to_path_buf(),
+    }
+}
+
 /// Finds the capture files for an input that is a file or a folder holding them.
 pub fn locate(input: &Path, follow_links: bool) -> Result<Located> {
     let meta = std::fs::metadata(input).map_err(|e| Error::read(input, e))?;
@@ -207,6 +217,8 @@ pub enum Found {
         dir: PathBuf,
         /// The folder relative to the tree's root.
         rel: PathBuf,
+        /// Its capture files, sorted (as [`logs_in`] lists them).
+        files: Vec<String>,
     },
     /// A folder left out, and why (a name the caller refused). Its
     /// subfolders are not visited.
@@ -235,7 +247,19 @@ pub fn find_captures(
     accept: &dyn Fn(&Path) -> std::result::Result<(), String>,
 ) -> Vec<Found> {
     let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
-    let mut found = Vec::new();
+    // The excluded folder's inode, so only a folder that may be it is
+    // resolved to its canonical path (a few system calls per folder).
+    #[cfg(unix)]
+    let exclude_ino = {
+        use std::os::unix::fs::MetadataExt;
+        exclude
+            .as_deref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.ino())
+    };
+    // The folders to look into, in walk order; then each one's files are
+    // looked at (their starts read) on every core.
+    let mut found: Vec<Walked> = Vec::new();
     let mut walk = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -244,10 +268,10 @@ pub fn find_captures(
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                found.push(Found::Unreadable {
+                found.push(Walked::Found(Found::Unreadable {
                     path: e.path().unwrap_or(root).to_path_buf(),
                     message: e.to_string(),
-                });
+                }));
                 continue;
             }
         };
@@ -259,7 +283,14 @@ pub fn find_captures(
             walk.skip_current_dir();
             continue;
         }
-        if exclude.is_some() && std::fs::canonicalize(dir).ok() == exclude {
+        #[cfg(unix)]
+        let maybe_excluded = {
+            use walkdir::DirEntryExt;
+            exclude_ino == Some(entry.ino())
+        };
+        #[cfg(not(unix))]
+        let maybe_excluded = true;
+        if exclude.is_some() && maybe_excluded && std::fs::canonicalize(dir).ok() == exclude {
             walk.skip_current_dir();
             continue;
         }
@@ -272,40 +303,64 @@ pub fn find_captures(
         let rel = match dir.strip_prefix(root) {
             Ok(rel) => rel.to_path_buf(),
             Err(e) => {
-                found.push(Found::Skipped {
+                found.push(Walked::Found(Found::Skipped {
                     dir: dir.to_path_buf(),
                     reason: e.to_string(),
-                });
+                }));
                 walk.skip_current_dir();
                 continue;
             }
         };
         if let Err(reason) = accept(&rel) {
-            found.push(Found::Skipped {
+            found.push(Walked::Found(Found::Skipped {
                 dir: dir.to_path_buf(),
                 reason,
-            });
+            }));
             walk.skip_current_dir();
             continue;
         }
-        let logs = logs_in(dir, follow_links).map(|logs| {
-            for link in logs.links {
-                let reason = link_skipped(&link);
-                found.push(Found::Link { path: link, reason });
-            }
-            logs.files
+        found.push(Walked::Dir {
+            dir: dir.to_path_buf(),
+            rel,
         });
-        match logs {
-            Err(e) => found.push(Found::Unreadable {
-                path: dir.to_path_buf(),
-                message: e.to_string(),
-            }),
-            Ok(logs) if !logs.is_empty() => found.push(Found::Capture {
-                dir: dir.to_path_buf(),
-                rel,
-            }),
-            Ok(_) => {}
-        }
     }
-    found
+    use rayon::prelude::*;
+    let found: Vec<Vec<Found>> = found
+        .into_par_iter()
+        .map(|walked| {
+            let (dir, rel) = match walked {
+                Walked::Found(f) => return vec![f],
+                Walked::Dir { dir, rel } => (dir, rel),
+            };
+            let mut found = Vec::new();
+            let logs = logs_in(&dir, follow_links).map(|logs| {
+                for link in logs.links {
+                    let reason = link_skipped(&link);
+                    found.push(Found::Link { path: link, reason });
+                }
+                logs.files
+            });
+            match logs {
+                Err(e) => found.push(Found::Unreadable {
+                    path: dir,
+                    message: e.to_string(),
+                }),
+                Ok(logs) if !logs.is_empty() => found.push(Found::Capture {
+                    dir,
+                    rel,
+                    files: logs,
+                }),
+                Ok(_) => {}
+            }
+            found
+        })
+        .collect();
+    found.into_iter().flatten().collect()
+}
+
+/// One step of [`find_captures`]' walk: a folder whose files are still to
+/// be looked at, or what was found already.
+enum Walked {
+    Dir { dir: PathBuf, rel: PathBuf },
+    Found(Found),
 }

@@ -153,8 +153,11 @@ impl Hunter {
                 all.entry(v.as_str()).or_insert(MASK);
             }
         }
-        // The automaton of a huge set may outgrow the default kinds' limits;
-        // the noncontiguous one has the widest.
+        // A contiguous NFA: a DFA searches a little faster but takes far
+        // longer to build, and a hunter is built for every capture (and
+        // for every warning's text), mostly to search a few kB. The
+        // automaton of a huge set may outgrow its limits; the
+        // noncontiguous one has the widest.
         let build = |kind: Option<AhoCorasickKind>| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
@@ -165,7 +168,7 @@ impl Hunter {
         let finder = if all.is_empty() {
             None
         } else {
-            build(None)
+            build(Some(AhoCorasickKind::ContiguousNFA))
                 .or_else(|_| build(Some(AhoCorasickKind::NoncontiguousNFA)))
                 .ok()
         };

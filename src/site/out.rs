@@ -28,9 +28,9 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::UNIX_EPOCH;
 
 use crate::error::{Error, Result};
@@ -192,8 +192,14 @@ impl Stamps {
             .collect()
     }
 
+    /// A file's stamp as the cache remembers it.
     pub fn get(&self, name: &str) -> Option<Stamp> {
         self.0.get(name).copied()
+    }
+
+    /// An input's stamp as the cache remembers it.
+    pub fn input(&self, name: &str) -> Option<Stamp> {
+        self.0.get(&input_key(name)).copied()
     }
 
     pub fn set(&mut self, name: &str, stamp: Option<Stamp>) {
@@ -284,6 +290,13 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// The temporary files being written now, for the signal handler.
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Held shared while a temporary file is created and listed, and
+/// exclusively by the signal handler: a signal never finds a temporary file
+/// that is not on the list, yet files are created on every core at once
+/// (creating one can take a while, and a lock held across it made every
+/// thread wait on it).
+static CREATING: RwLock<()> = RwLock::new(());
+
 fn live() -> MutexGuard<'static, Vec<PathBuf>> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -313,6 +326,7 @@ pub fn clean_up_on_signals() -> std::io::Result<()> {
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 // Held until exit, so no new temporary file is created.
+                let _creating = CREATING.write().unwrap_or_else(PoisonError::into_inner);
                 let live = live();
                 for path in live.iter() {
                     let _ = std::fs::remove_file(path);
@@ -376,25 +390,18 @@ fn input_key(name: &str) -> String {
     format!("input:{name}")
 }
 
-/// An input's stamp as the stamps cache of `dir` remembers it.
-pub fn input_stamp(dir: &Path, name: &str) -> Option<Stamp> {
-    Stamps::read(dir).get(&input_key(name))
-}
-
-/// A file's stamp as the stamps cache of `dir` remembers it.
-pub fn file_stamp(dir: &Path, name: &str) -> Option<Stamp> {
-    Stamps::read(dir).get(name)
-}
-
-/// A file written to its temporary file, waiting to be renamed into place.
+/// A file written to its temporary file (closed, with its final mode),
+/// waiting to be renamed into place.
 #[derive(Debug)]
 struct Pending {
     name: String,
     path: PathBuf,
-    tmp: tempfile::NamedTempFile,
+    tmp: tempfile::TempPath,
     _registered: Registered,
     digest: Digest,
     size: u64,
+    /// The temporary file's stamp, which a rename keeps.
+    stamp: Option<Stamp>,
 }
 
 /// An output folder being written.
@@ -404,6 +411,8 @@ pub struct Folder {
     old: Manifest,
     new: Manifest,
     stamps: Stamps,
+    /// The stamps cache as it is on disk.
+    old_stamps: Stamps,
     force: bool,
     /// Files whose existing state was checked, and how it stood.
     checked: BTreeMap<String, Existing>,
@@ -420,10 +429,12 @@ impl Folder {
         std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         let removed_temps = remove_stale_temps(dir)?;
         let old = Manifest::read(dir);
+        let stamps = Stamps::read(dir);
         Ok(Folder {
             dir: dir.to_path_buf(),
             new: Manifest::default(),
-            stamps: Stamps::read(dir),
+            old_stamps: stamps.clone(),
+            stamps,
             old,
             force,
             checked: BTreeMap::new(),
@@ -470,26 +481,27 @@ impl Folder {
     /// Starts writing one file.
     pub fn create(&self, name: &str) -> Result<OutFile> {
         let path = self.dir.join(name);
-        // Created and listed under the lock, so a signal never finds a
-        // temporary file that is not on the list.
+        // Created and listed under the shared lock, so a signal never
+        // finds a temporary file that is not on the list.
         let (tmp, registered) = {
-            let mut live = live();
+            let _creating = CREATING.read().unwrap_or_else(PoisonError::into_inner);
             let tmp = tempfile::Builder::new()
                 .prefix(TEMP_PREFIX)
                 .suffix(TEMP_SUFFIX)
                 .tempfile_in(&self.dir)
                 .map_err(|e| Error::write(&path, e))?;
-            live.push(tmp.path().to_path_buf());
+            live().push(tmp.path().to_path_buf());
             let registered = Registered(tmp.path().to_path_buf());
             (tmp, registered)
         };
-        let file = tmp.reopen().map_err(|e| Error::write(&path, e))?;
+        let (file, tmp) = tmp.into_parts();
         Ok(OutFile {
             name: name.to_string(),
             path,
             tmp,
             registered,
-            out: BufWriter::with_capacity(1 << 18, file),
+            file,
+            buf: Vec::new(),
             hash: blake3::Hasher::new(),
             len: 0,
         })
@@ -498,18 +510,18 @@ impl Folder {
     /// Finishes a file: it replaces the old one when the folder is closed,
     /// unless the bytes are the same.
     pub fn finish(&mut self, file: OutFile) -> Result<Outcome> {
+        let mut file = file;
+        file.flush_buf().map_err(|e| Error::write(&file.path, e))?;
+        let digest = format!("b3:{}", file.hash.finalize().to_hex());
         let OutFile {
             name,
             path,
             tmp,
             registered,
-            out,
-            hash,
+            file,
             len,
+            ..
         } = file;
-        out.into_inner()
-            .map_err(|e| Error::write(&path, e.into_error()))?;
-        let digest = format!("b3:{}", hash.finalize().to_hex());
         let state = match self.checked.get(&name) {
             Some(s) => s.clone(),
             None => self.existing(&name)?,
@@ -535,6 +547,7 @@ impl Folder {
             }
         };
         if outcome == Outcome::Unchanged {
+            drop(file);
             drop(tmp);
             drop(registered);
             self.stamps.set(&name, Stamp::now(&path));
@@ -547,6 +560,9 @@ impl Folder {
                 },
             );
         } else {
+            set_mode(&file, &path);
+            let stamp = file.metadata().ok().map(|m| Stamp::of(&m));
+            drop(file);
             self.pending.push(Pending {
                 name: name.clone(),
                 path,
@@ -554,6 +570,7 @@ impl Folder {
                 _registered: registered,
                 digest,
                 size: len,
+                stamp,
             });
         }
         self.outcomes.push((name, outcome));
@@ -667,15 +684,15 @@ impl Folder {
         let path = self.dir.join(name);
         let mut f = self.create(name)?;
         f.write_all(bytes).map_err(|e| Error::write(&path, e))?;
+        f.flush_buf().map_err(|e| Error::write(&path, e))?;
         let OutFile {
             tmp,
-            out,
+            file,
             registered,
             ..
         } = f;
-        out.into_inner()
-            .map_err(|e| Error::write(&path, e.into_error()))?;
-        set_mode(&tmp, &path);
+        set_mode(&file, &path);
+        drop(file);
         tmp.persist(&path)
             .map_err(|e| Error::write(&path, e.error))?;
         drop(registered);
@@ -696,6 +713,7 @@ impl Folder {
             }
         }
         // Old and new hash of every file about to change, before the first rename.
+        let mut on_disk = None;
         if !self.pending.is_empty() {
             let mut during = self.new.clone();
             for p in &self.pending {
@@ -710,14 +728,14 @@ impl Folder {
                 );
             }
             self.write_manifest(&during)?;
+            on_disk = Some(during);
         }
         for p in std::mem::take(&mut self.pending) {
-            set_mode(&p.tmp, &p.path);
             test_pause(&p.path);
             p.tmp
                 .persist(&p.path)
                 .map_err(|e| Error::write(&p.path, e.error))?;
-            self.stamps.set(&p.name, Stamp::now(&p.path));
+            self.stamps.set(&p.name, p.stamp);
             self.new.files.insert(
                 p.name,
                 Entry {
@@ -727,7 +745,9 @@ impl Folder {
                 },
             );
         }
-        if self.new != self.old {
+        // The manifest written before the renames is already the final
+        // one when no file had an old hash to remember (a new folder).
+        if self.new != *on_disk.as_ref().unwrap_or(&self.old) {
             self.write_manifest(&self.new)?;
         }
         // Only names the manifest lists keep a stamp.
@@ -736,7 +756,7 @@ impl Folder {
                 || self.new.inputs.keys().any(|i| input_key(i) == name)
         };
         self.stamps.0.retain(|name, _| listed(name));
-        if self.stamps != Stamps::read(&self.dir) {
+        if self.stamps != self.old_stamps {
             self.write_stamps()?;
         }
         Ok(self.outcomes)
@@ -773,19 +793,46 @@ pub fn check_writable(dir: &Path) -> Result<()> {
     probe.close().map_err(|e| Error::write(dir, e))
 }
 
+/// How much an [`OutFile`] buffers before it writes to its file.
+const BUF_BYTES: usize = 1 << 18;
+
 /// A file being written: a temporary file, hashed as it goes.
 #[derive(Debug)]
 pub struct OutFile {
     name: String,
     path: PathBuf,
-    tmp: tempfile::NamedTempFile,
+    tmp: tempfile::TempPath,
     registered: Registered,
-    out: BufWriter<File>,
+    file: File,
+    /// Bytes not written to `file` yet: up to [`BUF_BYTES`], grown as
+    /// needed (most files are small, and a folder has a dozen of them).
+    buf: Vec<u8>,
     hash: blake3::Hasher,
     len: u64,
 }
 
 impl OutFile {
+    fn flush_buf(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Buffers `buf`, or writes it through when it is big.
+    fn put(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if self.buf.len() + buf.len() > BUF_BYTES {
+            self.flush_buf()?;
+        }
+        if buf.len() >= BUF_BYTES {
+            self.file.write_all(buf)
+        } else {
+            self.buf.extend_from_slice(buf);
+            Ok(())
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -797,14 +844,12 @@ impl OutFile {
 
 impl Write for OutFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.len += n as u64;
-        Ok(n)
+        self.write_all(buf)?;
+        Ok(buf.len())
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.out.write_all(buf)?;
+        self.put(buf)?;
         if buf.len() >= 1 << 17 {
             self.hash.update_rayon(buf);
         } else {
@@ -815,21 +860,22 @@ impl Write for OutFile {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+        self.flush_buf()?;
+        self.file.flush()
     }
 }
 
 /// A temporary file is private (0600) and the rename would keep that: give
 /// the result the mode of the file it replaces, or 0644, so a docs build or
 /// web server running as another user can read it.
-fn set_mode(tmp: &tempfile::NamedTempFile, path: &Path) {
+fn set_mode(tmp: &File, path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path)
             .map(|m| m.permissions())
             .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
-        let _ = tmp.as_file().set_permissions(mode);
+        let _ = tmp.set_permissions(mode);
     }
     #[cfg(not(unix))]
     let _ = (tmp, path);

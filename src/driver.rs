@@ -191,7 +191,7 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
                 .map(|t| t.name.clone())
                 .unwrap_or_else(|| hash_name(value))
         };
-        Hunter::new(rules, &found, &name)
+        Hunter::for_size(rules, &found, &name, capture.len())
     } else {
         Hunter::none()
     };
@@ -1253,31 +1253,32 @@ impl SettingsCache {
     ) -> Result<Arc<Settings>> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => self.find_below(dir, root),
+            None => self.find_below(dir, root)?,
         };
         self.get_at(path)
     }
 
     /// What [`crate::settings::find`] gives for `dir`, remembered.
-    fn find_below(&self, dir: &Path, root: &Path) -> Option<PathBuf> {
+    fn find_below(&self, dir: &Path, root: &Path) -> Result<Option<PathBuf>> {
         if let Some(hit) = self.by_dir.lock().ok().and_then(|m| m.get(dir).cloned()) {
-            return hit;
+            return Ok(hit);
         }
         let parent = dir
             .parent()
             .filter(|_| dir != root && dir.starts_with(root));
+        // Any entry of that name (a link too, which `find` refuses
+        // without --follow-symlinks) is looked at by `find` itself.
+        let own = std::fs::symlink_metadata(dir.join(crate::settings::FILE_NAME)).is_ok();
         let found = match parent {
             // Below the root no folder is a link, so the nearest config is
             // this folder's own or its parent's.
-            Some(parent) if !dir.join(crate::settings::FILE_NAME).is_file() => {
-                self.find_below(parent, root)
-            }
-            _ => crate::settings::find(dir),
+            Some(parent) if !own => self.find_below(parent, root)?,
+            _ => crate::settings::find(dir, self.follow_links)?,
         };
         if let Ok(mut m) = self.by_dir.lock() {
             m.insert(dir.to_path_buf(), found.clone());
         }
-        found
+        Ok(found)
     }
 
     fn get_at(&self, path: Option<PathBuf>) -> Result<Arc<Settings>> {

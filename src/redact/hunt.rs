@@ -70,6 +70,10 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
+/// From how many bytes of capture the hunt's faster automaton pays for
+/// its slower build.
+const FAST_HUNT_BYTES: usize = 4 << 20;
+
 /// About how much text is decoded at once to be looked at.
 const DECODED_CHUNK: usize = 64 << 10;
 
@@ -110,7 +114,23 @@ impl Hunter {
     /// `name` the name a token value is shown as (the correlation stage's
     /// `token-N`, or [`hash_name`]). The user's patterns come from `rules`.
     pub fn new(rules: &Rules, found: &Found, name: &dyn Fn(&str) -> String) -> Hunter {
-        Hunter::build(found, name, rules.patterns.clone())
+        Hunter::build(found, name, rules.patterns.clone(), false)
+    }
+
+    /// [`Hunter::new`] for a capture of `bytes` bytes: a big one gets the
+    /// automaton that is slower to build and faster to search.
+    pub fn for_size(
+        rules: &Rules,
+        found: &Found,
+        name: &dyn Fn(&str) -> String,
+        bytes: usize,
+    ) -> Hunter {
+        Hunter::build(
+            found,
+            name,
+            rules.patterns.clone(),
+            bytes >= FAST_HUNT_BYTES,
+        )
     }
 
     /// A hunter that knows no secret and no pattern.
@@ -127,6 +147,7 @@ impl Hunter {
         found: &Found,
         name: &dyn Fn(&str) -> String,
         patterns: Vec<Regex>,
+        fast: bool,
     ) -> Hunter {
         let mut names: FxHashMap<String, String> = FxHashMap::default();
         for (value, named_by) in &found.tokens {
@@ -153,11 +174,12 @@ impl Hunter {
                 all.entry(v.as_str()).or_insert(MASK);
             }
         }
-        // A contiguous NFA: a DFA searches a little faster but takes far
-        // longer to build, and a hunter is built for every capture (and
-        // for every warning's text), mostly to search a few kB. The
-        // automaton of a huge set may outgrow its limits; the
-        // noncontiguous one has the widest.
+        // A contiguous NFA: a DFA searches faster (a fifth of the time of
+        // rendering a big log goes to the hunt) but takes far longer to
+        // build, and a hunter is built for every capture (and for every
+        // warning's text), mostly to search a few kB; big captures (`fast`)
+        // get the DFA. The automaton of a huge set may outgrow the limits
+        // of either; the noncontiguous one has the widest.
         let build = |kind: Option<AhoCorasickKind>| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
@@ -168,7 +190,13 @@ impl Hunter {
         let finder = if all.is_empty() {
             None
         } else {
-            build(Some(AhoCorasickKind::ContiguousNFA))
+            let first = if fast {
+                AhoCorasickKind::DFA
+            } else {
+                AhoCorasickKind::ContiguousNFA
+            };
+            build(Some(first))
+                .or_else(|_| build(Some(AhoCorasickKind::ContiguousNFA)))
                 .or_else(|_| build(Some(AhoCorasickKind::NoncontiguousNFA)))
                 .ok()
         };

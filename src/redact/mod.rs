@@ -524,7 +524,7 @@ impl Rules {
         // What this text itself gave away (`password=x ... x`), then what the
         // capture did.
         if !found.is_empty() {
-            let own = Hunter::build(&found, &|v| hunter.name(v), Vec::new());
+            let own = Hunter::build(&found, &|v| hunter.name(v), Vec::new(), false);
             if let Some(hunted) = own.apply(&out) {
                 out = hunted;
             }

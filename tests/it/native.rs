@@ -71,7 +71,7 @@ fn samples_print_the_same_natively() {
     for dir in captures(&common::root().join("samples")) {
         for (settings, options) in styles() {
             // A capture's own tracedoc.toml (notes, labels) is part of it.
-            let own = Settings::discover(&dir).unwrap();
+            let own = Settings::discover(&dir, false).unwrap();
             let settings = if own.path.is_some() { own } else { settings };
             n += compare(&dir, &settings, &options);
         }

@@ -1046,17 +1046,28 @@ def meta_capture():
 
 
 def notes_capture():
-    """notes.md (the site owner's prose, trusted Markdown, docs/notes.md):
-    only what tracedoc itself derives from it is attacked here: headings
-    that match no step are quoted in the orphaned-notes admonition and in
-    warnings."""
+    """notes.md (Markdown that anyone who adds a capture can add too,
+    docs/notes.md "Trust"): a placed note's text carries raw HTML,
+    attribute lists, script links, remote images, a snippet line and a
+    mermaid directive; headings that match no step are quoted in the
+    orphaned-notes admonition and in warnings."""
     log = Log("c-notes")
     mark(log, "notes")
     simple_get(log, "/v2/images")
     a = P.new(C_NOTES, "notes.md: markup in a heading that matches no step (orphaned-notes list, warning)")
     b = P.new(C_NOTES, "notes.md: escape sequences in a heading (the warning on the terminal)")
+    c = P.new(C_NOTES, "notes.md: raw HTML, attribute lists, script links, remote images, a snippet line and a mermaid directive in a note's text")
     notes = "\n".join([
         "## GET /v2/images", "", "An ordinary note.", "",
+        # (No bare address on the attacker host: in prose, magiclink
+        # links it, as the owner's own links are meant to be.)
+        f"text {img(c)} {svg(c)} and more",
+        f'a paragraph {{: #tdpwn-{c} .tdpwn-{c} data-tdpwn="{c}" onmouseover="alert(this.id)" }}',
+        f"{js_link(c)} [y {c}](JaVaScRiPt&#58;alert(1)) ![i]({far(c, '.png')})",
+        f"[r {c}][bad]", "", "[bad]: javascript:alert(1)", "",
+        '--8<-- "tdhostile-include.md"', "",
+        "```mermaid", "%%{init: {'themeCSS': 'body{background:url(" + far(c, ".css") + ")}'}}%%",
+        "sequenceDiagram", f"A->>B: {c}", "```", "",
         f"## DELETE /v2/{img(a)}{attrs(a)}", "", "orphan one", "",
         f"## id {js_link(a)} response", "", "orphan two", "",
         f"## PUT /v2/\x1b]0;tdpwn-{b}\x07\x1b[2J\u009b31m", "", "orphan three", "",

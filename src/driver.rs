@@ -452,6 +452,9 @@ fn place_notes(
         if redacted != joined {
             note.lines = redacted.split('\n').map(str::to_string).collect();
         }
+        // Anyone who can add a capture can add its notes.md: its Markdown
+        // is kept, what runs, fetches or includes is not.
+        note.lines = crate::view::escape::owner_markdown(&note.lines);
     }
     let mut placed = Placed::default();
     let mut warnings = Vec::new();

@@ -650,6 +650,203 @@ pub fn url(target: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------
+// The site owner's Markdown (notes.md)
+// ---------------------------------------------------------------------------
+
+/// Lines of Markdown someone other than the site owner may have written
+/// (a `notes.md` dropped next to a capture), kept Markdown (emphasis,
+/// lists, code, admonitions, links to web pages) but without anything that
+/// runs, fetches or includes.
+///
+/// Guarantees, for Python-Markdown with pymdown-extensions and attr_list:
+/// - no raw HTML: every `<` outside a code span or a backtick fence is
+///   written `&lt;` (shown as `<`);
+/// - no attributes: every `{` outside code is written `\{`;
+/// - a link runs no script: an inline link or reference definition whose
+///   target is not `http(s):`, `mailto:`, an anchor or a relative path
+///   without `:` or `&` before its first `/` is broken (`]\(`, `\[`);
+/// - nothing is fetched: every image but an inline one with a relative
+///   target is broken (`!\[`);
+/// - no snippet include or section marker (escaped like [`code_line`],
+///   on every line, since snippets reads lines before Markdown does);
+/// - no mermaid directive in a `mermaid` fence (`%%{` becomes `%% {`).
+pub fn owner_markdown(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    // The open fence: its character run, and whether it draws mermaid.
+    let mut fence: Option<(String, bool)> = None;
+    for line in lines {
+        let at = line_snippet(line).or_else(|| section_marker(line));
+        let line: Cow<'_, str> = match at {
+            Some(at) => Cow::Owned(format!("{};{}", &line[..at], &line[at..])),
+            None => Cow::Borrowed(line.as_str()),
+        };
+        let trimmed = line.trim_start();
+        let run = trimmed.bytes().take_while(|&b| b == b'`').count();
+        match &fence {
+            Some((open, mermaid)) => {
+                if run >= open.len() && trimmed.trim_end().len() == run {
+                    fence = None;
+                    out.push(line.into_owned());
+                } else if *mermaid {
+                    out.push(line.replace("%%{", "%% {"));
+                } else {
+                    out.push(line.into_owned());
+                }
+            }
+            None if run >= 3 => {
+                let info = trimmed[run..].trim_start().to_ascii_lowercase();
+                let mermaid = info.starts_with("mermaid") || info.contains("mermaid");
+                fence = Some(("`".repeat(run), mermaid));
+                // The info string is the owner's too: no `<` or `{` there
+                // (superfences reads attributes in braces).
+                let indent = &line[..line.len() - trimmed.len()];
+                let rest = owner_text(&trimmed[run..]);
+                out.push(format!("{indent}{}{rest}", "`".repeat(run)));
+            }
+            None => out.push(owner_text(&line)),
+        }
+    }
+    out
+}
+
+/// One line of the owner's Markdown outside fences (see [`owner_markdown`]).
+fn owner_text(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    // A reference definition whose target may run script is no definition.
+    let lead = line.len() - line.trim_start_matches(' ').len();
+    if line[lead..].starts_with('[') {
+        if let Some(close) = line[lead..].find("]:") {
+            let target = line[lead + close + 2..].trim_start();
+            let target = target.split_whitespace().next().unwrap_or("");
+            if !safe_link(target.trim_start_matches('<')) {
+                out.push_str(&line[..lead]);
+                out.push('\\');
+                return owner_inline(&line[lead..], out);
+            }
+        }
+    }
+    owner_inline(line, out)
+}
+
+fn owner_inline(line: &str, mut out: String) -> String {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'`' => {
+                // A code span as Python-Markdown finds it: a run of
+                // backticks not after a backslash, closed by a run of the
+                // same length; its text is escaped by Markdown itself.
+                let run = bytes[i..].iter().take_while(|&&c| c == b'`').count();
+                let escaped = i > 0 && bytes[i - 1] == b'\\';
+                let close = (!escaped)
+                    .then(|| closing_run(&bytes[i + run..], run))
+                    .flatten();
+                match close {
+                    Some(end) => {
+                        let stop = i + run + end + run;
+                        out.push_str(&line[i..stop]);
+                        i = stop;
+                    }
+                    None => {
+                        out.push_str(&line[i..i + run]);
+                        i += run;
+                    }
+                }
+                continue;
+            }
+            b'<' => out.push_str("&lt;"),
+            b'{' => out.push_str("\\{"),
+            b'!' if bytes.get(i + 1) == Some(&b'[') => {
+                // Only `![alt](target)`, the `]` closing this `[`.
+                let close = line[i + 1..]
+                    .find(']')
+                    .filter(|&close| line[i + 1 + close..].starts_with("]("))
+                    .map(|close| i + 1 + close);
+                let target = close.and_then(|c| inline_target(&line[c..]));
+                if target.is_some_and(|t| safe_link(t) && relative(t)) {
+                    out.push('!');
+                } else if let Some(end) = close.and_then(|c| line[c..].find(')').map(|e| c + e + 1))
+                {
+                    // Shown as code: no image, and no bare address that a
+                    // link extension (magiclink) would turn into a link.
+                    out.push_str(&code_span(&line[i..end]));
+                    i = end;
+                    continue;
+                } else {
+                    out.push_str("!\\");
+                }
+            }
+            b']' if bytes.get(i + 1) == Some(&b'(') => {
+                let target = inline_target(&line[i..]).unwrap_or("");
+                out.push(']');
+                if !safe_link(target) {
+                    out.push('\\');
+                }
+            }
+            _ => {
+                let c = line[i..].chars().next().unwrap_or('\u{fffd}');
+                out.push(c);
+                i += c.len_utf8();
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Where a run of exactly `run` backticks starts in `rest`, if one does.
+fn closing_run(rest: &[u8], run: usize) -> Option<usize> {
+    let mut j = 0;
+    while j < rest.len() {
+        if rest[j] == b'`' {
+            let n = rest[j..].iter().take_while(|&&c| c == b'`').count();
+            if n == run {
+                return Some(j);
+            }
+            j += n;
+        } else {
+            j += 1;
+        }
+    }
+    None
+}
+
+/// The target of an inline link whose text ends at the `]` that `s` holds
+/// (`[text](target "title")` from its `[`, or `](target)`).
+fn inline_target(s: &str) -> Option<&str> {
+    let open = s.find("](")?;
+    let rest = s[open + 2..].trim_start();
+    let rest = rest.strip_prefix('<').unwrap_or(rest);
+    let end = rest
+        .find(|c: char| c.is_whitespace() || c == ')' || c == '>')
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// Whether a link target runs no script when followed.
+fn safe_link(target: &str) -> bool {
+    let t = target.trim().to_ascii_lowercase();
+    if ["http://", "https://", "mailto:", "#", "/", "./", "../"]
+        .iter()
+        .any(|p| t.starts_with(p))
+    {
+        return !t.starts_with("//");
+    }
+    let head = &t[..t.find(['/', '?', '#']).unwrap_or(t.len())];
+    !head.contains([':', '&', '\\']) && !t.chars().any(|c| c.is_control())
+}
+
+/// Whether a target stays on the site (an image there fetches nothing
+/// from elsewhere).
+fn relative(target: &str) -> bool {
+    let t = target.trim().to_ascii_lowercase();
+    !(t.starts_with("http:") || t.starts_with("https:") || t.starts_with("//") || t.contains(':'))
+}
+
+// ---------------------------------------------------------------------------
 // Terminal
 // ---------------------------------------------------------------------------
 
@@ -722,6 +919,70 @@ pub fn terminal_json(json: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    fn owner(lines: &[&str]) -> Vec<String> {
+        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        owner_markdown(&lines)
+    }
+
+    #[test]
+    fn owner_markdown_keeps_markdown_and_code() {
+        let kept = [
+            "**Note**: glance stores the image in `swift` first.",
+            "See [the api-ref](https://docs.openstack.org/api-ref/image/v2/) and [step 3](#step-3).",
+            "- a list item with `<code>` and a [relative link](../other/index.md)",
+            "![diagram](img/flow.png)",
+            "!!! tip \"Why\"",
+        ];
+        for line in kept {
+            assert_eq!(owner(&[line]), vec![line.to_string()], "{line}");
+        }
+        let fenced = ["```python", "x = '<b>' if a < b else {}", "```"];
+        assert_eq!(owner(&fenced), fenced.to_vec());
+    }
+
+    #[test]
+    fn owner_markdown_drops_what_runs_fetches_or_includes() {
+        let cases = [
+            (
+                "<script>alert(1)</script>",
+                "&lt;script>alert(1)&lt;/script>",
+            ),
+            (
+                "<img src=x onerror=alert(1)>",
+                "&lt;img src=x onerror=alert(1)>",
+            ),
+            ("text { onclick=\"x\" }", "text \\{ onclick=\"x\" }"),
+            ("[me](javascript:alert(1))", "[me]\\(javascript:alert(1))"),
+            (
+                "[me](JaVaScRiPt&#58;alert(1))",
+                "[me]\\(JaVaScRiPt&#58;alert(1))",
+            ),
+            ("[me]( data:text/html,x)", "[me]\\( data:text/html,x)"),
+            ("[x]: javascript:alert(1)", "\\[x]: javascript:alert(1)"),
+            (
+                "![t](http://evil.example/x.png)",
+                "`![t](http://evil.example/x.png)`",
+            ),
+            ("![t](//evil.example/x.png)", "`![t](//evil.example/x.png)`"),
+            ("![t][ref]", "!\\[t][ref]"),
+            ("`a` <b>", "`a` &lt;b>"),
+            ("\\`<b>`", "\\`&lt;b>`"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(owner(&[line]), vec![want.to_string()], "{line}");
+        }
+        // Snippets reads every line, fenced or not.
+        let out = owner(&["--8<-- \"mkdocs.yml\"", "```", "--8<-- \"x\"", "```"]);
+        assert_eq!(out[0], ";--8&lt;-- \"mkdocs.yml\"");
+        assert_eq!(out[2], ";--8<-- \"x\"");
+        // A mermaid fence takes no directive.
+        let out = owner(&["```mermaid", "%%{init: {'themeCSS': 'x'}}%%", "```"]);
+        assert_eq!(out[1], "%% {init: {'themeCSS': 'x'}}%%");
+        // Nor does a fence's info string carry attributes or tags.
+        let out = owner(&["``` { onclick=x } <b>", "y", "```"]);
+        assert_eq!(out[0], "``` \\{ onclick=x } &lt;b>");
+    }
+
     use super::*;
 
     #[test]

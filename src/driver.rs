@@ -202,6 +202,8 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         dropped: &analysis.dropped,
         limits: settings.diagram,
     });
+    // Whatever the analysis read again is done with.
+    capture.release_all();
     let mut loaded = Loaded {
         capture,
         pieces,
@@ -651,7 +653,7 @@ fn next_rendered<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
 
 /// About how many input bytes pass 2 renders at once (a piece may be
 /// bigger; then it is rendered alone or beside one other).
-const IN_FLIGHT_BYTES: usize = 4 << 20;
+const IN_FLIGHT_BYTES: usize = 12 << 20;
 
 /// What writing a capture's pages did.
 #[derive(Debug, Default)]
@@ -709,6 +711,8 @@ pub fn render(
     let page = loaded.page(settings);
     let head = Head::of(&page);
     let small = render::head_files(&page, &head, templates)?;
+    // The page head read records again; pass 2 reads them in order.
+    loaded.capture.release_all();
     let mut folder = Folder::open(out, force)?;
     let mut names: Vec<&str> = OUTPUTS.to_vec();
     names.extend(small.iter().map(|(n, _)| n.as_str()).filter(|n| is_part(n)));

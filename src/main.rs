@@ -10,12 +10,24 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `mi_option_t`; libmimalloc-sys names no constant for it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// mimalloc's `mi_option_allow_thp` (libmimalloc-sys 0.1.49, mimalloc v2).
+const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 37;
+
 fn main() {
     // Give freed pages back to the system at once rather than 10 ms later:
     // the pipeline frees and allocates piece after piece, and a delay keeps
     // pieces already done counted in the resident set.
     // SAFETY: setting an option is allowed at any time, from any thread.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    // No transparent huge pages: mimalloc asks for them on its arenas, and
+    // a 2 MiB page for every piece touched doubled the resident set of a
+    // big capture. mimalloc reserved its first arena before `main`, so the
+    // process is told too: later faults then take small pages everywhere.
+    // SAFETY: as above; prctl only sets a flag of this process.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_ALLOW_THP, 0);
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     let cli = tracedoc::cli::Cli::parse();
     // An interrupted run removes its temporary files (docs/robustness.md).
     if let Err(e) = tracedoc::driver::clean_up_on_signals() {

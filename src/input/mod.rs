@@ -35,7 +35,7 @@ use endpoints::Endpoints;
 /// About how many bytes one piece of a big capture holds: small enough that
 /// both cores get work and little is held at a time, big enough that the
 /// per-piece cost does not show.
-pub const PIECE_BYTES: usize = 1 << 20;
+pub const PIECE_BYTES: usize = 4 << 20;
 
 /// A capture format tracedoc reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
@@ -659,6 +659,16 @@ impl Capture {
                     });
                 }
             }
+            Storage::Owned { .. } => {}
+        }
+    }
+
+    /// Lets go of every page of the capture this process holds (they stay
+    /// in the page cache): between passes, whatever a step read again.
+    pub fn release_all(&self) {
+        match &self.storage {
+            Storage::Mapped(bytes) => bytes.release(0..bytes.len()),
+            Storage::Several(parts) => parts.iter().for_each(|p| p.capture.release_all()),
             Storage::Owned { .. } => {}
         }
     }

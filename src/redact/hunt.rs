@@ -190,12 +190,14 @@ impl Hunter {
         let finder = if all.is_empty() {
             None
         } else {
+            // A DFA of thousands of tokens takes hundreds of MiB: the
+            // automatic choice makes one only of a small set.
             let first = if fast {
-                AhoCorasickKind::DFA
+                None
             } else {
-                AhoCorasickKind::ContiguousNFA
+                Some(AhoCorasickKind::ContiguousNFA)
             };
-            build(Some(first))
+            build(first)
                 .or_else(|_| build(Some(AhoCorasickKind::ContiguousNFA)))
                 .or_else(|_| build(Some(AhoCorasickKind::NoncontiguousNFA)))
                 .ok()

@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh                 # every target, FUZZ_SECONDS (45) each
 #   FUZZ_SECONDS=300 scripts/fuzz.sh render parser
-#   scripts/fuzz.sh escape_md escape_cell escape_code escape_attr escape_front_matter \
+#   scripts/fuzz.sh escape_md escape_cell escape_code escape_attr escape_front_matter escape_owner_md \
 #       escape_codeline escape_mermaid escape_terminal escape_url
 #
 # The escape_* targets check one output context each (view::escape),

@@ -38,6 +38,9 @@ enum Inner {
 /// runs on; a larger real page size only makes a release do less).
 const PAGE: usize = 4096;
 
+/// The largest page-cache folio a read may map at once (a PMD: 2 MiB).
+const FOLIO: usize = 2 << 20;
+
 /// Regular files smaller than this are read, not mapped.
 pub const MAP_MIN_BYTES: u64 = 1 << 20;
 
@@ -91,8 +94,16 @@ impl Bytes {
         let Inner::Mapped(map) = &self.inner else {
             return;
         };
-        let start = range.start.div_ceil(PAGE) * PAGE;
-        let end = (range.end.min(map.len()) / PAGE) * PAGE;
+        // Outward to whole folios: touching one page maps the page-cache
+        // folio around it (up to 2 MiB), so a release that stops at the
+        // page would leave the rest of a folio at each end mapped. Pages
+        // of a neighbour let go by this are only faulted in again.
+        let start = range.start / FOLIO * FOLIO;
+        let end = range
+            .end
+            .div_ceil(FOLIO)
+            .saturating_mul(FOLIO)
+            .min(map.len().div_ceil(PAGE) * PAGE);
         if end > start {
             // SAFETY: the map is a shared, read-only file mapping: dropping
             // its pages loses nothing, a later read faults them back in.

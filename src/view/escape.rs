@@ -717,7 +717,6 @@ fn owner_text(line: &str) -> String {
     if line[lead..].starts_with('[') {
         if let Some(close) = line[lead..].find("]:") {
             let target = line[lead + close + 2..].trim_start();
-            let target = target.split_whitespace().next().unwrap_or("");
             if !safe_link(target.trim_start_matches('<')) {
                 out.push_str(&line[..lead]);
                 out.push('\\');
@@ -816,19 +815,24 @@ fn closing_run(rest: &[u8], run: usize) -> Option<usize> {
 
 /// The target of an inline link whose text ends at the `]` that `s` holds
 /// (`[text](target "title")` from its `[`, or `](target)`).
+/// The whole text up to the first `)` is taken: a target split by blanks
+/// or control characters (`javascrip\tt:`, which a browser joins again)
+/// is judged joined.
 fn inline_target(s: &str) -> Option<&str> {
     let open = s.find("](")?;
     let rest = s[open + 2..].trim_start();
     let rest = rest.strip_prefix('<').unwrap_or(rest);
-    let end = rest
-        .find(|c: char| c.is_whitespace() || c == ')' || c == '>')
-        .unwrap_or(rest.len());
+    let end = rest.find([')', '>']).unwrap_or(rest.len());
     Some(&rest[..end])
 }
 
 /// Whether a link target runs no script when followed.
 fn safe_link(target: &str) -> bool {
-    let t = target.trim().to_ascii_lowercase();
+    let t: String = target
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && !invisible(*c))
+        .collect::<String>()
+        .to_ascii_lowercase();
     if ["http://", "https://", "mailto:", "#", "/", "./", "../"]
         .iter()
         .any(|p| t.starts_with(p))
@@ -842,7 +846,11 @@ fn safe_link(target: &str) -> bool {
 /// Whether a target stays on the site (an image there fetches nothing
 /// from elsewhere).
 fn relative(target: &str) -> bool {
-    let t = target.trim().to_ascii_lowercase();
+    let t: String = target
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && !invisible(*c))
+        .collect::<String>()
+        .to_ascii_lowercase();
     !(t.starts_with("http:") || t.starts_with("https:") || t.starts_with("//") || t.contains(':'))
 }
 
@@ -959,6 +967,12 @@ mod tests {
             ),
             ("[me]( data:text/html,x)", "[me]\\( data:text/html,x)"),
             ("[x]: javascript:alert(1)", "\\[x]: javascript:alert(1)"),
+            (
+                "[a]( javascrip\tt:alert(1))",
+                "[a]\\( javascrip\tt:alert(1))",
+            ),
+            ("[y]: javascrip\tt:alert(1)", "\\[y]: javascrip\tt:alert(1)"),
+            (" ](javascrip\u{b}\u{b}t:", " ]\\(javascrip\u{b}\u{b}t:"),
             (
                 "![t](http://evil.example/x.png)",
                 "`![t](http://evil.example/x.png)`",

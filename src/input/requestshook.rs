@@ -444,8 +444,11 @@ pub fn sniff(head: &[u8]) -> bool {
         })
 }
 
-/// The record whose head line starts at `at.pos` of `whole`, read again.
-/// The text was checked to be UTF-8 when the record was first found.
+/// Whether a line (without its line end) is a record's head line.
+fn is_head_line(line: &[u8]) -> bool {
+    line.starts_with(b"### (") && std::str::from_utf8(line).is_ok_and(|l| parse_head(l).is_some())
+}
+
 /// The head line and headers of the record at `at`, without its body:
 /// what labels, tables and messages need, read without touching the body's
 /// pages (which may be megabytes). Also gives the byte range read.
@@ -465,11 +468,7 @@ pub fn head_at<'a>(
         let nl = memchr::memchr(b'\n', &rest[pos..]).map_or(rest.len(), |i| pos + i);
         let line = &rest[pos..nl];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if !first
-            && (line.is_empty()
-                || (line.starts_with(b"### (")
-                    && std::str::from_utf8(line).is_ok_and(|l| parse_head(l).is_some())))
-        {
+        if !first && (line.is_empty() || is_head_line(line)) {
             end = if line.is_empty() {
                 (nl + 1).min(rest.len())
             } else {
@@ -487,6 +486,8 @@ pub fn head_at<'a>(
     Some((record, start..start + end))
 }
 
+/// The record whose head line starts at `at.pos` of `whole`, read again.
+/// The text was checked to be UTF-8 when the record was first found.
 /// Also gives the byte range the record spans, so the caller can let go
 /// of its pages once it has what it needs.
 pub fn record_at<'a>(
@@ -502,8 +503,7 @@ pub fn record_at<'a>(
         .find(|&i| {
             let line = &rest[i..];
             let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
-            std::str::from_utf8(line)
-                .is_ok_and(|l| parse_head(l.strip_suffix('\r').unwrap_or(l)).is_some())
+            is_head_line(line.strip_suffix(b"\r").unwrap_or(line))
         })
         .unwrap_or(rest.len());
     let text = std::str::from_utf8(&rest[..end]).ok()?;

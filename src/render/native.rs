@@ -59,6 +59,25 @@ fn put(out: &mut Vec<u8>, s: &str) {
 /// as a code line and indented (empty lines stay empty), `\n` between
 /// them, or `empty` when there are none.
 fn lines(out: &mut Vec<u8>, text: &TextLines, indent: usize, empty: Option<&str>) {
+    let whole = text.as_str();
+    if !whole.is_empty() && escape::is_plain_text(whole) {
+        // No line needs an escape (the usual case): copy the text, with the
+        // indent in front of each line that is not empty.
+        if indent == 0 {
+            put(out, whole);
+            return;
+        }
+        for (k, line) in whole.split('\n').enumerate() {
+            if k > 0 {
+                out.push(b'\n');
+            }
+            if !line.is_empty() {
+                out.resize(out.len() + indent, b' ');
+                put(out, line);
+            }
+        }
+        return;
+    }
     let mut any = false;
     for line in text.iter() {
         if any {

@@ -9,8 +9,9 @@
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Parser, Tag};
 use tracedoc::view::escape::{
-    attr_value, code_line, code_span, front_matter_title, md_text, mermaid_label, mermaid_text,
-    shorten, table_cell, terminal, terminal_json, url, MERMAID_CHAR_MAX_BYTES, MERMAID_LABEL_MAX,
+    attr_value, code_line, code_span, fence_for, fence_for_text, front_matter_title, is_plain_text,
+    md_text, mermaid_label, mermaid_text, shorten, table_cell, terminal, terminal_json, url,
+    MERMAID_CHAR_MAX_BYTES, MERMAID_LABEL_MAX,
 };
 
 use crate::models::{flat, python_lines, read_md, read_mermaid, shown};
@@ -210,6 +211,22 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(shown, pictured);
+    }
+
+    /// The whole-text shortcuts of the native step templates agree with
+    /// the line-by-line functions they stand for: a text `is_plain_text`
+    /// says needs nothing has no line `code_line` would change, and the
+    /// fence for the text is the fence for its lines.
+    #[test]
+    fn whole_text_shortcuts_match_the_lines(parts in proptest::collection::vec(hostile(), 0..5), sep in "(\n|\r\n)") {
+        let text = parts.join(&sep);
+        let lines: Vec<&str> = tracedoc::model::Lines::new(&text).collect();
+        if is_plain_text(&text) {
+            for line in &lines {
+                prop_assert!(matches!(code_line(line), std::borrow::Cow::Borrowed(l) if l == *line), "{:?}", line);
+            }
+        }
+        prop_assert_eq!(fence_for_text(&text), fence_for(lines.iter().copied()));
     }
 
     /// mermaid_text: nothing reaches mermaid's parser that it reads as

@@ -133,6 +133,22 @@ fn emoji_char(c: char) -> bool {
 }
 
 fn push_md(out: &mut String, text: &str, cell: bool) {
+    // The usual title or name (`GET /v2/images/3f6c-...`): characters no
+    // rule below touches, and no `-` to open a list. Printed as it is.
+    if is_inert_md(text) {
+        out.push_str(text);
+        return;
+    }
+    push_md_chars(out, text, cell);
+}
+
+/// Text that [`push_md_chars`] gives back unchanged, known without it.
+fn is_inert_md(text: &str) -> bool {
+    let inert = |b: u8| b.is_ascii_alphanumeric() || b" /-,;%'(".contains(&b);
+    text.bytes().all(inert) && !text.trim_start_matches(' ').starts_with('-')
+}
+
+fn push_md_chars(out: &mut String, text: &str, cell: bool) {
     let chars: Vec<char> = text.chars().collect();
     let first = chars.iter().position(|&c| c != ' ');
     let mut i = 0;
@@ -1117,6 +1133,20 @@ mod tests {
         assert_eq!(code_span("#!js x"), "` #!js x `");
         assert_eq!(code_span("a\nb"), "`a b`");
         assert_eq!(code_span("x --8<-- [start:y]"), "`x ;--8<-- [start:y]`");
+    }
+
+    proptest::proptest! {
+        /// The shortcut of `push_md` prints what the rules would.
+        #[test]
+        fn inert_text_is_what_the_rules_print(s in "[ ]{0,2}[-1]?[A-Za-z0-9 /,;%'(.:_-]{0,24}") {
+            if is_inert_md(&s) {
+                for cell in [false, true] {
+                    let mut slow = String::new();
+                    push_md_chars(&mut slow, &s, cell);
+                    proptest::prop_assert_eq!(&slow, &s);
+                }
+            }
+        }
     }
 
     #[test]

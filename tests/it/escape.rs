@@ -126,6 +126,15 @@ proptest! {
         prop_assert_eq!(python_lines(&out).len(), 1);
     }
 
+    /// The same for text made only of the characters `md_text` prints
+    /// unchanged when nothing else is in the text (its shortcut).
+    #[test]
+    fn md_text_shows_inert_text(s in "[A-Za-z0-9 /,;%'(-]{0,30}") {
+        let out = md_text(&s);
+        let read = read_md(&out, false).map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
+        prop_assert_eq!(read, flat(&s));
+    }
+
     /// The same, parsed as CommonMark: one heading, and in it no link,
     /// image, HTML, code or emphasis.
     #[test]

@@ -67,14 +67,17 @@ fn lines(out: &mut Vec<u8>, text: &TextLines, indent: usize, empty: Option<&str>
             put(out, whole);
             return;
         }
-        for (k, line) in whole.split('\n').enumerate() {
-            if k > 0 {
+        let bytes = whole.as_bytes();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+            if start > 0 {
                 out.push(b'\n');
             }
-            if !line.is_empty() {
+            if end > start {
                 out.resize(out.len() + indent, b' ');
-                put(out, line);
+                out.extend_from_slice(&bytes[start..end]);
             }
+            start = end + 1;
         }
         return;
     }

@@ -23,6 +23,8 @@ pub struct Hunter {
     /// Every hunted value (tokens of [`MIN_HUNTED_TOKEN`] characters or
     /// more, other secrets of [`super::MIN_HUNTED_SECRET`] or more).
     finder: Option<AhoCorasick>,
+    /// What lets the first look at a body skip most of it.
+    sieve: Option<Sieve>,
     /// What each hunted value becomes, by pattern index.
     with: Vec<String>,
     /// The name of every token value found (hunted or not), and of every
@@ -98,6 +100,102 @@ fn whole_lines(text: &str, size: usize) -> impl Iterator<Item = &str> {
     })
 }
 
+/// A filter in front of the automaton for the hunt's first look at a body.
+///
+/// The automaton reads every byte, and a body of a big capture is mostly
+/// text without a secret. Every hunted value is at least `shortest` bytes
+/// long, so with `step = shortest - GRAM + 1` every occurrence of one
+/// holds, at some offset below `step`, a position that is a multiple of
+/// `step`; the `GRAM` bytes there are one of the grams at offsets
+/// `0..step` of that value. The sieve keeps those grams of every value in
+/// a bit set, reads the text only at multiples of `step`, and hands the
+/// automaton only the stretches around a gram it knows. It answers what
+/// `AhoCorasick::is_match` answers on the whole text (the tests hold it to
+/// that): a stretch runs from `step - 1` bytes before the gram to the
+/// longest value's length after it, so it holds every occurrence that the
+/// gram can be part of.
+struct Sieve {
+    bits: Vec<u64>,
+    /// log2 of the number of bits.
+    order: u32,
+    step: usize,
+    longest: usize,
+}
+
+/// The bytes a sieve hashes at a time.
+const GRAM: usize = 4;
+
+impl Sieve {
+    /// A sieve for these values, or `None` when one is too short for it to
+    /// skip anything worth the bookkeeping.
+    fn new<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Option<Sieve> {
+        let shortest = values.clone().map(str::len).min()?;
+        let longest = values.clone().map(str::len).max()?;
+        if shortest < 2 * GRAM {
+            return None;
+        }
+        let step = shortest - GRAM + 1;
+        let grams = values.clone().count().saturating_mul(step);
+        // About 64 bits per gram: a text's gram is a false alarm about
+        // once in 64 looks (up to 2^24 bits, 2 MiB).
+        let order = grams
+            .saturating_mul(64)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(12, 24);
+        let mut sieve = Sieve {
+            bits: vec![0; (1usize << order) / 64],
+            order,
+            step,
+            longest,
+        };
+        for v in values {
+            let b = v.as_bytes();
+            for at in 0..step {
+                let k = sieve.slot(&b[at..at + GRAM]);
+                sieve.bits[k / 64] |= 1 << (k % 64);
+            }
+        }
+        Some(sieve)
+    }
+
+    fn slot(&self, gram: &[u8]) -> usize {
+        let g = u32::from_le_bytes([gram[0], gram[1], gram[2], gram[3]]);
+        (g.wrapping_mul(0x9E37_79B1) >> (32 - self.order)) as usize
+    }
+
+    fn knows(&self, gram: &[u8]) -> bool {
+        let k = self.slot(gram);
+        self.bits[k / 64] & (1 << (k % 64)) != 0
+    }
+
+    /// Whether any value occurs in `text` (`f` is the automaton of the
+    /// same values).
+    fn is_match(&self, f: &AhoCorasick, text: &[u8]) -> bool {
+        // The stretch found but not yet handed to the automaton.
+        let mut open: Option<(usize, usize)> = None;
+        let mut at = 0;
+        while at + GRAM <= text.len() {
+            if self.knows(&text[at..at + GRAM]) {
+                let start = at.saturating_sub(self.step - 1);
+                let end = (at + self.longest).min(text.len());
+                open = match open {
+                    Some((s, e)) if start <= e => Some((s, end.max(e))),
+                    Some((s, e)) => {
+                        if f.is_match(&text[s..e]) {
+                            return true;
+                        }
+                        Some((start, end))
+                    }
+                    None => Some((start, end)),
+                };
+            }
+            at += self.step;
+        }
+        open.is_some_and(|(s, e)| f.is_match(&text[s..e]))
+    }
+}
+
 /// Counts only: the values are the secrets being hidden.
 impl std::fmt::Debug for Hunter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -137,6 +235,7 @@ impl Hunter {
     pub fn none() -> Hunter {
         Hunter {
             finder: None,
+            sieve: None,
             with: Vec::new(),
             names: FxHashMap::default(),
             patterns: Vec::new(),
@@ -202,9 +301,13 @@ impl Hunter {
                 .or_else(|_| build(Some(AhoCorasickKind::NoncontiguousNFA)))
                 .ok()
         };
+        let sieve = finder
+            .as_ref()
+            .and_then(|_| Sieve::new(all.keys().copied()));
         let with = all.values().map(|n| n.to_string()).collect();
         Hunter {
             finder,
+            sieve,
             with,
             names,
             patterns,
@@ -286,7 +389,11 @@ impl Hunter {
         let Some(f) = &self.finder else {
             return false;
         };
-        if f.is_match(text) {
+        let is_match = |bytes: &[u8]| match &self.sieve {
+            Some(sieve) => sieve.is_match(f, bytes),
+            None => f.is_match(bytes),
+        };
+        if is_match(text.as_bytes()) {
             return true;
         }
         // The decoded forms, a few whole lines at a time: no escape spans a
@@ -295,9 +402,8 @@ impl Hunter {
         // decoded whole.
         whole_lines(text, DECODED_CHUNK).any(|chunk| {
             with_scratch(|scratch| {
-                json_unescape_text(chunk, &mut scratch.text).is_some_and(|t| f.is_match(t))
-                    || percent_decode_bytes(chunk, &mut scratch.bytes)
-                        .is_some_and(|b| f.is_match(b))
+                json_unescape_text(chunk, &mut scratch.text).is_some_and(|t| is_match(t.as_bytes()))
+                    || percent_decode_bytes(chunk, &mut scratch.bytes).is_some_and(&is_match)
             })
         })
     }
@@ -340,7 +446,72 @@ impl Hunter {
 
 #[cfg(test)]
 mod tests {
-    use super::whole_lines;
+    use super::{whole_lines, Sieve};
+    use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+    use proptest::prelude::*;
+
+    fn automaton(values: &[String]) -> AhoCorasick {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .prefilter(false)
+            .build(values)
+            .unwrap()
+    }
+
+    proptest! {
+        /// The sieve answers what the automaton answers on the whole text:
+        /// values planted anywhere (at the start, the end, across each
+        /// other), from a small alphabet so grams collide often.
+        #[test]
+        fn the_sieve_finds_what_the_automaton_finds(
+            values in proptest::collection::vec("[ab\\x{e9}c]{8,40}", 1..40),
+            filler in proptest::collection::vec("[abc\\x{e9}d \n]{0,60}", 1..8),
+            planted in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0usize..6), 0..4),
+        ) {
+            let mut text = filler.concat();
+            for (value, at, cut) in planted {
+                let v = value.get(&values);
+                // Sometimes a value cut short: a near miss.
+                let v = if cut == 0 { &v[..v.char_indices().nth(v.chars().count() / 2).map_or(0, |c| c.0)] } else { v.as_str() };
+                let mut k = at.index(text.len() + 1);
+                while !text.is_char_boundary(k) {
+                    k -= 1;
+                }
+                text.insert_str(k, v);
+            }
+            let f = automaton(&values);
+            let sieve = Sieve::new(values.iter().map(String::as_str)).unwrap();
+            prop_assert_eq!(sieve.is_match(&f, text.as_bytes()), f.is_match(&text));
+        }
+    }
+
+    #[test]
+    fn the_sieve_is_not_made_for_short_values() {
+        assert!(Sieve::new(["abcdefg", "abcdefghijk"].into_iter()).is_none());
+        assert!(Sieve::new(["abcdefgh"].into_iter()).is_some());
+        assert!(Sieve::new(std::iter::empty()).is_none());
+    }
+
+    #[test]
+    fn the_sieve_finds_a_value_at_every_offset() {
+        let values = vec!["0123456789abcdefXYZ".to_string(), "qwertyuiop".to_string()];
+        let f = automaton(&values);
+        let sieve = Sieve::new(values.iter().map(String::as_str)).unwrap();
+        for v in &values {
+            for pad in 0..40 {
+                for tail in [0, 1, 7] {
+                    let text = format!("{}{v}{}", "-".repeat(pad), "+".repeat(tail));
+                    assert!(sieve.is_match(&f, text.as_bytes()), "{text}");
+                    let miss = format!("{}{}{}", "-".repeat(pad), &v[1..], "+".repeat(tail));
+                    assert_eq!(
+                        sieve.is_match(&f, miss.as_bytes()),
+                        f.is_match(&miss),
+                        "{miss}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn whole_lines_cut_at_line_ends_and_lose_nothing() {

@@ -159,7 +159,6 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
                     }
                 }
                 scan.diagnostics.extend(records.take_diagnostics());
-                capture.release(piece);
                 Ok((scan, found, marks))
             })
             .collect();
@@ -203,8 +202,6 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         dropped: &analysis.dropped,
         limits: settings.diagram,
     });
-    // Whatever the analysis read again is done with.
-    capture.release_all();
     let mut loaded = Loaded {
         capture,
         pieces,
@@ -378,7 +375,6 @@ fn step_keys(loaded: &Loaded, settings: &Settings) -> Result<Vec<StepKey>> {
                 id: record.id.as_ref().map(|s| s.to_string()),
             });
         }
-        loaded.capture.release(piece);
     }
     Ok(keys)
 }
@@ -571,7 +567,6 @@ fn each_step(
                 },
             )?;
         }
-        loaded.capture.release(piece);
         Ok((body, log))
     };
     // One more piece in flight than there are cores, so a core is never
@@ -714,8 +709,6 @@ pub fn render(
     let page = loaded.page(settings);
     let head = Head::of(&page);
     let small = render::head_files(&page, &head, templates)?;
-    // The page head read records again; pass 2 reads them in order.
-    loaded.capture.release_all();
     let mut folder = Folder::open(out, force)?;
     let mut names: Vec<&str> = OUTPUTS.to_vec();
     names.extend(small.iter().map(|(n, _)| n.as_str()).filter(|n| is_part(n)));

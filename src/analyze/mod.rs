@@ -158,9 +158,7 @@ fn mentions(capture: &Capture, pieces: &[Piece], scan: &Scan, variables: &Variab
             let Ok(records) = capture.read(p, &mut buf) else {
                 return Mentions::default();
             };
-            let m = variables::mentions(&values, records.enumerate().map(|(i, r)| (base + i, r)));
-            capture.release(p);
-            m
+            variables::mentions(&values, records.enumerate().map(|(i, r)| (base + i, r)))
         })
         .collect();
     let mut all = Mentions::default();

@@ -68,13 +68,6 @@ enum Inner {
     Owned(Vec<u8>),
 }
 
-/// The page size used to round releases (4 KiB on every platform tracedoc
-/// runs on; a larger real page size only makes a release do less).
-const PAGE: usize = 4096;
-
-/// The largest page-cache folio a read may map at once (a PMD: 2 MiB).
-const FOLIO: usize = 2 << 20;
-
 /// Regular files smaller than this are read whole, not a stretch at a time.
 pub const WHOLE_BELOW_BYTES: u64 = 1 << 20;
 
@@ -204,33 +197,6 @@ impl Bytes {
         Buffer {
             spare: Some(&self.spare),
             buf: buf.unwrap_or_default(),
-        }
-    }
-
-    /// Tells the kernel the pages of a mapped file wholly inside `range`
-    /// are not needed for now. They stay in the page cache and are read
-    /// back if touched again; only this process's resident set shrinks.
-    /// Does nothing for bytes read into memory.
-    pub fn release(&self, range: Range<usize>) {
-        let Inner::Mapped(map) = &self.inner else {
-            return;
-        };
-        // Outward to whole folios: touching one page maps the page-cache
-        // folio around it (up to 2 MiB), so a release that stops at the
-        // page would leave the rest of a folio at each end mapped. Pages
-        // of a neighbour let go by this are only faulted in again.
-        let start = range.start / FOLIO * FOLIO;
-        let end = range
-            .end
-            .div_ceil(FOLIO)
-            .saturating_mul(FOLIO)
-            .min(map.len().div_ceil(PAGE) * PAGE);
-        if end > start {
-            // SAFETY: the map is a shared, read-only file mapping: dropping
-            // its pages loses nothing, a later read faults them back in.
-            let _ = unsafe {
-                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
-            };
         }
     }
 }

@@ -489,8 +489,7 @@ impl Capture {
                 let mut buf = b.buffer();
                 for start in (0..b.len()).step_by(PIECE_BYTES) {
                     let range = start..(start + PIECE_BYTES).min(b.len());
-                    h.update_rayon(b.read_at(range.clone(), &mut buf)?);
-                    b.release(range);
+                    h.update_rayon(b.read_at(range, &mut buf)?);
                 }
             }
             Storage::Owned { digest, .. } => return Ok(digest.clone()),
@@ -563,7 +562,6 @@ impl Capture {
                         let end = (start + COUNT_BYTES).min(r.end);
                         n = n.saturating_add(count_lines(bytes.read_at(start..end, buf)?));
                     }
-                    bytes.release(r.clone());
                     Ok(n)
                 },
             )
@@ -655,14 +653,7 @@ impl Capture {
                 let text = bytes.read_at(start..end, &mut buf).ok()?;
                 requestshook::record_in(text, at, end >= bytes.len(), &self.path).map(owned)
             }
-            Storage::Text(bytes) => {
-                let (record, span) = requestshook::record_at(bytes.as_bytes(), at, &self.path)?;
-                // A record read again is wanted for its head and headers;
-                // its body (megabytes, at times) need not stay resident.
-                // Touching the pages again only faults them back in.
-                bytes.release(span);
-                Some(record)
-            }
+            Storage::Text(bytes) => requestshook::record_at(bytes.as_bytes(), at, &self.path),
             Storage::Owned { records, .. } => records.get(at.pos as usize).map(OwnedRecord::record),
             Storage::Several(_) => {
                 let (c, pos, base) = self.part(at.pos)?;
@@ -693,11 +684,7 @@ impl Capture {
                     window = window.saturating_mul(4);
                 }
             }
-            Storage::Text(bytes) => {
-                let (record, span) = requestshook::head_at(bytes.as_bytes(), at, &self.path)?;
-                bytes.release(span);
-                record
-            }
+            Storage::Text(bytes) => requestshook::head_at(bytes.as_bytes(), at, &self.path)?,
             Storage::Owned { .. } => self.record(at)?,
             Storage::Several(_) => {
                 let (c, pos, base) = self.part(at.pos)?;
@@ -710,31 +697,11 @@ impl Capture {
         Some(record)
     }
 
-    /// Lets go of the memory of a piece that is done with (until it is read again).
-    pub fn release(&self, piece: &Piece) {
-        match &self.storage {
-            Storage::Text(bytes) => bytes.release(piece.range.clone()),
-            Storage::Several(_) => {
-                if let Some((c, start, base)) = self.part(piece.range.start as u64) {
-                    c.release(&Piece {
-                        range: start as usize..piece.range.end - base as usize,
-                        line: piece.line,
-                    });
-                }
-            }
-            Storage::Owned { .. } => {}
-        }
-    }
-
-    /// Lets go of every page of the capture this process holds (they stay
-    /// in the page cache): between passes, whatever a step read again.
-    pub fn release_all(&self) {
-        match &self.storage {
-            Storage::Text(bytes) => bytes.release(0..bytes.len()),
-            Storage::Several(parts) => parts.iter().for_each(|p| p.capture.release_all()),
-            Storage::Owned { .. } => {}
-        }
-    }
+    /// Was: lets go of a piece's mapped pages. A piece's text now lives in
+    /// the buffer it was read into ([`Capture::read`]), which goes back for
+    /// reuse when its reader drops it, so there is nothing to let go of.
+    /// Kept only until `view::graphdoc` stops calling it.
+    pub fn release(&self, _piece: &Piece) {}
 
     /// Every record and warning, in order (tests and small captures). A
     /// capture without any record is an error.

@@ -168,9 +168,7 @@ pub fn next_head(
                 }
             };
             if is_head_line(line.strip_suffix(b"\r").unwrap_or(line)) {
-                let found = pos + at;
-                bytes.release(from..found);
-                return Ok(found);
+                return Ok(pos + at);
             }
             search = at;
         }
@@ -186,7 +184,6 @@ pub fn next_head(
             }
         }
     }
-    bytes.release(from..len);
     Ok(len)
 }
 
@@ -519,17 +516,13 @@ fn is_head_line(line: &[u8]) -> bool {
 }
 
 /// The head line and headers of the record at `at`, without its body:
-/// what labels, tables and messages need, read without touching the body's
-/// pages (which may be megabytes). Also gives the byte range read.
-pub fn head_at<'a>(
-    whole: &'a [u8],
-    at: At,
-    path: &'a Path,
-) -> Option<(Record<'a>, std::ops::Range<usize>)> {
+/// what labels, tables and messages need, without going through the body
+/// (which may be megabytes).
+pub fn head_at<'a>(whole: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>> {
     let start = usize::try_from(at.pos).ok()?;
     let rest = whole.get(start..)?;
     let end = head_end(rest, true)?;
-    Some((head_in(&rest[..end], at, path)?, start..start + end))
+    head_in(&rest[..end], at, path)
 }
 
 /// Where the head line and headers of the record at the start of `rest`
@@ -574,13 +567,7 @@ pub fn head_in<'a>(text: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>>
 
 /// The record whose head line starts at `at.pos` of `whole`, read again.
 /// The text was checked to be UTF-8 when the record was first found.
-/// Also gives the byte range the record spans, so the caller can let go
-/// of its pages once it has what it needs.
-pub fn record_at<'a>(
-    whole: &'a [u8],
-    at: At,
-    path: &'a Path,
-) -> Option<(Record<'a>, std::ops::Range<usize>)> {
+pub fn record_at<'a>(whole: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>> {
     let start = usize::try_from(at.pos).ok()?;
     let rest = whole.get(start..)?;
     // The record ends at the next line that parses as a head line.
@@ -592,8 +579,7 @@ pub fn record_at<'a>(
             is_head_line(line.strip_suffix(b"\r").unwrap_or(line))
         })
         .unwrap_or(rest.len());
-    let record = record_in(&rest[..end], at, end == rest.len(), path)?;
-    Some((record, start..start + end))
+    record_in(&rest[..end], at, end == rest.len(), path)
 }
 
 /// The record at `at` from `text`, which holds it whole (up to the next

@@ -147,8 +147,9 @@ pub struct ApiRef {
 #[derive(Debug)]
 pub struct Catalog {
     ops: Vec<Operation>,
-    /// (service, upper-case method) -> operations, in catalog order.
-    index: HashMap<(String, String), Vec<usize>>,
+    /// service -> upper-case method -> operations, in catalog order (two
+    /// levels, so a lookup borrows its keys instead of building them).
+    index: HashMap<String, HashMap<String, Vec<usize>>>,
 }
 
 impl Catalog {
@@ -187,10 +188,12 @@ impl Catalog {
                 rule,
             });
         }
-        let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut index: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         for (i, op) in ops.iter().enumerate() {
             index
-                .entry((op.service.clone(), op.method.to_ascii_uppercase()))
+                .entry(op.service.clone())
+                .or_default()
+                .entry(op.method.to_ascii_uppercase())
                 .or_default()
                 .push(i);
         }
@@ -214,32 +217,41 @@ impl Catalog {
     /// The operation a request denotes, if the catalog has it.
     pub fn lookup(&self, service: &str, request: &Record) -> Option<ApiRef> {
         let path = request.path();
+        let by_method = self.index.get(service)?;
+        let ops = if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
+            by_method.get(&request.method.to_ascii_uppercase())
+        } else {
+            by_method.get(request.method.as_ref())
+        }?;
         let mut candidates: Vec<&str> = prefixes(service)
             .iter()
             .copied()
-            .filter(|p| path == *p || path.starts_with(&format!("{p}/")))
+            .filter(|p| {
+                path.strip_prefix(p)
+                    .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+            })
             .collect();
         candidates.sort_by_key(|p| p.len());
         candidates.push("");
-        let method = request.method.to_ascii_uppercase();
-        let ops = self.index.get(&(service.to_string(), method))?;
         let mut body: Option<Option<Value>> = None;
+        let mut segs: Vec<&str> = Vec::new();
         for prefix in candidates {
             let rest = &path[prefix.len()..];
-            let segs = split_path(rest);
-            let mut best: Option<(usize, Vec<(String, String)>)> = None;
+            segs.clear();
+            segs.extend(rest.split('/').filter(|s| !s.is_empty()));
+            let mut best: Option<usize> = None;
             for &i in ops {
                 let op = &self.ops[i];
-                if let Some(params) = match_segments(&op.segments, &segs) {
-                    if best
-                        .as_ref()
-                        .is_none_or(|(b, _)| op.literals > self.ops[*b].literals)
-                    {
-                        best = Some((i, params));
-                    }
+                if fits(&op.segments, &segs)
+                    && best.is_none_or(|b| op.literals > self.ops[b].literals)
+                {
+                    best = Some(i);
                 }
             }
-            let Some((best, params)) = best else { continue };
+            let Some(best) = best else { continue };
+            let Some(params) = match_segments(&self.ops[best].segments, &segs) else {
+                continue;
+            };
             let op = &self.ops[best];
             let group: Vec<usize> = ops
                 .iter()
@@ -294,6 +306,27 @@ fn parse_template(path: &str) -> Vec<Segment> {
             },
         )
         .collect()
+}
+
+/// Whether `path` fits `template` ([`match_segments`] without building
+/// the parameters: most operations of a method are tried and do not fit).
+fn fits(template: &[Segment], path: &[&str]) -> bool {
+    for (i, seg) in template.iter().enumerate() {
+        match seg {
+            Segment::Literal(l) => {
+                if path.get(i) != Some(&l.as_str()) {
+                    return false;
+                }
+            }
+            Segment::Param(_) => {
+                if i >= path.len() {
+                    return false;
+                }
+            }
+            Segment::Rest(_) => return i < path.len(),
+        }
+    }
+    template.len() == path.len()
 }
 
 fn match_segments(template: &[Segment], path: &[&str]) -> Option<Vec<(String, String)>> {
@@ -507,6 +540,42 @@ mod tests {
 
     fn title(service: &str, r: &Record) -> Option<String> {
         Catalog::builtin().lookup(service, r).map(|a| a.title)
+    }
+
+    #[test]
+    fn fits_is_match_segments_without_parameters() {
+        let templates = [
+            "/v2/images",
+            "/v2/images/{image_id}",
+            "/v2/images/{image_id}/file",
+            "/v1/{account}/{container}/{object}",
+            "/",
+        ];
+        let paths = [
+            "",
+            "/",
+            "/v2",
+            "/v2/images",
+            "/v2/images/",
+            "/v2/images/abc",
+            "/v2/images/abc/file",
+            "/v2/images/abc/file/x",
+            "/v1/a/c",
+            "/v1/a/c/o",
+            "/v1/a/c/o/p/q",
+            "/v2//images",
+        ];
+        for t in templates {
+            let template = parse_template(t);
+            for p in paths {
+                let segs = split_path(p);
+                assert_eq!(
+                    fits(&template, &segs),
+                    match_segments(&template, &segs).is_some(),
+                    "{t} against {p}"
+                );
+            }
+        }
     }
 
     #[test]

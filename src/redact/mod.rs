@@ -128,13 +128,11 @@ impl Marks {
     /// 12 bits of the record: its URL, its field and header lengths, and
     /// the ends of its body.
     fn fingerprint(record: &Record) -> u16 {
-        let mut h: u32 = 0x811c_9dc5;
-        let mut add = |bytes: &[u8]| {
-            for &b in bytes {
-                h ^= u32::from(b);
-                h = h.wrapping_mul(0x0100_0193);
-            }
-        };
+        use std::hash::Hasher;
+        // Word at a time (FNV byte by byte was 2% of a big render: the
+        // URL and headers of every record are hashed in both passes).
+        let mut hasher = rustc_hash::FxHasher::default();
+        let mut add = |bytes: &[u8]| hasher.write(bytes);
         add(record.url.as_bytes());
         add(&(record.headers.len() as u32).to_le_bytes());
         for header in &record.headers {
@@ -145,7 +143,8 @@ impl Marks {
         add(&(body.len() as u32).to_le_bytes());
         add(&body[..body.len().min(16)]);
         add(&body[body.len().saturating_sub(16)..]);
-        ((h ^ (h >> 12) ^ (h >> 24)) & 0x0fff) as u16
+        let h = hasher.finish();
+        ((h ^ (h >> 12) ^ (h >> 24) ^ (h >> 36) ^ (h >> 52)) & 0x0fff) as u16
     }
 
     /// Whether these are marks of `record` (or [`Marks::ALL`]).

@@ -59,6 +59,28 @@ fn put(out: &mut Vec<u8>, s: &str) {
 /// as a code line and indented (empty lines stay empty), `\n` between
 /// them, or `empty` when there are none.
 fn lines(out: &mut Vec<u8>, text: &TextLines, indent: usize, empty: Option<&str>) {
+    let whole = text.as_str();
+    if !whole.is_empty() && escape::is_plain_text(whole) {
+        // No line needs an escape (the usual case): copy the text, with the
+        // indent in front of each line that is not empty.
+        if indent == 0 {
+            put(out, whole);
+            return;
+        }
+        let bytes = whole.as_bytes();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+            if start > 0 {
+                out.push(b'\n');
+            }
+            if end > start {
+                out.resize(out.len() + indent, b' ');
+                out.extend_from_slice(&bytes[start..end]);
+            }
+            start = end + 1;
+        }
+        return;
+    }
     let mut any = false;
     for line in text.iter() {
         if any {

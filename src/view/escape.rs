@@ -133,6 +133,22 @@ fn emoji_char(c: char) -> bool {
 }
 
 fn push_md(out: &mut String, text: &str, cell: bool) {
+    // The usual title or name (`GET /v2/images/3f6c-...`): characters no
+    // rule below touches, and no `-` to open a list. Printed as it is.
+    if is_inert_md(text) {
+        out.push_str(text);
+        return;
+    }
+    push_md_chars(out, text, cell);
+}
+
+/// Text that [`push_md_chars`] gives back unchanged, known without it.
+fn is_inert_md(text: &str) -> bool {
+    let inert = |b: u8| b.is_ascii_alphanumeric() || b" /-,;%'(".contains(&b);
+    text.bytes().all(inert) && !text.trim_start_matches(' ').starts_with('-')
+}
+
+fn push_md_chars(out: &mut String, text: &str, cell: bool) {
     let chars: Vec<char> = text.chars().collect();
     let first = chars.iter().position(|&c| c != ' ');
     let mut i = 0;
@@ -240,15 +256,15 @@ pub fn code_span(text: &str) -> String {
 }
 
 fn longest_backtick_run(text: &str) -> usize {
+    // Most text holds no backtick: one SIMD search and done.
+    let b = text.as_bytes();
     let mut longest = 0;
-    let mut run = 0;
-    for b in text.bytes() {
-        if b == b'`' {
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'`', &b[from..]) {
+        let start = from + i;
+        let run = b[start..].iter().take_while(|&&c| c == b'`').count();
+        longest = longest.max(run);
+        from = start + run;
     }
     longest
 }
@@ -261,6 +277,16 @@ pub fn fence_for<'a, I: IntoIterator<Item = &'a str>>(lines: I) -> String {
         .map(longest_backtick_run)
         .max()
         .unwrap_or(0);
+    fence_of(longest)
+}
+
+/// [`fence_for`] the lines of `text` (a line break is no backtick, so the
+/// longest run in the whole text is the longest in any of its lines).
+pub fn fence_for_text(text: &str) -> String {
+    fence_of(longest_backtick_run(text))
+}
+
+fn fence_of(longest: usize) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
@@ -392,10 +418,26 @@ fn is_plain_line(bytes: &[u8]) -> bool {
     for &b in bytes {
         odd |= (b < 0x20) & (b != b'\t') | (b == 0x7f) | (b == 0xc2) | (b == 0xe2);
     }
-    if odd {
-        return false;
+    !odd && !has_snippet_scissors(bytes)
+}
+
+/// Whether every line of `text` (split at `\n`) is a line [`code_line`]
+/// gives back as it is: [`is_plain_line`] for the whole text at once, with
+/// `\n` allowed (`\r` is not: a CRLF text goes line by line). A body of
+/// a million lines is checked in one vectorised pass instead of a million
+/// calls.
+pub fn is_plain_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut odd = false;
+    for &b in bytes {
+        odd |= (b < 0x20) & (b != b'\t') & (b != b'\n') | (b == 0x7f) | (b == 0xc2) | (b == 0xe2);
     }
-    !memchr::memchr_iter(b'<', bytes).any(|i| i > 0 && bytes[i - 1] == b'8')
+    !odd && !has_snippet_scissors(bytes)
+}
+
+/// `8<`, which every snippet marker holds.
+fn has_snippet_scissors(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'<', bytes).any(|i| i > 0 && bytes[i - 1] == b'8')
 }
 
 fn picture_breaks(line: &str) -> Cow<'_, str> {
@@ -1091,6 +1133,20 @@ mod tests {
         assert_eq!(code_span("#!js x"), "` #!js x `");
         assert_eq!(code_span("a\nb"), "`a b`");
         assert_eq!(code_span("x --8<-- [start:y]"), "`x ;--8<-- [start:y]`");
+    }
+
+    proptest::proptest! {
+        /// The shortcut of `push_md` prints what the rules would.
+        #[test]
+        fn inert_text_is_what_the_rules_print(s in "[ ]{0,2}[-1]?[A-Za-z0-9 /,;%'(.:_-]{0,24}") {
+            if is_inert_md(&s) {
+                for cell in [false, true] {
+                    let mut slow = String::new();
+                    push_md_chars(&mut slow, &s, cell);
+                    proptest::prop_assert_eq!(&slow, &s);
+                }
+            }
+        }
     }
 
     #[test]

@@ -279,7 +279,7 @@ impl<'c> Shown<'c> {
         let header_lines = TextLines::from_text(headers);
         let body_lines = TextLines::from_text(body);
         let fence = |lines: &TextLines| -> Cow<'static, str> {
-            match escape::fence_for(lines.iter()) {
+            match escape::fence_for_text(lines.as_str()) {
                 f if f == "```" => Cow::Borrowed("```"),
                 f => Cow::Owned(f),
             }

@@ -9,8 +9,9 @@
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Parser, Tag};
 use tracedoc::view::escape::{
-    attr_value, code_line, code_span, front_matter_title, md_text, mermaid_label, mermaid_text,
-    shorten, table_cell, terminal, terminal_json, url, MERMAID_CHAR_MAX_BYTES, MERMAID_LABEL_MAX,
+    attr_value, code_line, code_span, fence_for, fence_for_text, front_matter_title, is_plain_text,
+    md_text, mermaid_label, mermaid_text, shorten, table_cell, terminal, terminal_json, url,
+    MERMAID_CHAR_MAX_BYTES, MERMAID_LABEL_MAX,
 };
 
 use crate::models::{flat, python_lines, read_md, read_mermaid, shown};
@@ -125,6 +126,15 @@ proptest! {
         prop_assert_eq!(python_lines(&out).len(), 1);
     }
 
+    /// The same for text made only of the characters `md_text` prints
+    /// unchanged when nothing else is in the text (its shortcut).
+    #[test]
+    fn md_text_shows_inert_text(s in "[A-Za-z0-9 /,;%'(-]{0,30}") {
+        let out = md_text(&s);
+        let read = read_md(&out, false).map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
+        prop_assert_eq!(read, flat(&s));
+    }
+
     /// The same, parsed as CommonMark: one heading, and in it no link,
     /// image, HTML, code or emphasis.
     #[test]
@@ -210,6 +220,22 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(shown, pictured);
+    }
+
+    /// The whole-text shortcuts of the native step templates agree with
+    /// the line-by-line functions they stand for: a text `is_plain_text`
+    /// says needs nothing has no line `code_line` would change, and the
+    /// fence for the text is the fence for its lines.
+    #[test]
+    fn whole_text_shortcuts_match_the_lines(parts in proptest::collection::vec(hostile(), 0..5), sep in "(\n|\r\n)") {
+        let text = parts.join(&sep);
+        let lines: Vec<&str> = tracedoc::model::Lines::new(&text).collect();
+        if is_plain_text(&text) {
+            for line in &lines {
+                prop_assert!(matches!(code_line(line), std::borrow::Cow::Borrowed(l) if l == *line), "{:?}", line);
+            }
+        }
+        prop_assert_eq!(fence_for_text(&text), fence_for(lines.iter().copied()));
     }
 
     /// mermaid_text: nothing reaches mermaid's parser that it reads as

@@ -131,7 +131,7 @@ pub fn load_bytes(
 fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Result<Loaded> {
     let path = capture.path.clone();
     let path = path.as_path();
-    let pieces = capture.pieces(PIECE_BYTES);
+    let pieces = capture.pieces(PIECE_BYTES)?;
     let catalog = Catalog::builtin();
     let ctx = Context {
         services: &settings.services,
@@ -150,7 +150,8 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
                 let mut scan = Scan::default();
                 let mut found = Found::default();
                 let mut marks = Vec::new();
-                let mut records = capture.read(piece)?;
+                let mut buf = capture.buffer();
+                let mut records = capture.read(piece, &mut buf)?;
                 for record in records.by_ref() {
                     scan.add(&record, ctx);
                     if options.redact {
@@ -158,7 +159,6 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
                     }
                 }
                 scan.diagnostics.extend(records.take_diagnostics());
-                capture.release(piece);
                 Ok((scan, found, marks))
             })
             .collect();
@@ -202,8 +202,6 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
         dropped: &analysis.dropped,
         limits: settings.diagram,
     });
-    // Whatever the analysis read again is done with.
-    capture.release_all();
     let mut loaded = Loaded {
         capture,
         pieces,
@@ -353,8 +351,9 @@ fn step_keys(loaded: &Loaded, settings: &Settings) -> Result<Vec<StepKey>> {
     let shown = loaded.shown(settings);
     let a = &loaded.analysis;
     let mut keys = Vec::new();
+    let mut buf = loaded.capture.buffer();
     for (&base, piece) in loaded.first_records.iter().zip(&loaded.pieces) {
-        for (k, record) in loaded.capture.read(piece)?.enumerate() {
+        for (k, record) in loaded.capture.read(piece, &mut buf)?.enumerate() {
             let i = base + k;
             if a.is_dropped(i) || shown.number(i).is_none() {
                 continue;
@@ -376,7 +375,6 @@ fn step_keys(loaded: &Loaded, settings: &Settings) -> Result<Vec<StepKey>> {
                 id: record.id.as_ref().map(|s| s.to_string()),
             });
         }
-        loaded.capture.release(piece);
     }
     Ok(keys)
 }
@@ -548,7 +546,8 @@ fn each_step(
     let render_piece = |(base, piece): (usize, &Piece)| -> Rendered {
         let mut body = buffer(piece.range.len() + piece.range.len() / 4);
         let mut log = buffer(piece.range.len() + piece.range.len() / 8);
-        let records = loaded.capture.read(piece)?;
+        let mut buf = loaded.capture.buffer();
+        let records = loaded.capture.read(piece, &mut buf)?;
         for (k, record) in records.enumerate() {
             let i = base + k;
             let record = match &shown.redaction {
@@ -568,7 +567,6 @@ fn each_step(
                 },
             )?;
         }
-        loaded.capture.release(piece);
         Ok((body, log))
     };
     // One more piece in flight than there are cores, so a core is never
@@ -711,8 +709,6 @@ pub fn render(
     let page = loaded.page(settings);
     let head = Head::of(&page);
     let small = render::head_files(&page, &head, templates)?;
-    // The page head read records again; pass 2 reads them in order.
-    loaded.capture.release_all();
     let mut folder = Folder::open(out, force)?;
     let mut names: Vec<&str> = OUTPUTS.to_vec();
     names.extend(small.iter().map(|(n, _)| n.as_str()).filter(|n| is_part(n)));
@@ -776,7 +772,7 @@ pub fn render(
     if let Some(fp) = fingerprint {
         folder.fingerprint(fp);
         let entry = crate::site::out::Entry {
-            digest: loaded.capture.digest(),
+            digest: loaded.capture.digest()?,
             size: loaded.capture.len() as u64,
             also: None,
         };
@@ -1025,8 +1021,9 @@ fn render_files_with(
 pub fn steps(loaded: &Loaded, settings: &Settings) -> Result<Vec<Step>> {
     let shown = loaded.shown(settings);
     let mut steps = Vec::with_capacity(loaded.analysis.records());
+    let mut buf = loaded.capture.buffer();
     for (&base, piece) in loaded.first_records.iter().zip(&loaded.pieces) {
-        for (k, record) in loaded.capture.read(piece)?.enumerate() {
+        for (k, record) in loaded.capture.read(piece, &mut buf)?.enumerate() {
             let record = match &shown.redaction {
                 Some(r) => r.redact(base + k, &record),
                 None => record,

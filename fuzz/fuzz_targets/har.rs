@@ -26,8 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let mut seen = Vec::new();
     let mut requests = HashSet::new();
     let mut owns = HashSet::new();
-    for piece in capture.pieces(1) {
-        let mut read = capture.read(&piece).expect("decoded records read");
+    let mut buf = Vec::new();
+    for piece in capture.pieces(1).expect("pieces") {
+        let mut read = capture.read(&piece, &mut buf).expect("decoded records read");
         for r in read.by_ref() {
             assert_eq!(capture.record(r.at).as_ref(), Some(&r), "read again differs");
             assert!(!r.from.is_empty() && !r.to.is_empty(), "no participant");
@@ -49,8 +50,8 @@ fuzz_target!(|data: &[u8]| {
     }
     // Parents name entries that were read (they are checked after all, as
     // a parent's request comes first but is not the point here).
-    for piece in capture.pieces(usize::MAX) {
-        for r in capture.read(&piece).expect("read").by_ref() {
+    for piece in capture.pieces(usize::MAX).expect("pieces") {
+        for r in capture.read(&piece, &mut buf).expect("read").by_ref() {
             if let Some(p) = r.hints.parent {
                 assert!(owns.contains(&p), "parent {p} is no entry read");
             }
@@ -58,8 +59,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let whole: Vec<String> = capture
         .pieces(usize::MAX)
+        .expect("pieces")
         .iter()
-        .flat_map(|p| capture.read(p).expect("read").map(|r| r.into_owned_text()).collect::<Vec<_>>())
+        .flat_map(|p| {
+            let mut buf = Vec::new();
+            let read = capture.read(p, &mut buf).expect("read");
+            read.map(|r| r.into_owned_text()).collect::<Vec<_>>()
+        })
         .collect();
     assert_eq!(seen, whole, "pieces read differently");
 });

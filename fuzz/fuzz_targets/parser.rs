@@ -21,8 +21,9 @@ fn run(data: &[u8], target: usize) -> Result<(Vec<String>, Vec<String>), String>
     let mut records = Vec::new();
     let mut warnings = Vec::new();
     let mut last_line = 0;
-    for piece in capture.pieces(target) {
-        let mut read = capture.read(&piece).map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    for piece in capture.pieces(target).map_err(|e| e.to_string())? {
+        let mut read = capture.read(&piece, &mut buf).map_err(|e| e.to_string())?;
         for r in read.by_ref() {
             assert!(r.at.line > last_line, "records out of order");
             last_line = r.at.line;

@@ -154,12 +154,11 @@ fn mentions(capture: &Capture, pieces: &[Piece], scan: &Scan, variables: &Variab
         .zip(first_record)
         .filter(|(p, _)| p.range.start <= limit)
         .map(|(p, base)| {
-            let Ok(records) = capture.read(p) else {
+            let mut buf = capture.buffer();
+            let Ok(records) = capture.read(p, &mut buf) else {
                 return Mentions::default();
             };
-            let m = variables::mentions(&values, records.enumerate().map(|(i, r)| (base + i, r)));
-            capture.release(p);
-            m
+            variables::mentions(&values, records.enumerate().map(|(i, r)| (base + i, r)))
         })
         .collect();
     let mut all = Mentions::default();

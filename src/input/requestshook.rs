@@ -21,6 +21,8 @@ use std::path::Path;
 use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
 use crate::model::{At, Body, BodyKind, Direction, Header, Hints, Record, Status};
 
+use super::bytes::Bytes;
+
 /// The header requestshook pairs a request and its response with.
 pub const PAIR_HEADER: &str = "X-Requestshook-Request-Id";
 
@@ -107,37 +109,82 @@ pub fn parse_head(line: &str) -> Option<Head<'_>> {
 }
 
 /// Cuts a capture into pieces of about `target` bytes that start at head
-/// lines (the first at 0), to be read independently. What is searched is
-/// handed to `done` once passed, so a mapped file's pages can be let go.
-pub fn pieces(text: &[u8], target: usize, done: &dyn Fn(Range<usize>)) -> Vec<Range<usize>> {
+/// lines (the first at 0), to be read independently. Only the stretch
+/// after each `target` bytes up to the next head line is read, a window
+/// at a time into `buf` ([`next_head`]).
+pub fn pieces(
+    bytes: &Bytes,
+    target: usize,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Vec<Range<usize>>> {
     let target = target.max(1);
     let mut out = Vec::new();
     let mut start = 0;
-    while start < text.len() {
-        let mut end = text.len();
-        let mut probe = start + target;
-        while probe < text.len() {
-            let Some(nl) = memchr::memmem::find(&text[probe..], b"\n### (") else {
-                break;
-            };
-            let at = probe + nl + 1;
-            let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
-            let line = &text[at..line_end];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if std::str::from_utf8(line).is_ok_and(|l| parse_head(l).is_some()) {
-                end = at;
-                break;
-            }
-            done(probe..at);
-            probe = at;
-        }
-        if probe < end {
-            done(probe.min(end)..end);
-        }
+    while start < bytes.len() {
+        let end = next_head(bytes, start.saturating_add(target), WINDOW, buf)?;
         out.push(start..end);
         start = end;
     }
-    out
+    Ok(out)
+}
+
+/// How much [`pieces`] reads at first after each `target` bytes (a head
+/// line is usually within a few kB).
+pub const WINDOW: usize = 64 << 10;
+
+/// The largest window [`next_head`] grows to while it finds nothing (a
+/// longer line makes it bigger).
+pub const WINDOW_MAX: usize = 1 << 20;
+
+/// Where the first head line after `from` starts (the first line that
+/// parses as one and whose line end before it is at `from` or later), or
+/// the end of the file. Read into `buf` a window at a time: `window`
+/// bytes first, twice as much each time after, up to [`WINDOW_MAX`].
+pub fn next_head(
+    bytes: &Bytes,
+    from: usize,
+    window: usize,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    const MARK: &[u8] = b"\n### (";
+    let len = bytes.len();
+    let mut pos = from;
+    // Big enough that the mark's straddling overlap is always passed.
+    let mut window = window.max(2 * MARK.len());
+    while pos < len {
+        let text = bytes.read_at(pos..pos.saturating_add(window), buf)?;
+        let at_eof = pos + text.len() >= len;
+        let mut search = 0;
+        // Where to read again from when a line is cut by the window's end.
+        let mut cut = None;
+        while let Some(i) = memchr::memmem::find(&text[search..], MARK) {
+            let at = search + i + 1;
+            let line = match memchr::memchr(b'\n', &text[at..]) {
+                Some(n) => &text[at..at + n],
+                None if at_eof => &text[at..],
+                None => {
+                    cut = Some(at - 1);
+                    break;
+                }
+            };
+            if is_head_line(line.strip_suffix(b"\r").unwrap_or(line)) {
+                return Ok(pos + at);
+            }
+            search = at;
+        }
+        match cut {
+            // A line longer than the window: a bigger one.
+            Some(0) => window = window.saturating_mul(2),
+            Some(k) => pos += k,
+            None if at_eof => break,
+            None => {
+                // The mark may straddle the window's end.
+                pos += text.len() - (MARK.len() - 1);
+                window = (window * 2).min(WINDOW_MAX).max(window);
+            }
+        }
+    }
+    Ok(len)
 }
 
 /// Checks that `bytes` (starting at `base` in the file) is UTF-8, naming the
@@ -154,6 +201,25 @@ pub fn check_utf8<'a>(whole: &'a [u8], range: Range<usize>, path: &Path) -> Resu
             Err(Error::InvalidUtf8 {
                 path: path.to_path_buf(),
                 line,
+                column: at - line_start + 1,
+            })
+        }
+    }
+}
+
+/// Checks that a piece's text (which starts a line: line `line` of the
+/// file at `path`) is UTF-8, naming the line and column of the first bad
+/// byte otherwise.
+pub fn check_piece_utf8<'a>(text: &'a [u8], line: u32, path: &Path) -> Result<&'a str> {
+    match std::str::from_utf8(text) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let lines = memchr::memchr_iter(b'\n', &text[..at]).count();
+            let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            Err(Error::InvalidUtf8 {
+                path: path.to_path_buf(),
+                line: (line.max(1) as usize).saturating_add(lines),
                 column: at - line_start + 1,
             })
         }
@@ -450,51 +516,58 @@ fn is_head_line(line: &[u8]) -> bool {
 }
 
 /// The head line and headers of the record at `at`, without its body:
-/// what labels, tables and messages need, read without touching the body's
-/// pages (which may be megabytes). Also gives the byte range read.
-pub fn head_at<'a>(
-    whole: &'a [u8],
-    at: At,
-    path: &'a Path,
-) -> Option<(Record<'a>, std::ops::Range<usize>)> {
+/// what labels, tables and messages need, without going through the body
+/// (which may be megabytes).
+pub fn head_at<'a>(whole: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>> {
     let start = usize::try_from(at.pos).ok()?;
     let rest = whole.get(start..)?;
-    // The headers end at the first empty line; a head line before it (a
-    // record cut short) ends them too.
-    let mut end = rest.len();
+    let end = head_end(rest, true)?;
+    head_in(&rest[..end], at, path)
+}
+
+/// Where the head line and headers of the record at the start of `rest`
+/// end: at the first empty line (after it), or at a head line before it
+/// (a record cut short). `None` when `rest` stops before that and more of
+/// the file follows (`at_eof` is false).
+pub fn head_end(rest: &[u8], at_eof: bool) -> Option<usize> {
     let mut pos = 0;
     let mut first = true;
     while pos < rest.len() {
-        let nl = memchr::memchr(b'\n', &rest[pos..]).map_or(rest.len(), |i| pos + i);
+        let nl = match memchr::memchr(b'\n', &rest[pos..]) {
+            Some(i) => pos + i,
+            None if at_eof => rest.len(),
+            // A line cut short: it may or may not be a head line.
+            None => return None,
+        };
         let line = &rest[pos..nl];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !first && (line.is_empty() || is_head_line(line)) {
-            end = if line.is_empty() {
+            return Some(if line.is_empty() {
                 (nl + 1).min(rest.len())
             } else {
                 pos
-            };
-            break;
+            });
         }
         first = false;
         pos = nl + 1;
     }
-    let text = std::str::from_utf8(&rest[..end]).ok()?;
+    at_eof.then_some(rest.len())
+}
+
+/// The record at `at` without its body, from `text`: its head line and
+/// headers as [`head_end`] found them.
+pub fn head_in<'a>(text: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>> {
+    let start = usize::try_from(at.pos).ok()?;
+    let text = std::str::from_utf8(text).ok()?;
     let mut parser = Parser::new(text, start, at.line, false, path);
     let mut record = parser.next()?;
     record.body = crate::model::Body::none();
-    Some((record, start..start + end))
+    Some(record)
 }
 
 /// The record whose head line starts at `at.pos` of `whole`, read again.
 /// The text was checked to be UTF-8 when the record was first found.
-/// Also gives the byte range the record spans, so the caller can let go
-/// of its pages once it has what it needs.
-pub fn record_at<'a>(
-    whole: &'a [u8],
-    at: At,
-    path: &'a Path,
-) -> Option<(Record<'a>, std::ops::Range<usize>)> {
+pub fn record_at<'a>(whole: &'a [u8], at: At, path: &'a Path) -> Option<Record<'a>> {
     let start = usize::try_from(at.pos).ok()?;
     let rest = whole.get(start..)?;
     // The record ends at the next line that parses as a head line.
@@ -506,7 +579,13 @@ pub fn record_at<'a>(
             is_head_line(line.strip_suffix(b"\r").unwrap_or(line))
         })
         .unwrap_or(rest.len());
-    let text = std::str::from_utf8(&rest[..end]).ok()?;
-    let mut parser = Parser::new(text, start, at.line, end == rest.len(), path);
-    Some((parser.next()?, start..start + end))
+    record_in(&rest[..end], at, end == rest.len(), path)
+}
+
+/// The record at `at` from `text`, which holds it whole (up to the next
+/// head line, or to the end of the file: `at_eof`).
+pub fn record_in<'a>(text: &'a [u8], at: At, at_eof: bool, path: &'a Path) -> Option<Record<'a>> {
+    let start = usize::try_from(at.pos).ok()?;
+    let text = std::str::from_utf8(text).ok()?;
+    Parser::new(text, start, at.line, at_eof, path).next()
 }

@@ -29,7 +29,7 @@ use crate::render::{self, Head, StepOut, Templates, OUTPUTS};
 use crate::settings::Settings;
 use crate::site::{overview, Folder, Outcome};
 use crate::view::diagram::{self, Skeleton};
-use crate::view::graphdoc::{GraphDoc, Pieces};
+use crate::view::graphdoc::GraphDoc;
 use crate::view::index::IndexPage;
 use crate::view::notes::{self, Placed, StepKey};
 use crate::view::overview::{CoveragePage, HomePage, Summary};
@@ -1165,10 +1165,7 @@ pub fn render_context(
 /// The call graph document of a loaded capture (`tracedoc graph`), made
 /// as it is written.
 pub fn graph<'l>(loaded: &'l Loaded, settings: &'l Settings) -> GraphDoc<'l> {
-    GraphDoc::new(loaded.shown(settings), loaded.page(settings)).releasing(Pieces {
-        pieces: &loaded.pieces,
-        first_records: &loaded.first_records,
-    })
+    GraphDoc::new(loaded.shown(settings), loaded.page(settings))
 }
 
 /// How a loaded capture is cut into one capture per command (`tracedoc split`).

@@ -697,12 +697,6 @@ impl Capture {
         Some(record)
     }
 
-    /// Was: lets go of a piece's mapped pages. A piece's text now lives in
-    /// the buffer it was read into ([`Capture::read`]), which goes back for
-    /// reuse when its reader drops it, so there is nothing to let go of.
-    /// Kept only until `view::graphdoc` stops calling it.
-    pub fn release(&self, _piece: &Piece) {}
-
     /// Every record and warning, in order (tests and small captures). A
     /// capture without any record is an error.
     pub fn read_all(&self) -> Result<(Vec<Record<'_>>, Vec<Diagnostic>)> {

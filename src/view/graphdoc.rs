@@ -23,7 +23,6 @@ use rayon::prelude::*;
 use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::input::Piece;
 use crate::model::{Direction, Record};
 use crate::openstack::{PROPAGATED_IDS, RESPONSE_IDS};
 use crate::view::page::{Link, Page, Status, TokenRow, VariableRow};
@@ -167,22 +166,12 @@ impl fmt::Display for Unreadable {
 
 impl std::error::Error for Unreadable {}
 
-/// Where a capture's pieces start, so that pages read again can be let go
-/// of once the graph is past them.
-#[derive(Clone, Copy)]
-pub struct Pieces<'c> {
-    pub pieces: &'c [Piece],
-    /// The index of the first record of each piece.
-    pub first_records: &'c [usize],
-}
-
 /// The whole call graph of a capture, made as it is written.
 pub struct GraphDoc<'c> {
     shown: Shown<'c>,
     capture: String,
     tokens: Vec<TokenRow>,
     variables: Vec<VariableRow>,
-    pieces: Option<Pieces<'c>>,
 }
 
 impl<'c> GraphDoc<'c> {
@@ -194,14 +183,7 @@ impl<'c> GraphDoc<'c> {
             capture: page.capture,
             tokens: page.tokens,
             variables: page.variables,
-            pieces: None,
         }
-    }
-
-    /// Lets go of the capture's pages as the graph is written past them.
-    pub fn releasing(mut self, pieces: Pieces<'c>) -> GraphDoc<'c> {
-        self.pieces = Some(pieces);
-        self
     }
 
     /// The totals, from the analysis alone.
@@ -333,43 +315,28 @@ impl<'c> GraphDoc<'c> {
     }
 
     /// Items `0..n` made by `make` a batch at a time on every core, in
-    /// order. `needs(k)` is the first record item `k` reads: once past a
-    /// batch, the pieces wholly before what the next item needs are let go.
+    /// order.
     fn sweep<'s, T: Send + 's>(
         &'s self,
         n: usize,
-        needs: impl Fn(usize) -> usize + 's,
         make: impl Fn(usize) -> Result<T, Unreadable> + Sync + 's,
     ) -> impl Iterator<Item = Result<T, Unreadable>> + 's {
-        let mut released = 0;
         (0..n.div_ceil(BATCH)).flat_map(move |b| {
             let range = b * BATCH..n.min((b + 1) * BATCH);
-            let made: Vec<_> = range.clone().into_par_iter().map(&make).collect();
-            if let Some(p) = self.pieces {
-                let below = if range.end < n {
-                    needs(range.end)
-                } else {
-                    usize::MAX
-                };
-                released = release_below(&self.shown, p, released, below);
-            }
+            let made: Vec<_> = range.into_par_iter().map(&make).collect();
             made
         })
     }
 
     /// Every record, in order.
     pub fn records(&self) -> impl Iterator<Item = Result<RecordDoc, Unreadable>> + '_ {
-        self.sweep(self.shown.analysis.records(), |i| i, |i| self.record(i))
+        self.sweep(self.shown.analysis.records(), |i| self.record(i))
     }
 
     /// Every exchange, in order.
     pub fn exchanges(&self) -> impl Iterator<Item = Result<ExchangeDoc, Unreadable>> + '_ {
         let exchanges = &self.shown.analysis.graph.exchanges;
-        self.sweep(
-            exchanges.len(),
-            |k| exchanges[k].first(),
-            |k| self.exchange(k),
-        )
+        self.sweep(exchanges.len(), |k| self.exchange(k))
     }
 
     /// Writes the document as pretty JSON (two-space indent), record by
@@ -431,22 +398,6 @@ impl<'c> GraphDoc<'c> {
         }
         out.write_all(b"}\n")
     }
-}
-
-/// Lets go of the pieces from `released` on whose records all lie below
-/// record `below`; returns how many pieces are let go of now.
-fn release_below(shown: &Shown<'_>, p: Pieces<'_>, released: usize, below: usize) -> usize {
-    let records = shown.analysis.records();
-    let mut k = released;
-    while k < p.pieces.len() {
-        let end = p.first_records.get(k + 1).copied().unwrap_or(records);
-        if end > below {
-            break;
-        }
-        shown.capture.release(&p.pieces[k]);
-        k += 1;
-    }
-    k
 }
 
 /// The distinct non-empty values of the headers named `names`

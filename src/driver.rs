@@ -88,12 +88,6 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// How many pieces are in flight at once: enough for every core, few
-/// enough that memory stays at a handful of pieces.
-fn window() -> usize {
-    2 * rayon::current_num_threads().max(1)
-}
-
 /// Reads a capture (a file, or a folder of several capture files) and
 /// analyses it (the first pass).
 pub fn load(path: &Path, settings: &Settings, options: &Options) -> Result<Loaded> {
@@ -143,32 +137,35 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
     let mut found = Found::default();
     let mut marks = Vec::new();
     let mut first_records = Vec::with_capacity(pieces.len());
-    for batch in pieces.chunks(window()) {
-        let parts: Vec<Result<(Scan, Found, Vec<Marks>)>> = batch
-            .par_iter()
-            .map(|piece| {
-                let mut scan = Scan::default();
-                let mut found = Found::default();
-                let mut marks = Vec::new();
-                let mut buf = capture.buffer();
-                let mut records = capture.read(piece, &mut buf)?;
-                for record in records.by_ref() {
-                    scan.add(&record, ctx);
-                    if options.redact {
-                        marks.push(rules.find(&record, &mut found));
-                    }
+    // Every piece on whichever core is free (rayon hands each thread a run
+    // of pieces and steals when one is done early), then joined in order.
+    // What a piece keeps is its facts and secrets, which the joined scan
+    // holds anyway; only the pieces being read are in memory. The results
+    // are joined in order, so the first error in the file is the one told.
+    let parts: Vec<Result<(Scan, Found, Vec<Marks>)>> = pieces
+        .par_iter()
+        .map(|piece| {
+            let mut scan = Scan::default();
+            let mut found = Found::default();
+            let mut marks = Vec::new();
+            let mut buf = capture.buffer();
+            let mut records = capture.read(piece, &mut buf)?;
+            for record in records.by_ref() {
+                scan.add(&record, ctx);
+                if options.redact {
+                    marks.push(rules.find(&record, &mut found));
                 }
-                scan.diagnostics.extend(records.take_diagnostics());
-                Ok((scan, found, marks))
-            })
-            .collect();
-        for part in parts {
-            let (s, f, m) = part?;
-            first_records.push(scan.facts.len());
-            scan.append(s);
-            found.merge(f);
-            marks.extend(m);
-        }
+            }
+            scan.diagnostics.extend(records.take_diagnostics());
+            Ok((scan, found, marks))
+        })
+        .collect();
+    for part in parts {
+        let (s, f, m) = part?;
+        first_records.push(scan.facts.len());
+        scan.append(s);
+        found.merge(f);
+        marks.extend(m);
     }
     marks.shrink_to_fit();
     scan.shrink();

@@ -422,7 +422,7 @@ fn is_plain_line(bytes: &[u8]) -> bool {
 }
 
 /// Whether every line of `text` (split at `\n`) is a line [`code_line`]
-/// gives back as it is: [`is_plain_line`] for the whole text at once, with
+/// gives back as it is: `is_plain_line` for the whole text at once, with
 /// `\n` allowed (`\r` is not: a CRLF text goes line by line). A body of
 /// a million lines is checked in one vectorised pass instead of a million
 /// calls.

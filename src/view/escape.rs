@@ -868,13 +868,19 @@ fn inline_target(s: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// Whether a link target runs no script when followed.
-fn safe_link(target: &str) -> bool {
-    let t: String = target
+/// A link target as a browser follows it: blanks, control and invisible
+/// characters taken out (browsers drop them from a URL), lower case.
+fn joined_target(target: &str) -> String {
+    target
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control() && !invisible(*c))
         .collect::<String>()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Whether a link target runs no script when followed.
+fn safe_link(target: &str) -> bool {
+    let t = joined_target(target);
     if ["http://", "https://", "mailto:", "#", "/", "./", "../"]
         .iter()
         .any(|p| t.starts_with(p))
@@ -888,11 +894,7 @@ fn safe_link(target: &str) -> bool {
 /// Whether a target stays on the site (an image there fetches nothing
 /// from elsewhere).
 fn relative(target: &str) -> bool {
-    let t: String = target
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control() && !invisible(*c))
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let t = joined_target(target);
     !(t.starts_with("http:") || t.starts_with("https:") || t.starts_with("//") || t.contains(':'))
 }
 

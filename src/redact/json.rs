@@ -131,33 +131,39 @@ fn word_at(b: &[u8], at: usize) -> Option<u64> {
 /// Where a string's content that starts at `start` ends (its closing
 /// quote, a line end or the end of `b`), and its [`flag`]s but
 /// [`flag::HIT`]. An escaped byte (but not an escaped line end) is
-/// skipped. Eight bytes at a time while none of them ends the string or
-/// starts an escape; byte by byte through [`CLASS`] at those that do.
+/// skipped. Eight bytes at a time: the first byte in a word that ends the
+/// string or starts an escape, and whether a flag byte comes before it.
+#[inline(always)]
 fn scan_string(b: &[u8], start: usize) -> (usize, u8) {
     let mut end = start;
     let mut flags = 0;
-    loop {
-        while let Some(x) = word_at(b, end) {
-            let stops = bytes_equal(x, b'"') | bytes_equal(x, b'\n') | bytes_equal(x, b'\\');
-            let unkeyed = bytes_equal(x, b'%') | bytes_equal(x, b'@') | bytes_equal(x, b'K');
-            if stops == 0 {
-                if unkeyed != 0 {
-                    flags |= flag::UNKEYED;
-                }
-                end += 8;
-                continue;
-            }
-            // The bytes before the first that stops the word.
-            let first = stops.trailing_zeros() / 8;
-            if unkeyed & ((1u64 << (8 * first)) - 1) != 0 {
+    while let Some(x) = word_at(b, end) {
+        let ends = bytes_equal(x, b'"') | bytes_equal(x, b'\n');
+        let escape = bytes_equal(x, b'\\');
+        let unkeyed = bytes_equal(x, b'%') | bytes_equal(x, b'@') | bytes_equal(x, b'K');
+        let stops = ends | escape;
+        if stops == 0 {
+            if unkeyed != 0 {
                 flags |= flag::UNKEYED;
             }
-            end += first as usize;
-            break;
+            end += 8;
+            continue;
         }
-        let Some(&byte) = b.get(end) else {
-            break;
-        };
+        // The high bit of the first byte that stops the word: the flag
+        // bytes below it are in the string.
+        let first = stops.trailing_zeros();
+        if unkeyed & ((1u64 << first) - 1) != 0 {
+            flags |= flag::UNKEYED;
+        }
+        end += (first / 8) as usize;
+        if ends & (1u64 << first) != 0 {
+            return (end, flags);
+        }
+        flags |= flag::ESCAPED;
+        end += if b.get(end + 1) == Some(&b'\n') { 1 } else { 2 };
+    }
+    // Fewer than eight bytes left: one at a time.
+    while let Some(&byte) = b.get(end) {
         let class = CLASS[usize::from(byte)];
         if class == 0 {
             end += 1;
@@ -709,6 +715,21 @@ mod tests {
             std::hint::black_box(n);
             t.elapsed().as_nanos() as f64 / bytes as f64
         };
+        // `JSON_BENCH_ONLY=old` (or `new`): only that one, 40 times (one
+        // scanner per process: its own code layout, for `perf record`).
+        if let Ok(only) = std::env::var("JSON_BENCH_ONLY") {
+            let f: Scan = if only == "old" {
+                reference::json_scalars
+            } else {
+                json_scalars
+            };
+            let t: Vec<f64> = (0..40).map(|_| run(f)).collect();
+            eprintln!(
+                "{only}: {:.3} ns/byte",
+                t.iter().copied().fold(f64::MAX, f64::min)
+            );
+            return;
+        }
         let (mut old, mut new) = (Vec::new(), Vec::new());
         for round in 0..41 {
             // Each goes first in every other round.

@@ -589,3 +589,248 @@ pub fn record_in<'a>(text: &'a [u8], at: At, at_eof: bool, path: &'a Path) -> Op
     let text = std::str::from_utf8(text).ok()?;
     Parser::new(text, start, at.line, at_eof, path).next()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The parser as it was before bodies were skipped in one search: every
+    /// line read one by one. The reference the fast path must agree with.
+    impl<'a> Parser<'a> {
+        fn next_by_line(&mut self) -> Option<Record<'a>> {
+            loop {
+                let Some((start, line)) = self.next_line() else {
+                    let eof = self.at_eof;
+                    let done = self.finish(eof);
+                    self.state = State::Preamble;
+                    return done;
+                };
+                let line_no = self.line;
+                if line.starts_with("### (") {
+                    if let Some(head) = parse_head(line) {
+                        let done = self.finish(false);
+                        self.pending = Some(Pending {
+                            at: At {
+                                pos: (self.base + start) as u64,
+                                line: line_no,
+                            },
+                            head,
+                            headers: Vec::new(),
+                            body: None,
+                        });
+                        self.state = State::Headers;
+                        if done.is_some() {
+                            return done;
+                        }
+                        continue;
+                    }
+                    if looks_like_head(line) {
+                        self.warn_quoting(
+                            line_no,
+                            DiagnosticKind::BadHead,
+                            "head line does not parse (expected `### (caller) REQ >>> (service) : METHOD URL` or `### (caller) RESP <<< (service) : CODE REASON METHOD URL`); kept as text of the record before it",
+                            line,
+                        );
+                    }
+                }
+                match self.state {
+                    State::Preamble => {
+                        if !line.trim().is_empty() {
+                            self.warn_quoting(
+                                line_no,
+                                DiagnosticKind::Preamble,
+                                "text before the first record is ignored",
+                                line,
+                            );
+                        }
+                    }
+                    State::Headers => {
+                        if line.is_empty() {
+                            self.state = State::Body;
+                            continue;
+                        }
+                        let header = match line.split_once(": ") {
+                            Some((name, value)) => Header {
+                                name: Cow::Borrowed(name),
+                                value: Some(Cow::Borrowed(value)),
+                            },
+                            None => match line.strip_suffix(':') {
+                                // `Content-Type:` with the trailing space trimmed by an editor.
+                                Some(name) if !name.contains(' ') && !name.is_empty() => Header {
+                                    name: Cow::Borrowed(name),
+                                    value: Some(Cow::Borrowed("")),
+                                },
+                                _ => {
+                                    self.warn_quoting(
+                                        line_no,
+                                        DiagnosticKind::BadHeader,
+                                        "header line without `: ` (kept as is; is the empty line between headers and body missing?)",
+                                        line,
+                                    );
+                                    Header {
+                                        name: Cow::Borrowed(line),
+                                        value: None,
+                                    }
+                                }
+                            },
+                        };
+                        if let Some(p) = self.pending.as_mut() {
+                            p.headers.push(header);
+                        }
+                    }
+                    State::Body => {
+                        // Empty lines inside a body belong to it; leading and
+                        // trailing ones do not.
+                        if !line.is_empty() {
+                            if let Some(p) = self.pending.as_mut() {
+                                let end = start + line.len();
+                                match &mut p.body {
+                                    Some(r) => r.end = end,
+                                    None => p.body = Some(start..end),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What a parser gives back, record by record: each record, where its
+    /// body text starts in `text` (its range, not only its text), the
+    /// warnings so far and where the parser stands.
+    type Step<'a> = (
+        Option<Record<'a>>,
+        Option<usize>,
+        Vec<Diagnostic>,
+        (usize, u32, State),
+    );
+
+    fn steps<'a>(
+        text: &'a str,
+        base: usize,
+        line: u32,
+        at_eof: bool,
+        by_line: bool,
+    ) -> Vec<Step<'a>> {
+        let path = Path::new("t.log");
+        let mut parser = Parser::new(text, base, line, at_eof, path);
+        let mut out = Vec::new();
+        loop {
+            let record = if by_line {
+                parser.next_by_line()
+            } else {
+                parser.next()
+            };
+            let body_at = record.as_ref().and_then(|r| match &r.body.text {
+                Cow::Borrowed(b) if !b.is_empty() => {
+                    Some(b.as_ptr() as usize - text.as_ptr() as usize)
+                }
+                _ => None,
+            });
+            let done = record.is_none();
+            out.push((
+                record,
+                body_at,
+                parser.take_diagnostics(),
+                (parser.pos, parser.line, parser.state),
+            ));
+            if done {
+                return out;
+            }
+        }
+    }
+
+    fn records(text: &str) -> Vec<(u32, String)> {
+        steps(text, 0, 1, true, false)
+            .into_iter()
+            .filter_map(|(r, ..)| r.map(|r| (r.at.line, r.body.text.into_owned())))
+            .collect()
+    }
+
+    #[test]
+    fn bodies_end_at_the_next_head_line_without_their_empty_lines() {
+        let text =
+            "### (a) REQ >>> (b) : GET http://x/\r\nH: v\r\n\r\n\r\n\r\r\n{\r\n\r\n}\r\n\r\n\r\n\
+                    ### (x) REQ >>> (y) : GET\r\n\
+                    ### (b) RESP <<< (a) : 200 OK GET http://x/\n\n\nnone\n\n";
+        assert_eq!(
+            records(text),
+            [
+                (
+                    1,
+                    "\r\r\n{\r\n\r\n}\r\n\r\n\r\n### (x) REQ >>> (y) : GET".to_string()
+                ),
+                (12, String::new())
+            ]
+        );
+        // The last line kept whole when it has no line end, `\r` and all.
+        assert_eq!(
+            records("### (a) REQ >>> (b) : GET http://x/\n\n\n[1]\n\n2\r"),
+            [(1, "[1]\n\n2\r".to_string())]
+        );
+    }
+
+    /// Lines that a body skipped in one search could get wrong: head lines
+    /// and near misses, empty lines with and without `\r`, headers, JSON.
+    const LINES: &[&str] = &[
+        "### (a) REQ >>> (b) : GET http://x/y",
+        "### (b) RESP <<< (a) : 204 No Content DELETE http://x/y",
+        "### (a) REQ >>> (b) : GET",
+        "### (x) PING >>> (y) : Z",
+        "### (x) not a head",
+        "### (",
+        "### heading",
+        "#",
+        " ### (a) REQ >>> (b) : GET http://x/y",
+        "",
+        "",
+        "\r",
+        "\r\r",
+        "none",
+        "{",
+        "  \"k\": [1, 2],",
+        "}",
+        "X-Requestshook-Request-Id: r1",
+        "Content-Type:",
+        "no colon here",
+        "\u{e9}t\u{e9} \u{2603}",
+    ];
+
+    fn log() -> impl Strategy<Value = String> {
+        proptest::collection::vec((0..LINES.len(), 0..8usize), 0..40).prop_map(|lines| {
+            let mut text = String::new();
+            for (line, end) in lines {
+                text.push_str(LINES[line]);
+                // Mostly `\n`, some CRLF, now and then none (lines run
+                // together, or the text stops without a line end).
+                text.push_str(match end {
+                    0..=4 => "\n",
+                    5 | 6 => "\r\n",
+                    _ => "",
+                });
+            }
+            text
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Skipping bodies in one search gives what reading every line did:
+        /// the records with their positions, lines and body ranges, every
+        /// warning, and where the parser stands after each record.
+        #[test]
+        fn skipping_bodies_changes_nothing(
+            text in log(),
+            base in prop_oneof![Just(0usize), 0..1usize << 40],
+            line in prop_oneof![Just(1u32), 0..100_000u32],
+            at_eof in any::<bool>(),
+        ) {
+            let fast = steps(&text, base, line, at_eof, false);
+            let slow = steps(&text, base, line, at_eof, true);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}

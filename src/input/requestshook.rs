@@ -29,6 +29,16 @@ pub const PAIR_HEADER: &str = "X-Requestshook-Request-Id";
 const REQ: &str = ") REQ >>> (";
 const RESP: &str = ") RESP <<< (";
 
+/// How a head line may start, after the line end before it.
+const MARK: &[u8] = b"\n### (";
+
+/// The search for [`MARK`], built once.
+fn head_finder() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(MARK))
+}
+
 /// A parsed head line, borrowed from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head<'a> {
@@ -146,7 +156,6 @@ pub fn next_head(
     window: usize,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<usize> {
-    const MARK: &[u8] = b"\n### (";
     let len = bytes.len();
     let mut pos = from;
     // Big enough that the mark's straddling overlap is always passed.
@@ -328,6 +337,64 @@ impl<'a> Parser<'a> {
         Some((start, line))
     }
 
+    /// Reads body lines up to the next line that may be a head line (one
+    /// that starts with `### (`, which is left to [`Self::next_line`]) or
+    /// the end, in one search: counts their lines and takes those that are
+    /// not empty into the body, as reading them one by one would.
+    fn skip_body(&mut self) {
+        let text = self.text.as_bytes();
+        let from = self.pos;
+        let rest = &text[from..];
+        if rest.is_empty() || rest.starts_with(&MARK[1..]) {
+            return;
+        }
+        let end = head_finder()
+            .find(rest)
+            .map_or(text.len(), |i| from + i + 1);
+        let skipped = &text[from..end];
+        // Every skipped line ends with `\n` but a last one without a line end.
+        let lines = memchr::memchr_iter(b'\n', skipped).count()
+            + usize::from(skipped.last() != Some(&b'\n'));
+        self.line += u32::try_from(lines).unwrap_or(u32::MAX);
+        self.pos = end;
+        let Some(p) = self.pending.as_mut() else {
+            return;
+        };
+        // The end of the last line that is not empty (an empty line may
+        // still have its `\r`), its line end and `\r` left out; a last
+        // line without a line end is kept whole.
+        let mut last = end;
+        while last > from && text[last - 1] == b'\n' {
+            let mut e = last - 1;
+            if e > from && text[e - 1] == b'\r' {
+                e -= 1;
+            }
+            last = e;
+            if e > from && text[e - 1] != b'\n' {
+                break;
+            }
+        }
+        if last == from {
+            // Only empty lines.
+            return;
+        }
+        match &mut p.body {
+            Some(r) => r.end = last,
+            None => {
+                // The first line that is not empty.
+                let mut first = from;
+                loop {
+                    match &text[first..] {
+                        [b'\n', ..] => first += 1,
+                        [b'\r', b'\n', ..] => first += 2,
+                        _ => break,
+                    }
+                }
+                p.body = Some(first..last);
+            }
+        }
+    }
+
     /// Closes the record being read, if any.
     fn finish(&mut self, at_eof: bool) -> Option<Record<'a>> {
         let p = self.pending.take()?;
@@ -396,6 +463,10 @@ impl<'a> Iterator for Parser<'a> {
 
     fn next(&mut self) -> Option<Record<'a>> {
         loop {
+            if self.state == State::Body {
+                // Straight to the next line that may be a head line.
+                self.skip_body();
+            }
             let Some((start, line)) = self.next_line() else {
                 let eof = self.at_eof;
                 let done = self.finish(eof);

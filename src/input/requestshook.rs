@@ -17,6 +17,9 @@
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
 use crate::model::{At, Body, BodyKind, Direction, Header, Hints, Record, Status};
@@ -32,11 +35,25 @@ const RESP: &str = ") RESP <<< (";
 /// How a head line may start, after the line end before it.
 const MARK: &[u8] = b"\n### (";
 
-/// The search for [`MARK`], built once.
-fn head_finder() -> &'static memchr::memmem::Finder<'static> {
-    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    FINDER.get_or_init(|| memchr::memmem::Finder::new(MARK))
+/// The searches the parser repeats on every line, built once (building
+/// one costs more than running it on a short line).
+struct Finders {
+    /// [`MARK`]: where the next head line may be.
+    mark: Finder<'static>,
+    req: Finder<'static>,
+    resp: Finder<'static>,
+    /// Between a header's name and value.
+    header: Finder<'static>,
+}
+
+fn finders() -> &'static Finders {
+    static FINDERS: OnceLock<Finders> = OnceLock::new();
+    FINDERS.get_or_init(|| Finders {
+        mark: Finder::new(MARK),
+        req: Finder::new(REQ),
+        resp: Finder::new(RESP),
+        header: Finder::new(": "),
+    })
 }
 
 /// A parsed head line, borrowed from it.
@@ -65,10 +82,10 @@ pub fn looks_like_head(line: &str) -> bool {
 /// Parses a head line.
 pub fn parse_head(line: &str) -> Option<Head<'_>> {
     let rest = line.strip_prefix("### (")?;
-    let find = |pat: &str| memchr::memmem::find(rest.as_bytes(), pat.as_bytes());
-    let (direction, from, rest) = if let Some(i) = find(REQ) {
+    let find = |f: &Finder| f.find(rest.as_bytes());
+    let (direction, from, rest) = if let Some(i) = find(&finders().req) {
         (Direction::Request, &rest[..i], &rest[i + REQ.len()..])
-    } else if let Some(i) = find(RESP) {
+    } else if let Some(i) = find(&finders().resp) {
         (Direction::Response, &rest[..i], &rest[i + RESP.len()..])
     } else {
         return None;
@@ -348,7 +365,8 @@ impl<'a> Parser<'a> {
         if rest.is_empty() || rest.starts_with(&MARK[1..]) {
             return;
         }
-        let end = head_finder()
+        let end = finders()
+            .mark
             .find(rest)
             .map_or(text.len(), |i| from + i + 1);
         let skipped = &text[from..end];
@@ -517,7 +535,8 @@ impl<'a> Iterator for Parser<'a> {
                         self.state = State::Body;
                         continue;
                     }
-                    let header = match line.split_once(": ") {
+                    let sep = finders().header.find(line.as_bytes());
+                    let header = match sep.map(|i| (&line[..i], &line[i + 2..])) {
                         Some((name, value)) => Header {
                             name: Cow::Borrowed(name),
                             value: Some(Cow::Borrowed(value)),
@@ -865,6 +884,11 @@ mod tests {
         "}",
         "X-Requestshook-Request-Id: r1",
         "Content-Type:",
+        "a: b: c",
+        "k:v",
+        ": v",
+        "k: ",
+        "two words:",
         "no colon here",
         "\u{e9}t\u{e9} \u{2603}",
     ];
@@ -884,6 +908,113 @@ mod tests {
             }
             text
         })
+    }
+
+    /// [`parse_head`] as it was, building its searches on every call.
+    fn parse_head_per_call(line: &str) -> Option<Head<'_>> {
+        let rest = line.strip_prefix("### (")?;
+        let find = |pat: &str| memchr::memmem::find(rest.as_bytes(), pat.as_bytes());
+        let (direction, from, rest) = if let Some(i) = find(REQ) {
+            (Direction::Request, &rest[..i], &rest[i + REQ.len()..])
+        } else if let Some(i) = find(RESP) {
+            (Direction::Response, &rest[..i], &rest[i + RESP.len()..])
+        } else {
+            return None;
+        };
+        let (to, rest) = rest.split_once(") : ")?;
+        if from.contains(')') || to.contains(')') {
+            return None;
+        }
+        // HTTP methods are tokens; requestshook writes them in capitals. Checking
+        // this keeps a URL with a space from being split in the wrong place.
+        let is_method = |m: &str| {
+            !m.is_empty()
+                && m.bytes()
+                    .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+        };
+        match direction {
+            Direction::Request => {
+                let (method, url) = rest.split_once(' ')?;
+                if !is_method(method) || url.is_empty() || url.contains(' ') {
+                    return None;
+                }
+                Some(Head {
+                    direction,
+                    from,
+                    to,
+                    method,
+                    url,
+                    status: None,
+                })
+            }
+            Direction::Response => {
+                let (rest, url) = rest.rsplit_once(' ')?;
+                let (status, method) = rest.rsplit_once(' ')?;
+                if status.is_empty() || !is_method(method) || url.is_empty() {
+                    return None;
+                }
+                let code = status.split(' ').next()?.parse::<u16>().ok()?;
+                Some(Head {
+                    direction,
+                    from,
+                    to,
+                    method,
+                    url,
+                    status: Some((status, code)),
+                })
+            }
+        }
+    }
+
+    /// Head lines and near misses, from pieces: `### (`, caller, arrow,
+    /// service, `) : ` and words.
+    fn head_line() -> impl Strategy<Value = String> {
+        let pick = |parts: &'static [&'static str]| proptest::sample::select(parts);
+        (
+            pick(&["### (", "### (", "### "]),
+            pick(&["a", "a b", "a)", ""]),
+            pick(&[") REQ >>> (", ") RESP <<< (", ") PING >>> (", " REQ >>> ("]),
+            pick(&["b", "b)", ""]),
+            pick(&[") : ", ") : ", ") "]),
+            proptest::collection::vec(
+                (
+                    pick(&[
+                        "GET",
+                        "DELETE",
+                        "http://x/y",
+                        "200",
+                        "204",
+                        "No",
+                        "Content",
+                        "OK",
+                        "x_y",
+                        "\u{e9}",
+                        ") REQ >>> (",
+                        ") RESP <<< (",
+                    ]),
+                    pick(&[" ", " ", ""]),
+                ),
+                0..6,
+            ),
+        )
+            .prop_map(|(prefix, from, arrow, to, sep, words)| {
+                let mut line = [prefix, from, arrow, to, sep].concat();
+                for (word, space) in words {
+                    line.push_str(word);
+                    line.push_str(space);
+                }
+                line.trim_end().to_string()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Searches built once find what searches built on every call found.
+        #[test]
+        fn parse_head_is_unchanged(line in head_line()) {
+            prop_assert_eq!(parse_head(&line), parse_head_per_call(&line));
+        }
     }
 
     proptest! {

@@ -434,6 +434,31 @@ impl Rules {
         };
         // What the positional rules find again is known already.
         let mut found = Found::default();
+        if !marks.has(Marks::HEAD | Marks::HEADER_RULES | Marks::HEADER_TEXT)
+            && !record_fields(record).any(|t| hunter.may_change(t))
+        {
+            // Most records: nothing in the head or the headers changes, so
+            // they stay as they are (borrowed stays borrowed).
+            let mut pass = Pass {
+                rules: self,
+                found: &mut found,
+                naming: Naming::By(hunter),
+            };
+            let body = body(&mut pass, record, hunter, marks.has(Marks::BODY));
+            return Record {
+                id: record.id.clone(),
+                at: record.at,
+                direction: record.direction,
+                from: record.from.clone(),
+                to: record.to.clone(),
+                method: record.method.clone(),
+                url: record.url.clone(),
+                status: record.status.clone(),
+                headers: record.headers.clone(),
+                body: Body { text: body },
+                hints: record.hints,
+            };
+        }
         let mut pass = Pass {
             rules: self,
             found: &mut found,
@@ -638,7 +663,11 @@ impl Rules {
 }
 
 /// A field as shown: the positional result (if any), then the hunt.
+/// `original` with its positional edits, then the hunt.
 fn shown<'a>(original: &Cow<'a, str>, positional: Option<String>, hunter: &Hunter) -> Cow<'a, str> {
+    if positional.is_none() && !hunter.may_change(original) {
+        return original.clone();
+    }
     let base = positional.as_deref().unwrap_or(original);
     match hunter.apply(base) {
         Some(hunted) => Cow::Owned(hunted),
@@ -647,6 +676,19 @@ fn shown<'a>(original: &Cow<'a, str>, positional: Option<String>, hunter: &Hunte
             None => original.clone(),
         },
     }
+}
+
+/// Every text of `record` that [`Rules::redact_marked`] shows apart from
+/// its body: what the hunt looks at in the head and the headers.
+fn record_fields<'r>(record: &'r Record<'_>) -> impl Iterator<Item = &'r str> {
+    [&record.from, &record.to, &record.method, &record.url]
+        .into_iter()
+        .map(|c| c.as_ref())
+        .chain(record.status.iter().map(|s| s.text.as_ref()))
+        .chain(record.headers.iter().map(|h| match &h.value {
+            Some(v) => v.as_ref(),
+            None => h.name.as_ref(),
+        }))
 }
 
 /// Whether a text has line ends that [`Lines`] takes off (`\r\n`, or a `\r`

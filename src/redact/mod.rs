@@ -271,7 +271,22 @@ pub struct Rules {
     user_headers: Vec<String>,
     /// The user's patterns.
     patterns: Vec<Regex>,
+    /// Tells these rules from others built in the same process (for the
+    /// memo of [`Rules::header_text_changes`]).
+    id: u64,
 }
+
+thread_local! {
+    /// Header values in which pass 1 found nothing, by the [`Rules::id`]
+    /// of the rules that looked: most header values repeat record after
+    /// record (`Accept`, `User-Agent`, `Vary: X-Auth-Token`).
+    static PLAIN_HEADERS: std::cell::RefCell<(u64, rustc_hash::FxHashSet<Box<str>>)> =
+        std::cell::RefCell::new((u64::MAX, rustc_hash::FxHashSet::default()));
+}
+
+/// How many header values a thread remembers, and the longest it does.
+const PLAIN_HEADERS_KEPT: usize = 4096;
+const PLAIN_HEADER_LONGEST: usize = 256;
 
 impl Rules {
     /// The built-in rules alone (no user rules): compiled once per process.
@@ -367,6 +382,10 @@ impl Rules {
             id_key: memchr::memmem::Finder::new("\"id\"").into_owned(),
             user_headers: headers.iter().map(|h| keys::header_key(h)).collect(),
             patterns,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         })
     }
 
@@ -390,7 +409,7 @@ impl Rules {
             match &h.value {
                 Some(v) => match keys::header_rule(&h.name, &self.user_headers) {
                     Some(rule) => ruled |= pass.ruled_value(rule, v).is_some(),
-                    None => texts |= !pass.text_edits(v, 0).is_empty(),
+                    None => texts |= self.header_text_changes(&mut pass, v),
                 },
                 None => texts |= pass.header_line(&h.name).is_some(),
             }
@@ -409,6 +428,36 @@ impl Rules {
             }
         }
         marks
+    }
+
+    /// Whether the text rules change a header value, in pass 1. A value
+    /// they leave alone is remembered (text edits depend on the text and
+    /// the rules only), so a value seen before is not read again.
+    fn header_text_changes(&self, pass: &mut Pass<'_>, v: &str) -> bool {
+        if v.len() > PLAIN_HEADER_LONGEST {
+            return !pass.text_edits(v, 0).is_empty();
+        }
+        let seen = PLAIN_HEADERS.with(|plain| {
+            let plain = plain.borrow();
+            plain.0 == self.id && plain.1.contains(v)
+        });
+        if seen {
+            return false;
+        }
+        let changes = !pass.text_edits(v, 0).is_empty();
+        if !changes {
+            PLAIN_HEADERS.with(|plain| {
+                let (id, values) = &mut *plain.borrow_mut();
+                if *id != self.id {
+                    *id = self.id;
+                    values.clear();
+                }
+                if values.len() < PLAIN_HEADERS_KEPT {
+                    values.insert(v.into());
+                }
+            });
+        }
+        changes
     }
 
     /// Pass 2: `record` as it may be shown. Fields with nothing to redact

@@ -160,6 +160,11 @@ fn load_capture(capture: Capture, settings: &Settings, options: &Options) -> Res
             Ok((scan, found, marks))
         })
         .collect();
+    // Room for every piece's records at once: appended one piece at a
+    // time, the lists would be copied each time they double.
+    let records: usize = parts.iter().flatten().map(|(s, _, _)| s.facts.len()).sum();
+    scan.reserve(records);
+    marks.reserve(records);
     for part in parts {
         let (s, f, m) = part?;
         first_records.push(scan.facts.len());
@@ -708,19 +713,33 @@ pub fn render(
 ) -> Result<Written> {
     let page = loaded.page(settings);
     let head = Head::of(&page);
-    let small = render::head_files(&page, &head, templates)?;
     let mut folder = Folder::open(out, force)?;
     let mut names: Vec<&str> = OUTPUTS.to_vec();
-    names.extend(small.iter().map(|(n, _)| n.as_str()).filter(|n| is_part(n)));
+    names.extend(
+        page.parts
+            .iter()
+            .map(|p| p.file.as_str())
+            .filter(|n| is_part(n)),
+    );
     folder.check(&names)?;
     let mut body = folder.create("body.md")?;
     let mut log = folder.create("log.md")?;
-    each_step(loaded, settings, templates, &head, &mut |b, l| {
-        use std::io::Write;
-        body.write_all(b)
-            .map_err(|e| Error::write(body.path(), e))?;
-        log.write_all(l).map_err(|e| Error::write(log.path(), e))?;
-        Ok(())
+    // The small files (diagrams, tables) render on a thread of their own
+    // while the steps stream: on a big capture they take a core for a
+    // moment that would otherwise pass before the first step.
+    let small = std::thread::scope(|scope| {
+        let small = scope.spawn(|| render::head_files(&page, &head, templates));
+        let steps = each_step(loaded, settings, templates, &head, &mut |b, l| {
+            use std::io::Write;
+            body.write_all(b)
+                .map_err(|e| Error::write(body.path(), e))?;
+            log.write_all(l).map_err(|e| Error::write(log.path(), e))?;
+            Ok(())
+        });
+        let small = small
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        steps.and(small)
     })?;
     let empty = body.is_empty();
     folder.finish(body)?;

@@ -149,6 +149,12 @@ impl Scan {
         self.matched.shrink_to_fit();
     }
 
+    /// Makes room for `records` more records' facts and ops.
+    pub fn reserve(&mut self, records: usize) {
+        self.facts.reserve(records);
+        self.ops.reserve(records);
+    }
+
     /// Appends the scan of the piece that follows this one.
     pub fn append(&mut self, later: Scan) {
         let base = self.facts.len();

@@ -176,7 +176,9 @@ fn new_exchange(f: &Facts, request: Option<u32>, response: Option<u32>) -> Excha
 }
 
 fn pair(facts: &[Facts], findings: &mut Vec<Finding>) -> (Vec<Exchange>, Vec<u32>) {
-    let mut exchanges: Vec<Exchange> = Vec::new();
+    // About one exchange per two records; grown by doubling, a big
+    // capture's list would be copied a dozen times.
+    let mut exchanges: Vec<Exchange> = Vec::with_capacity(facts.len() / 2 + 1);
     let mut by_record = vec![u32::MAX; facts.len()];
     // Open exchanges (request seen, no response yet), by id = opening order.
     let mut open: BTreeSet<u32> = BTreeSet::new();

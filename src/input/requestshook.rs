@@ -17,6 +17,9 @@
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Result};
 use crate::model::{At, Body, BodyKind, Direction, Header, Hints, Record, Status};
@@ -27,7 +30,34 @@ use super::bytes::Bytes;
 pub const PAIR_HEADER: &str = "X-Requestshook-Request-Id";
 
 const REQ: &str = ") REQ >>> (";
+
+/// How many headers a record's list has room for from the start.
+const HEADERS_USUALLY: usize = 12;
 const RESP: &str = ") RESP <<< (";
+
+/// How a head line may start, after the line end before it.
+const MARK: &[u8] = b"\n### (";
+
+/// The searches the parser repeats on every line, built once (building
+/// one costs more than running it on a short line).
+struct Finders {
+    /// [`MARK`]: where the next head line may be.
+    mark: Finder<'static>,
+    req: Finder<'static>,
+    resp: Finder<'static>,
+    /// Between a header's name and value.
+    header: Finder<'static>,
+}
+
+fn finders() -> &'static Finders {
+    static FINDERS: OnceLock<Finders> = OnceLock::new();
+    FINDERS.get_or_init(|| Finders {
+        mark: Finder::new(MARK),
+        req: Finder::new(REQ),
+        resp: Finder::new(RESP),
+        header: Finder::new(": "),
+    })
+}
 
 /// A parsed head line, borrowed from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,10 +85,10 @@ pub fn looks_like_head(line: &str) -> bool {
 /// Parses a head line.
 pub fn parse_head(line: &str) -> Option<Head<'_>> {
     let rest = line.strip_prefix("### (")?;
-    let find = |pat: &str| memchr::memmem::find(rest.as_bytes(), pat.as_bytes());
-    let (direction, from, rest) = if let Some(i) = find(REQ) {
+    let find = |f: &Finder| f.find(rest.as_bytes());
+    let (direction, from, rest) = if let Some(i) = find(&finders().req) {
         (Direction::Request, &rest[..i], &rest[i + REQ.len()..])
-    } else if let Some(i) = find(RESP) {
+    } else if let Some(i) = find(&finders().resp) {
         (Direction::Response, &rest[..i], &rest[i + RESP.len()..])
     } else {
         return None;
@@ -146,7 +176,6 @@ pub fn next_head(
     window: usize,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<usize> {
-    const MARK: &[u8] = b"\n### (";
     let len = bytes.len();
     let mut pos = from;
     // Big enough that the mark's straddling overlap is always passed.
@@ -328,6 +357,65 @@ impl<'a> Parser<'a> {
         Some((start, line))
     }
 
+    /// Reads body lines up to the next line that may be a head line (one
+    /// that starts with `### (`, which is left to [`Self::next_line`]) or
+    /// the end, in one search: counts their lines and takes those that are
+    /// not empty into the body, as reading them one by one would.
+    fn skip_body(&mut self) {
+        let text = self.text.as_bytes();
+        let from = self.pos;
+        let rest = &text[from..];
+        if rest.is_empty() || rest.starts_with(&MARK[1..]) {
+            return;
+        }
+        let end = finders()
+            .mark
+            .find(rest)
+            .map_or(text.len(), |i| from + i + 1);
+        let skipped = &text[from..end];
+        // Every skipped line ends with `\n` but a last one without a line end.
+        let lines = memchr::memchr_iter(b'\n', skipped).count()
+            + usize::from(skipped.last() != Some(&b'\n'));
+        self.line += u32::try_from(lines).unwrap_or(u32::MAX);
+        self.pos = end;
+        let Some(p) = self.pending.as_mut() else {
+            return;
+        };
+        // The end of the last line that is not empty (an empty line may
+        // still have its `\r`), its line end and `\r` left out; a last
+        // line without a line end is kept whole.
+        let mut last = end;
+        while last > from && text[last - 1] == b'\n' {
+            let mut e = last - 1;
+            if e > from && text[e - 1] == b'\r' {
+                e -= 1;
+            }
+            last = e;
+            if e > from && text[e - 1] != b'\n' {
+                break;
+            }
+        }
+        if last == from {
+            // Only empty lines.
+            return;
+        }
+        match &mut p.body {
+            Some(r) => r.end = last,
+            None => {
+                // The first line that is not empty.
+                let mut first = from;
+                loop {
+                    match &text[first..] {
+                        [b'\n', ..] => first += 1,
+                        [b'\r', b'\n', ..] => first += 2,
+                        _ => break,
+                    }
+                }
+                p.body = Some(first..last);
+            }
+        }
+    }
+
     /// Closes the record being read, if any.
     fn finish(&mut self, at_eof: bool) -> Option<Record<'a>> {
         let p = self.pending.take()?;
@@ -396,6 +484,10 @@ impl<'a> Iterator for Parser<'a> {
 
     fn next(&mut self) -> Option<Record<'a>> {
         loop {
+            if self.state == State::Body {
+                // Straight to the next line that may be a head line.
+                self.skip_body();
+            }
             let Some((start, line)) = self.next_line() else {
                 let eof = self.at_eof;
                 let done = self.finish(eof);
@@ -412,7 +504,10 @@ impl<'a> Iterator for Parser<'a> {
                             line: line_no,
                         },
                         head,
-                        headers: Vec::new(),
+                        // Room for the usual record's headers (OpenStack
+                        // services send 6 to 12): grown from empty, the
+                        // list was reallocated three times per record.
+                        headers: Vec::with_capacity(HEADERS_USUALLY),
                         body: None,
                     });
                     self.state = State::Headers;
@@ -446,7 +541,8 @@ impl<'a> Iterator for Parser<'a> {
                         self.state = State::Body;
                         continue;
                     }
-                    let header = match line.split_once(": ") {
+                    let sep = finders().header.find(line.as_bytes());
+                    let header = match sep.map(|i| (&line[..i], &line[i + 2..])) {
                         Some((name, value)) => Header {
                             name: Cow::Borrowed(name),
                             value: Some(Cow::Borrowed(value)),
@@ -588,4 +684,361 @@ pub fn record_in<'a>(text: &'a [u8], at: At, at_eof: bool, path: &'a Path) -> Op
     let start = usize::try_from(at.pos).ok()?;
     let text = std::str::from_utf8(text).ok()?;
     Parser::new(text, start, at.line, at_eof, path).next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The parser as it was before bodies were skipped in one search: every
+    /// line read one by one. The reference the fast path must agree with.
+    impl<'a> Parser<'a> {
+        fn next_by_line(&mut self) -> Option<Record<'a>> {
+            loop {
+                let Some((start, line)) = self.next_line() else {
+                    let eof = self.at_eof;
+                    let done = self.finish(eof);
+                    self.state = State::Preamble;
+                    return done;
+                };
+                let line_no = self.line;
+                if line.starts_with("### (") {
+                    if let Some(head) = parse_head(line) {
+                        let done = self.finish(false);
+                        self.pending = Some(Pending {
+                            at: At {
+                                pos: (self.base + start) as u64,
+                                line: line_no,
+                            },
+                            head,
+                            headers: Vec::new(),
+                            body: None,
+                        });
+                        self.state = State::Headers;
+                        if done.is_some() {
+                            return done;
+                        }
+                        continue;
+                    }
+                    if looks_like_head(line) {
+                        self.warn_quoting(
+                            line_no,
+                            DiagnosticKind::BadHead,
+                            "head line does not parse (expected `### (caller) REQ >>> (service) : METHOD URL` or `### (caller) RESP <<< (service) : CODE REASON METHOD URL`); kept as text of the record before it",
+                            line,
+                        );
+                    }
+                }
+                match self.state {
+                    State::Preamble => {
+                        if !line.trim().is_empty() {
+                            self.warn_quoting(
+                                line_no,
+                                DiagnosticKind::Preamble,
+                                "text before the first record is ignored",
+                                line,
+                            );
+                        }
+                    }
+                    State::Headers => {
+                        if line.is_empty() {
+                            self.state = State::Body;
+                            continue;
+                        }
+                        let header = match line.split_once(": ") {
+                            Some((name, value)) => Header {
+                                name: Cow::Borrowed(name),
+                                value: Some(Cow::Borrowed(value)),
+                            },
+                            None => match line.strip_suffix(':') {
+                                // `Content-Type:` with the trailing space trimmed by an editor.
+                                Some(name) if !name.contains(' ') && !name.is_empty() => Header {
+                                    name: Cow::Borrowed(name),
+                                    value: Some(Cow::Borrowed("")),
+                                },
+                                _ => {
+                                    self.warn_quoting(
+                                        line_no,
+                                        DiagnosticKind::BadHeader,
+                                        "header line without `: ` (kept as is; is the empty line between headers and body missing?)",
+                                        line,
+                                    );
+                                    Header {
+                                        name: Cow::Borrowed(line),
+                                        value: None,
+                                    }
+                                }
+                            },
+                        };
+                        if let Some(p) = self.pending.as_mut() {
+                            p.headers.push(header);
+                        }
+                    }
+                    State::Body => {
+                        // Empty lines inside a body belong to it; leading and
+                        // trailing ones do not.
+                        if !line.is_empty() {
+                            if let Some(p) = self.pending.as_mut() {
+                                let end = start + line.len();
+                                match &mut p.body {
+                                    Some(r) => r.end = end,
+                                    None => p.body = Some(start..end),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What a parser gives back, record by record: each record, where its
+    /// body text starts in `text` (its range, not only its text), the
+    /// warnings so far and where the parser stands.
+    type Step<'a> = (
+        Option<Record<'a>>,
+        Option<usize>,
+        Vec<Diagnostic>,
+        (usize, u32, State),
+    );
+
+    fn steps<'a>(
+        text: &'a str,
+        base: usize,
+        line: u32,
+        at_eof: bool,
+        by_line: bool,
+    ) -> Vec<Step<'a>> {
+        let path = Path::new("t.log");
+        let mut parser = Parser::new(text, base, line, at_eof, path);
+        let mut out = Vec::new();
+        loop {
+            let record = if by_line {
+                parser.next_by_line()
+            } else {
+                parser.next()
+            };
+            let body_at = record.as_ref().and_then(|r| match &r.body.text {
+                Cow::Borrowed(b) if !b.is_empty() => {
+                    Some(b.as_ptr() as usize - text.as_ptr() as usize)
+                }
+                _ => None,
+            });
+            let done = record.is_none();
+            out.push((
+                record,
+                body_at,
+                parser.take_diagnostics(),
+                (parser.pos, parser.line, parser.state),
+            ));
+            if done {
+                return out;
+            }
+        }
+    }
+
+    fn records(text: &str) -> Vec<(u32, String)> {
+        steps(text, 0, 1, true, false)
+            .into_iter()
+            .filter_map(|(r, ..)| r.map(|r| (r.at.line, r.body.text.into_owned())))
+            .collect()
+    }
+
+    #[test]
+    fn bodies_end_at_the_next_head_line_without_their_empty_lines() {
+        let text =
+            "### (a) REQ >>> (b) : GET http://x/\r\nH: v\r\n\r\n\r\n\r\r\n{\r\n\r\n}\r\n\r\n\r\n\
+                    ### (x) REQ >>> (y) : GET\r\n\
+                    ### (b) RESP <<< (a) : 200 OK GET http://x/\n\n\nnone\n\n";
+        assert_eq!(
+            records(text),
+            [
+                (
+                    1,
+                    "\r\r\n{\r\n\r\n}\r\n\r\n\r\n### (x) REQ >>> (y) : GET".to_string()
+                ),
+                (12, String::new())
+            ]
+        );
+        // The last line kept whole when it has no line end, `\r` and all.
+        assert_eq!(
+            records("### (a) REQ >>> (b) : GET http://x/\n\n\n[1]\n\n2\r"),
+            [(1, "[1]\n\n2\r".to_string())]
+        );
+    }
+
+    /// Lines that a body skipped in one search could get wrong: head lines
+    /// and near misses, empty lines with and without `\r`, headers, JSON.
+    const LINES: &[&str] = &[
+        "### (a) REQ >>> (b) : GET http://x/y",
+        "### (b) RESP <<< (a) : 204 No Content DELETE http://x/y",
+        "### (a) REQ >>> (b) : GET",
+        "### (x) PING >>> (y) : Z",
+        "### (x) not a head",
+        "### (",
+        "### heading",
+        "#",
+        " ### (a) REQ >>> (b) : GET http://x/y",
+        "",
+        "",
+        "\r",
+        "\r\r",
+        "none",
+        "{",
+        "  \"k\": [1, 2],",
+        "}",
+        "X-Requestshook-Request-Id: r1",
+        "Content-Type:",
+        "a: b: c",
+        "k:v",
+        ": v",
+        "k: ",
+        "two words:",
+        "no colon here",
+        "\u{e9}t\u{e9} \u{2603}",
+    ];
+
+    fn log() -> impl Strategy<Value = String> {
+        proptest::collection::vec((0..LINES.len(), 0..8usize), 0..40).prop_map(|lines| {
+            let mut text = String::new();
+            for (line, end) in lines {
+                text.push_str(LINES[line]);
+                // Mostly `\n`, some CRLF, now and then none (lines run
+                // together, or the text stops without a line end).
+                text.push_str(match end {
+                    0..=4 => "\n",
+                    5 | 6 => "\r\n",
+                    _ => "",
+                });
+            }
+            text
+        })
+    }
+
+    /// [`parse_head`] as it was, building its searches on every call.
+    fn parse_head_per_call(line: &str) -> Option<Head<'_>> {
+        let rest = line.strip_prefix("### (")?;
+        let find = |pat: &str| memchr::memmem::find(rest.as_bytes(), pat.as_bytes());
+        let (direction, from, rest) = if let Some(i) = find(REQ) {
+            (Direction::Request, &rest[..i], &rest[i + REQ.len()..])
+        } else if let Some(i) = find(RESP) {
+            (Direction::Response, &rest[..i], &rest[i + RESP.len()..])
+        } else {
+            return None;
+        };
+        let (to, rest) = rest.split_once(") : ")?;
+        if from.contains(')') || to.contains(')') {
+            return None;
+        }
+        // HTTP methods are tokens; requestshook writes them in capitals. Checking
+        // this keeps a URL with a space from being split in the wrong place.
+        let is_method = |m: &str| {
+            !m.is_empty()
+                && m.bytes()
+                    .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+        };
+        match direction {
+            Direction::Request => {
+                let (method, url) = rest.split_once(' ')?;
+                if !is_method(method) || url.is_empty() || url.contains(' ') {
+                    return None;
+                }
+                Some(Head {
+                    direction,
+                    from,
+                    to,
+                    method,
+                    url,
+                    status: None,
+                })
+            }
+            Direction::Response => {
+                let (rest, url) = rest.rsplit_once(' ')?;
+                let (status, method) = rest.rsplit_once(' ')?;
+                if status.is_empty() || !is_method(method) || url.is_empty() {
+                    return None;
+                }
+                let code = status.split(' ').next()?.parse::<u16>().ok()?;
+                Some(Head {
+                    direction,
+                    from,
+                    to,
+                    method,
+                    url,
+                    status: Some((status, code)),
+                })
+            }
+        }
+    }
+
+    /// Head lines and near misses, from pieces: `### (`, caller, arrow,
+    /// service, `) : ` and words.
+    fn head_line() -> impl Strategy<Value = String> {
+        let pick = |parts: &'static [&'static str]| proptest::sample::select(parts);
+        (
+            pick(&["### (", "### (", "### "]),
+            pick(&["a", "a b", "a)", ""]),
+            pick(&[") REQ >>> (", ") RESP <<< (", ") PING >>> (", " REQ >>> ("]),
+            pick(&["b", "b)", ""]),
+            pick(&[") : ", ") : ", ") "]),
+            proptest::collection::vec(
+                (
+                    pick(&[
+                        "GET",
+                        "DELETE",
+                        "http://x/y",
+                        "200",
+                        "204",
+                        "No",
+                        "Content",
+                        "OK",
+                        "x_y",
+                        "\u{e9}",
+                        ") REQ >>> (",
+                        ") RESP <<< (",
+                    ]),
+                    pick(&[" ", " ", ""]),
+                ),
+                0..6,
+            ),
+        )
+            .prop_map(|(prefix, from, arrow, to, sep, words)| {
+                let mut line = [prefix, from, arrow, to, sep].concat();
+                for (word, space) in words {
+                    line.push_str(word);
+                    line.push_str(space);
+                }
+                line.trim_end().to_string()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Searches built once find what searches built on every call found.
+        #[test]
+        fn parse_head_is_unchanged(line in head_line()) {
+            prop_assert_eq!(parse_head(&line), parse_head_per_call(&line));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Skipping bodies in one search gives what reading every line did:
+        /// the records with their positions, lines and body ranges, every
+        /// warning, and where the parser stands after each record.
+        #[test]
+        fn skipping_bodies_changes_nothing(
+            text in log(),
+            base in prop_oneof![Just(0usize), 0..1usize << 40],
+            line in prop_oneof![Just(1u32), 0..100_000u32],
+            at_eof in any::<bool>(),
+        ) {
+            let fast = steps(&text, base, line, at_eof, false);
+            let slow = steps(&text, base, line, at_eof, true);
+            prop_assert_eq!(fast, slow);
+        }
+    }
 }

@@ -408,6 +408,29 @@ impl Hunter {
         })
     }
 
+    /// Whether [`Hunter::apply`] may change `t`, at a fraction of its cost:
+    /// a text with an escape (`\\`, `%`) may hide a value; any other may
+    /// change only when a hunted value occurs in it, which the sieve rules
+    /// out for most texts without the automaton.
+    pub(crate) fn may_change(&self, t: &str) -> bool {
+        if !self.patterns.is_empty() {
+            return true;
+        }
+        let Some(f) = &self.finder else {
+            return false;
+        };
+        let b = t.as_bytes();
+        // What `apply` passes over.
+        if b.len() < MIN_HUNTED_SECRET.min(MIN_HUNTED_TOKEN) {
+            return false;
+        }
+        memchr::memchr2(b'\\', b'%', b).is_some()
+            || match &self.sieve {
+                Some(sieve) => sieve.is_match(f, b),
+                None => f.is_match(b),
+            }
+    }
+
     /// [`Hunter::apply`] on every `\n`-separated line of `text` (patterns
     /// apply one line at a time), or `None` when no line changes.
     pub(crate) fn lines(&self, text: &str) -> Option<String> {
@@ -482,6 +505,43 @@ mod tests {
             let f = automaton(&values);
             let sieve = Sieve::new(values.iter().map(String::as_str)).unwrap();
             prop_assert_eq!(sieve.is_match(&f, text.as_bytes()), f.is_match(&text));
+        }
+    }
+
+    proptest! {
+        /// What `may_change` lets pass, `apply` would not have changed:
+        /// texts holding the values as they are, cut short, JSON- or
+        /// percent-escaped, or not at all.
+        #[test]
+        fn what_may_change_passes_over_apply_leaves_alone(
+            values in proptest::collection::vec("[ab\\x{e9}c]{8,30}", 1..12),
+            filler in proptest::collection::vec("[abc\\x{e9}d =]{0,30}", 1..4),
+            planted in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..5), 0..3),
+        ) {
+            let mut found = super::Found::default();
+            for v in &values {
+                found.mask(v);
+            }
+            let hunter = super::Hunter::build(&found, &|v| super::hash_name(v), Vec::new(), false);
+            let mut text = filler.concat();
+            for (value, form) in planted {
+                let v = value.get(&values);
+                let v = match form {
+                    0 => v[..v.char_indices().nth(4).map_or(0, |c| c.0)].to_string(),
+                    1 => v.replace('a', "\\u0061"),
+                    2 => v.replace('b', "%62"),
+                    _ => v.clone(),
+                };
+                text.push_str(&v);
+                text.push_str(&filler[0]);
+            }
+            if !hunter.may_change(&text) {
+                prop_assert_eq!(hunter.apply(&text), None);
+            }
+            // Every planted value as it is is found.
+            if values.iter().any(|v| text.contains(v.as_str())) {
+                prop_assert!(hunter.may_change(&text));
+            }
         }
     }
 

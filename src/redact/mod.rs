@@ -271,7 +271,22 @@ pub struct Rules {
     user_headers: Vec<String>,
     /// The user's patterns.
     patterns: Vec<Regex>,
+    /// Tells these rules from others built in the same process (for the
+    /// memo of [`Rules::header_text_changes`]).
+    id: u64,
 }
+
+thread_local! {
+    /// Header values in which pass 1 found nothing, by the [`Rules::id`]
+    /// of the rules that looked: most header values repeat record after
+    /// record (`Accept`, `User-Agent`, `Vary: X-Auth-Token`).
+    static PLAIN_HEADERS: std::cell::RefCell<(u64, rustc_hash::FxHashSet<Box<str>>)> =
+        std::cell::RefCell::new((u64::MAX, rustc_hash::FxHashSet::default()));
+}
+
+/// How many header values a thread remembers, and the longest it does.
+const PLAIN_HEADERS_KEPT: usize = 4096;
+const PLAIN_HEADER_LONGEST: usize = 256;
 
 impl Rules {
     /// The built-in rules alone (no user rules): compiled once per process.
@@ -367,6 +382,10 @@ impl Rules {
             id_key: memchr::memmem::Finder::new("\"id\"").into_owned(),
             user_headers: headers.iter().map(|h| keys::header_key(h)).collect(),
             patterns,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         })
     }
 
@@ -390,7 +409,7 @@ impl Rules {
             match &h.value {
                 Some(v) => match keys::header_rule(&h.name, &self.user_headers) {
                     Some(rule) => ruled |= pass.ruled_value(rule, v).is_some(),
-                    None => texts |= !pass.text_edits(v, 0).is_empty(),
+                    None => texts |= self.header_text_changes(&mut pass, v),
                 },
                 None => texts |= pass.header_line(&h.name).is_some(),
             }
@@ -409,6 +428,36 @@ impl Rules {
             }
         }
         marks
+    }
+
+    /// Whether the text rules change a header value, in pass 1. A value
+    /// they leave alone is remembered (text edits depend on the text and
+    /// the rules only), so a value seen before is not read again.
+    fn header_text_changes(&self, pass: &mut Pass<'_>, v: &str) -> bool {
+        if v.len() > PLAIN_HEADER_LONGEST {
+            return !pass.text_edits(v, 0).is_empty();
+        }
+        let seen = PLAIN_HEADERS.with(|plain| {
+            let plain = plain.borrow();
+            plain.0 == self.id && plain.1.contains(v)
+        });
+        if seen {
+            return false;
+        }
+        let changes = !pass.text_edits(v, 0).is_empty();
+        if !changes {
+            PLAIN_HEADERS.with(|plain| {
+                let (id, values) = &mut *plain.borrow_mut();
+                if *id != self.id {
+                    *id = self.id;
+                    values.clear();
+                }
+                if values.len() < PLAIN_HEADERS_KEPT {
+                    values.insert(v.into());
+                }
+            });
+        }
+        changes
     }
 
     /// Pass 2: `record` as it may be shown. Fields with nothing to redact
@@ -434,6 +483,31 @@ impl Rules {
         };
         // What the positional rules find again is known already.
         let mut found = Found::default();
+        if !marks.has(Marks::HEAD | Marks::HEADER_RULES | Marks::HEADER_TEXT)
+            && !record_fields(record).any(|t| hunter.may_change(t))
+        {
+            // Most records: nothing in the head or the headers changes, so
+            // they stay as they are (borrowed stays borrowed).
+            let mut pass = Pass {
+                rules: self,
+                found: &mut found,
+                naming: Naming::By(hunter),
+            };
+            let body = body(&mut pass, record, hunter, marks.has(Marks::BODY));
+            return Record {
+                id: record.id.clone(),
+                at: record.at,
+                direction: record.direction,
+                from: record.from.clone(),
+                to: record.to.clone(),
+                method: record.method.clone(),
+                url: record.url.clone(),
+                status: record.status.clone(),
+                headers: record.headers.clone(),
+                body: Body { text: body },
+                hints: record.hints,
+            };
+        }
         let mut pass = Pass {
             rules: self,
             found: &mut found,
@@ -638,7 +712,11 @@ impl Rules {
 }
 
 /// A field as shown: the positional result (if any), then the hunt.
+/// `original` with its positional edits, then the hunt.
 fn shown<'a>(original: &Cow<'a, str>, positional: Option<String>, hunter: &Hunter) -> Cow<'a, str> {
+    if positional.is_none() && !hunter.may_change(original) {
+        return original.clone();
+    }
     let base = positional.as_deref().unwrap_or(original);
     match hunter.apply(base) {
         Some(hunted) => Cow::Owned(hunted),
@@ -647,6 +725,19 @@ fn shown<'a>(original: &Cow<'a, str>, positional: Option<String>, hunter: &Hunte
             None => original.clone(),
         },
     }
+}
+
+/// Every text of `record` that [`Rules::redact_marked`] shows apart from
+/// its body: what the hunt looks at in the head and the headers.
+fn record_fields<'r>(record: &'r Record<'_>) -> impl Iterator<Item = &'r str> {
+    [&record.from, &record.to, &record.method, &record.url]
+        .into_iter()
+        .map(|c| c.as_ref())
+        .chain(record.status.iter().map(|s| s.text.as_ref()))
+        .chain(record.headers.iter().map(|h| match &h.value {
+            Some(v) => v.as_ref(),
+            None => h.name.as_ref(),
+        }))
 }
 
 /// Whether a text has line ends that [`Lines`] takes off (`\r\n`, or a `\r`

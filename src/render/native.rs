@@ -48,7 +48,7 @@ impl PageBits {
 }
 
 fn md(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(escape::md_text(s).as_bytes());
+    escape::push_md_text(out, s);
 }
 
 fn put(out: &mut Vec<u8>, s: &str) {
@@ -155,7 +155,7 @@ pub fn body(page: &PageBits, step: &Step, first: bool, last: bool, out: &mut Vec
             put(out, "\n");
         }
     }
-    put(out, &escape::code_span(&step.from));
+    escape::push_code_span(out, &step.from);
     put(
         out,
         if step.direction == Direction::Request {
@@ -164,7 +164,7 @@ pub fn body(page: &PageBits, step: &Step, first: bool, last: bool, out: &mut Vec
             " <-- "
         },
     );
-    put(out, &escape::code_span(&step.to));
+    escape::push_code_span(out, &step.to);
     put(out, "\n\n");
     if let Some(tip) = &step.tip {
         put(out, "!!! tip \"");
@@ -173,10 +173,7 @@ pub fn body(page: &PageBits, step: &Step, first: bool, last: bool, out: &mut Vec
         md(out, &tip.title);
         if page.step_numbers && !tip.path.is_empty() {
             put(out, " ");
-            put(
-                out,
-                &escape::code_span(&format!("{} {}", tip.method, tip.path)),
-            );
+            escape::push_code_span(out, &format!("{} {}", tip.method, tip.path));
         }
         put(out, "](");
         put(out, &escape::url(&tip.url));
@@ -202,7 +199,7 @@ pub fn body(page: &PageBits, step: &Step, first: bool, last: bool, out: &mut Vec
         put(out, "=== \"Header\"\n    ");
         put(out, &step.header_fence);
         put(out, " http title=\"");
-        put(out, &escape::attr_value(&step.title));
+        escape::push_attr_value(out, &step.title);
         put(out, "\" linenums=\"1\"");
         if page.step_numbers && !step.header_highlights.is_empty() {
             put(out, " hl_lines=\"");
@@ -225,7 +222,7 @@ pub fn body(page: &PageBits, step: &Step, first: bool, last: bool, out: &mut Vec
             put(out, "    ");
             put(out, &step.body_fence);
             put(out, " json title=\"");
-            put(out, &escape::attr_value(&step.title));
+            escape::push_attr_value(out, &step.title);
             put(out, "\" linenums=\"1\"");
             if page.step_numbers && !step.body_highlights.is_empty() {
                 put(out, " hl_lines=\"");

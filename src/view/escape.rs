@@ -255,6 +255,48 @@ pub fn code_span(text: &str) -> String {
     format!("{ticks}{pad}{text}{pad}{ticks}")
 }
 
+/// Whether `text` is printable ASCII with no `` ` ``, no `"` and no `8<`
+/// (which every snippet marker holds): [`code_span`] and [`attr_value`]
+/// change nothing inside such a text.
+fn is_quiet_ascii(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut loud = false;
+    for &c in b {
+        loud |= !(0x20..0x7f).contains(&c) | (c == b'`') | (c == b'"');
+    }
+    !loud && memchr::memmem::find(b, b"8<").is_none()
+}
+
+/// [`code_span`] of `text`, added to `out` (the usual name or path is
+/// printed between single backticks without building a string).
+pub fn push_code_span(out: &mut Vec<u8>, text: &str) {
+    if !text.is_empty() && !text.starts_with(['#', ':']) && is_quiet_ascii(text) {
+        out.push(b'`');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'`');
+    } else {
+        out.extend_from_slice(code_span(text).as_bytes());
+    }
+}
+
+/// [`attr_value`] of `value`, added to `out`.
+pub fn push_attr_value(out: &mut Vec<u8>, value: &str) {
+    if is_quiet_ascii(value) {
+        out.extend_from_slice(value.as_bytes());
+    } else {
+        out.extend_from_slice(attr_value(value).as_bytes());
+    }
+}
+
+/// [`md_text`] of `text`, added to `out`.
+pub fn push_md_text(out: &mut Vec<u8>, text: &str) {
+    if is_inert_md(text) {
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        out.extend_from_slice(md_text(text).as_bytes());
+    }
+}
+
 fn longest_backtick_run(text: &str) -> usize {
     // Most text holds no backtick: one SIMD search and done.
     let b = text.as_bytes();
@@ -1148,6 +1190,24 @@ mod tests {
                     proptest::prop_assert_eq!(&slow, &s);
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcuts that print into a buffer print what the escapes
+        /// give: texts of the characters around their edges (`#`, `:`,
+        /// backticks, quotes, `8<`, controls, non-ASCII).
+        #[test]
+        fn pushed_spans_and_attributes_are_the_escaped_ones(s in "[-#:`\"8<a /\t\u{7f}\u{e9}\u{2028}]{0,12}") {
+            let mut out = Vec::new();
+            push_code_span(&mut out, &s);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), code_span(&s));
+            let mut out = Vec::new();
+            push_attr_value(&mut out, &s);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), attr_value(&s));
+            let mut out = Vec::new();
+            push_md_text(&mut out, &s);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), md_text(&s));
         }
     }
 
